@@ -1,0 +1,191 @@
+package io.simforge.core.model;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The facts an exported embedding model carries in its ONNX {@code metadata_props}: what the input is,
+ * how to preprocess it, what comes out. Written by {@code export}, read back by {@code infer}; the keys
+ * and their meaning are documented in {@code docs/model-format.md}.
+ *
+ * <p>Versioned: a reader accepts every format version up to {@link #FORMAT_VERSION} and refuses newer
+ * ones with a message that says to upgrade.
+ */
+public record ModelMetadata(
+        int formatVersion,
+        String producer,
+        int embeddingSize,
+        boolean normalized,
+        InputKind inputKind,
+        int[] itemShape,
+        String channelOrder,
+        Preprocessing preprocessing,
+        String inputName,
+        String outputName,
+        String training) {
+
+    public static final int FORMAT_VERSION = 1;
+    public static final String PREFIX = "simforge.";
+    public static final String KEY_FORMAT_VERSION = PREFIX + "format_version";
+    public static final String KEY_PRODUCER = PREFIX + "producer";
+    public static final String KEY_EMBEDDING_SIZE = PREFIX + "embedding_size";
+    public static final String KEY_NORMALIZED = PREFIX + "normalized";
+    public static final String KEY_INPUT_KIND = PREFIX + "input_kind";
+    public static final String KEY_INPUT_SHAPE = PREFIX + "input_shape";
+    public static final String KEY_CHANNEL_ORDER = PREFIX + "channel_order";
+    public static final String KEY_PREPROCESSING = PREFIX + "preprocessing";
+    public static final String KEY_INPUT_NAME = PREFIX + "input_name";
+    public static final String KEY_OUTPUT_NAME = PREFIX + "output_name";
+    public static final String KEY_TRAINING = PREFIX + "training";
+
+    /** What a model consumes: images (NCHW floats after preprocessing) or plain feature vectors. */
+    public enum InputKind { IMAGE, VECTOR }
+
+    public ModelMetadata {
+        if (embeddingSize <= 0) {
+            throw new IllegalArgumentException("embedding size must be positive, got " + embeddingSize);
+        }
+        if (inputKind == InputKind.IMAGE && (itemShape.length != 3 || preprocessing == null)) {
+            throw new IllegalArgumentException("an image model needs a C,H,W item shape and its preprocessing");
+        }
+        if (inputKind == InputKind.VECTOR && itemShape.length != 1) {
+            throw new IllegalArgumentException("a vector model needs a one-dimensional item shape");
+        }
+    }
+
+    /** Number of input values per item. */
+    public int itemSize() {
+        return Arrays.stream(itemShape).reduce(1, (a, b) -> a * b);
+    }
+
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(KEY_FORMAT_VERSION, Integer.toString(formatVersion));
+        m.put(KEY_PRODUCER, producer);
+        m.put(KEY_EMBEDDING_SIZE, Integer.toString(embeddingSize));
+        m.put(KEY_NORMALIZED, Boolean.toString(normalized));
+        m.put(KEY_INPUT_KIND, inputKind.name().toLowerCase());
+        m.put(KEY_INPUT_SHAPE, joinInts(itemShape));
+        m.put(KEY_CHANNEL_ORDER, channelOrder);
+        m.put(KEY_INPUT_NAME, inputName);
+        m.put(KEY_OUTPUT_NAME, outputName);
+        if (preprocessing != null) {
+            JsonObject p = new JsonObject();
+            p.addProperty("scale", preprocessing.scale());
+            p.add("mean", floats(preprocessing.mean()));
+            p.add("std", floats(preprocessing.std()));
+            m.put(KEY_PREPROCESSING, p.toString());
+        }
+        if (training != null) {
+            m.put(KEY_TRAINING, training);
+        }
+        return m;
+    }
+
+    /**
+     * Reads the metadata of a model; {@code source} names the file in error messages.
+     *
+     * @throws IllegalArgumentException naming the missing or malformed key and what to do about it
+     */
+    public static ModelMetadata fromMap(Map<String, String> m, String source) {
+        String version = m.get(KEY_FORMAT_VERSION);
+        if (version == null) {
+            throw new IllegalArgumentException(source + " is not a simforge embedding model: its metadata has no '"
+                    + KEY_FORMAT_VERSION + "'. Export the model with `simforge export`, which records the input "
+                    + "shape, preprocessing and embedding size the runtime needs.");
+        }
+        int v = parseInt(m, KEY_FORMAT_VERSION, source);
+        if (v < 1 || v > FORMAT_VERSION) {
+            throw new IllegalArgumentException(source + " has model format version " + v + ", but this simforge reads "
+                    + "versions 1 to " + FORMAT_VERSION + ". Upgrade simforge to load it.");
+        }
+        InputKind kind;
+        try {
+            kind = InputKind.valueOf(require(m, KEY_INPUT_KIND, source).toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": metadata '" + KEY_INPUT_KIND + "' must be 'image' or 'vector'");
+        }
+        int[] shape = parseInts(require(m, KEY_INPUT_SHAPE, source), KEY_INPUT_SHAPE, source);
+        Preprocessing pre = null;
+        if (kind == InputKind.IMAGE) {
+            try {
+                JsonObject p = JsonParser.parseString(require(m, KEY_PREPROCESSING, source)).getAsJsonObject();
+                float[] mean = toFloats(p.getAsJsonArray("mean"));
+                float[] std = toFloats(p.getAsJsonArray("std"));
+                pre = new Preprocessing(shape[0], shape[1], shape[2], p.get("scale").getAsFloat(), mean, std);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(source + ": metadata '" + KEY_PREPROCESSING
+                        + "' is malformed (" + e.getMessage() + "); re-export the model.", e);
+            }
+        }
+        return new ModelMetadata(v, m.getOrDefault(KEY_PRODUCER, "unknown"),
+                parseInt(m, KEY_EMBEDDING_SIZE, source),
+                Boolean.parseBoolean(require(m, KEY_NORMALIZED, source)), kind, shape,
+                m.getOrDefault(KEY_CHANNEL_ORDER, kind == InputKind.IMAGE ? "GRAY" : "none"), pre,
+                require(m, KEY_INPUT_NAME, source), require(m, KEY_OUTPUT_NAME, source), m.get(KEY_TRAINING));
+    }
+
+    private static String require(Map<String, String> m, String key, String source) {
+        String value = m.get(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(source + ": metadata key '" + key + "' is missing; re-export the "
+                    + "model with `simforge export`.");
+        }
+        return value;
+    }
+
+    private static int parseInt(Map<String, String> m, String key, String source) {
+        String value = require(m, key, source);
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": metadata '" + key + "' is '" + value + "', not an integer");
+        }
+    }
+
+    private static int[] parseInts(String value, String key, String source) {
+        try {
+            return Arrays.stream(value.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": metadata '" + key + "' is '" + value
+                    + "', not a comma-separated list of integers");
+        }
+    }
+
+    private static String joinInts(int[] values) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(values[i]);
+        }
+        return sb.toString();
+    }
+
+    private static com.google.gson.JsonArray floats(float[] values) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        for (float f : values) {
+            a.add(f);
+        }
+        return a;
+    }
+
+    private static float[] toFloats(com.google.gson.JsonArray a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsFloat();
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelMetadata x && toMap().equals(x.toMap()) && formatVersion == x.formatVersion;
+    }
+
+    @Override
+    public int hashCode() {
+        return toMap().hashCode();
+    }
+}

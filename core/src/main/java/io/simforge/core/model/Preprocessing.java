@@ -1,0 +1,66 @@
+package io.simforge.core.model;
+
+import java.util.Arrays;
+
+/**
+ * How raw pixels become a model's input: {@code x = (pixel * scale - mean[c]) / std[c]}, laid out NCHW.
+ * The exporter writes this into the ONNX model's metadata and the inference side applies it, so the two
+ * can never drift apart.
+ */
+public record Preprocessing(int channels, int height, int width, float scale, float[] mean, float[] std) {
+
+    public Preprocessing {
+        if (channels <= 0 || height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("input shape must be positive: " + channels + "x" + height + "x" + width);
+        }
+        if (mean.length != channels || std.length != channels) {
+            throw new IllegalArgumentException("mean and std need one value per channel (" + channels + "), got "
+                    + mean.length + " and " + std.length);
+        }
+        for (float s : std) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("std must be positive, got " + Arrays.toString(std));
+            }
+        }
+    }
+
+    /** Fashion-MNIST's statistics over its training split, pixels scaled to [0, 1]. */
+    public static Preprocessing fashionMnist() {
+        return new Preprocessing(1, 28, 28, 1f / 255f, new float[] {0.2860f}, new float[] {0.3530f});
+    }
+
+    public int imageSize() {
+        return channels * height * width;
+    }
+
+    /** Normalises one image's raw CHW pixels (0..255 as floats) in place. */
+    public void apply(float[] chw, int offset) {
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            float m = mean[c];
+            float inv = 1f / std[c];
+            int base = offset + c * plane;
+            for (int p = 0; p < plane; p++) {
+                chw[base + p] = (chw[base + p] * scale - m) * inv;
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessing p && p.channels == channels && p.height == height && p.width == width
+                && p.scale == scale && Arrays.equals(p.mean, mean) && Arrays.equals(p.std, std);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new float[] {channels, height, width, scale}) * 31 * 31
+                + Arrays.hashCode(mean) * 31 + Arrays.hashCode(std);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessing[" + channels + "x" + height + "x" + width + ", scale=" + scale + ", mean="
+                + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+    }
+}

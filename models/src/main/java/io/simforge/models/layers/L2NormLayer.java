@@ -1,0 +1,36 @@
+package io.simforge.models.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Scales each row to unit L2 norm: {@code x / max(||x||, eps)}. The eps keeps an all-zero row finite
+ * (it stays zero) and is written into the exported graph so both runtimes agree.
+ */
+public final class L2NormLayer extends ParameterlessLayer {
+    public static final float DEFAULT_EPS = 1e-12f;
+    private final float eps;
+
+    public L2NormLayer() {
+        this(DEFAULT_EPS);
+    }
+
+    public L2NormLayer(float eps) {
+        this.eps = eps;
+    }
+
+    public float getEps() {
+        return eps;
+    }
+
+    @Override
+    NDArray apply(NDArray x) {
+        NDArray norm = x.square().sum(new int[] {1}, true).sqrt().maximum(eps);
+        return x.div(norm);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] in) {
+        return in;
+    }
+}

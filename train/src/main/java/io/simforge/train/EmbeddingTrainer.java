@@ -1,0 +1,117 @@
+package io.simforge.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.simforge.core.data.ImageDataset;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.models.Architecture;
+import io.simforge.train.loss.MetricLoss;
+import io.simforge.train.sampling.PkSampler;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains an embedding network with a metric loss on P×K batches.
+ *
+ * <p>The step is driven here rather than by DJL's {@code EasyTrain}, which would split a batch across
+ * devices and let in-batch mining see only a slice. Each step's arrays live in a sub-manager closed at
+ * the end of the step, so native memory stays flat over long runs.
+ */
+public final class EmbeddingTrainer {
+    /** Called after every iteration. */
+    @FunctionalInterface
+    public interface Listener {
+        void onIteration(int iteration, int total, float loss);
+    }
+
+    private EmbeddingTrainer() {}
+
+    public static Architecture architectureFor(TrainConfig c, ImageDataset data) {
+        int[] shape = {data.channels(), data.height(), data.width()};
+        return "convnet".equals(c.architecture)
+                ? Architecture.convNet(shape[0], shape[1], shape[2], c.embeddingSize, c.widths)
+                : Architecture.mlp(shape, c.embeddingSize, c.widths);
+    }
+
+    public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
+            Listener listener) {
+        config.validate();
+        if (preprocessing.channels() != data.channels() || preprocessing.height() != data.height()
+                || preprocessing.width() != data.width()) {
+            throw new IllegalArgumentException("preprocessing expects " + preprocessing.channels() + "x"
+                    + preprocessing.height() + "x" + preprocessing.width() + " images but the dataset holds "
+                    + data.channels() + "x" + data.height() + "x" + data.width());
+        }
+        PkSampler sampler = PkSampler.builder().setLabels(data.labels())
+                .setBatch(config.batchSize, config.samplesPerClass).optSeed(config.seed).build();
+        Architecture architecture = architectureFor(config, data);
+        MetricLoss loss = Losses.fromConfig(config);
+        Engine.getInstance().setRandomSeed((int) config.seed);
+
+        Model model = Model.newInstance("simforge", Device.cpu());
+        List<Float> losses = new ArrayList<>(config.iterations);
+        long start = System.nanoTime();
+        try {
+            model.setBlock(architecture.build());
+            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate))
+                    .optWeightDecays(config.weightDecay).build();
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(adam)
+                    .optDevices(new Device[] {Device.cpu()})
+                    // He initialisation suits ReLU networks.
+                    .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
+            int batch = sampler.batchSize();
+            int itemSize = data.imageSize();
+            Shape inputShape = architecture.batchInputShape(batch);
+            float[] pixels = new float[batch * itemSize];
+            int[] labels = new int[batch];
+            try (Trainer trainer = model.newTrainer(tc)) {
+                trainer.initialize(inputShape);
+                for (int it = 1; it <= config.iterations; it++) {
+                    int[] idx = sampler.next();
+                    for (int b = 0; b < batch; b++) {
+                        data.copyPixels(idx[b], pixels, b * itemSize);
+                        preprocessing.apply(pixels, b * itemSize);
+                        labels[b] = data.label(idx[b]);
+                    }
+                    float value;
+                    try (NDManager step = trainer.getManager().newSubManager()) {
+                        NDArray x = step.create(FloatBuffer.wrap(pixels), inputShape);
+                        NDArray y = step.create(labels);
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray embeddings = trainer.forward(new NDList(x)).singletonOrThrow();
+                            NDArray l = loss.compute(embeddings, y);
+                            value = l.getFloat();
+                            if (!Float.isFinite(value)) {
+                                throw new TrainingDivergedException(it, value);
+                            }
+                            gc.backward(l);
+                        }
+                        trainer.step();
+                    }
+                    losses.add(value);
+                    if (listener != null) {
+                        listener.onIteration(it, config.iterations, value);
+                    }
+                }
+            }
+            return new TrainedModel(model, architecture, preprocessing, losses, (System.nanoTime() - start) / 1e9);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.simforge.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of a training run, with the quickstart's defaults. Plain fields so that it reads from and
+ * writes to JSON as is; {@link #validate()} checks it before any work starts.
+ */
+public final class TrainConfig {
+    /** Network: {@code convnet} or {@code mlp}. */
+    public String architecture = "convnet";
+    /** Convolution channels per stage (convnet) or hidden units (mlp). */
+    public int[] widths = {32, 64, 128};
+    public int embeddingSize = 64;
+
+    public int iterations = 600;
+    /** Batch size; must be P×K with K = {@link #samplesPerClass}. */
+    public int batchSize = 80;
+    public int samplesPerClass = 16;
+    public float learningRate = 1e-3f;
+    public float weightDecay = 0f;
+    public long seed = 42;
+    public String device = "cpu";
+
+    /** Loss: {@code ms} (Multi-Similarity). */
+    public String loss = "ms";
+    public float msAlpha = 2f;
+    public float msBeta = 40f;
+    public float msLambda = 0.5f;
+    public float msEpsilon = 0.1f;
+    public boolean msMining = true;
+
+    /** Checks every setting and returns all problems at once; empty when valid. */
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (!"convnet".equals(architecture) && !"mlp".equals(architecture)) {
+            p.add("architecture '" + architecture + "' is unknown: choose convnet or mlp");
+        }
+        if (embeddingSize <= 0) {
+            p.add("embeddingSize must be positive, got " + embeddingSize);
+        }
+        if (iterations <= 0) {
+            p.add("iterations must be positive, got " + iterations);
+        }
+        if (samplesPerClass <= 0) {
+            p.add("samplesPerClass (K) must be positive, got " + samplesPerClass);
+        } else if (batchSize <= 0 || batchSize % samplesPerClass != 0) {
+            p.add("batchSize " + batchSize + " is not P×K for K = " + samplesPerClass
+                    + " samples per class: use a multiple of " + samplesPerClass);
+        } else if (batchSize / samplesPerClass < 2) {
+            p.add("batchSize " + batchSize + " holds only one class of K = " + samplesPerClass
+                    + ": metric losses need at least 2 classes per batch");
+        }
+        if (!(learningRate > 0)) {
+            p.add("learningRate must be positive, got " + learningRate);
+        }
+        if (!"ms".equals(loss)) {
+            p.add("loss '" + loss + "' is unknown: choose ms");
+        }
+        if (!"cpu".equals(device)) {
+            p.add("device '" + device + "' is not supported yet: use cpu");
+        }
+        return p;
+    }
+
+    /** @throws IllegalArgumentException listing every problem */
+    public TrainConfig validate() {
+        List<String> p = problems();
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException("invalid training configuration:\n  - " + String.join("\n  - ", p));
+        }
+        return this;
+    }
+}
