@@ -93,10 +93,15 @@ public final class EmbeddingTrainer {
                         NDArray y = step.create(labels);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray embeddings = trainer.forward(new NDList(x)).singletonOrThrow();
+                            // Mining drops NaN similarities (every comparison is false), which would hide a
+                            // diverged network behind a loss of 0: check the embeddings themselves.
+                            if (embeddings.isNaN().any().getBoolean()) {
+                                throw new TrainingDivergedException(it, "the embeddings contain NaN");
+                            }
                             NDArray l = loss.compute(embeddings, y);
                             value = l.getFloat();
                             if (!Float.isFinite(value)) {
-                                throw new TrainingDivergedException(it, value);
+                                throw new TrainingDivergedException(it, "the loss is " + value);
                             }
                             gc.backward(l);
                         }

@@ -4,31 +4,63 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.XavierInitializer;
 import io.simforge.core.data.FashionMnist;
+import io.simforge.models.Architecture;
 import io.simforge.core.data.ImageDataset;
+import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.models.DjlEmbedder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EmbeddingTrainerTest {
 
+    private static float[] preprocessed(ImageDataset d, Preprocessing pre) {
+        float[] x = new float[d.size() * d.imageSize()];
+        for (int i = 0; i < d.size(); i++) {
+            d.copyPixels(i, x, i * d.imageSize());
+            pre.apply(x, i * d.imageSize());
+        }
+        return x;
+    }
+
+    private static float[] untrained(Architecture arch, float[] x) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(42);
+            Block block = arch.build();
+            block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                    XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
+            block.initialize(manager, DataType.FLOAT32, arch.batchInputShape(1));
+            return DjlEmbedder.embed(block, manager, x, arch.inputShape(), 200);
+        }
+    }
+
     @Test
-    void lossFallsOnRealImages() {
-        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(200);
+    void learnedEmbeddingsRetrieveHeldOutImagesBetterThanAnUntrainedNetwork() {
+        // Classes 0-4 (T-shirt, trouser, pullover, dress, coat) hold the confusable pairs, so learning shows
+        // clearly there; on classes 5-9 even raw pixels reach a Recall@1 near 0.9. Train on the first 800
+        // images of each class, test on the other 200.
+        ImageDataset all = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
+        ImageDataset train = all.firstPerClass(800);
+        ImageDataset test = all.lastPerClass(200);
+        Preprocessing pre = Preprocessing.fashionMnist();
+        float[] x = preprocessed(test, pre);
+
         TrainConfig c = new TrainConfig();
-        c.iterations = Integer.getInteger("simforge.test.iterations", 40);
-        c.widths = new int[] {16, 32};
-        c.embeddingSize = 32;
-        c.batchSize = 40;
-        c.samplesPerClass = 8;
-        long t0 = System.nanoTime();
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
-            List<Float> l = m.losses();
-            assertEquals(c.iterations, l.size());
-            double first = l.subList(0, 5).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            double last = l.subList(l.size() - 5, l.size()).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            System.out.printf("first %.4f last %.4f in %.1fs%n", first, last, (System.nanoTime() - t0) / 1e9);
-            assertTrue(last < first * 0.8, "loss should fall: first " + first + ", last " + last);
+        c.iterations = 120;
+        try (TrainedModel m = EmbeddingTrainer.train(c, train, pre, null)) {
+            assertEquals(c.iterations, m.losses().size());
+            float[] e = DjlEmbedder.embed(m.model().getBlock(), m.model().getNDManager(), x, new int[] {1, 28, 28}, 200);
+            double learned = RetrievalMetrics.recallAtK(e, 64, test.labels(), 1).get(1);
+            double before = RetrievalMetrics.recallAtK(untrained(m.architecture(), x), 64, test.labels(), 1).get(1);
+            System.out.printf("Recall@1 on held-out images: learned %.3f, untrained %.3f%n", learned, before);
+            assertTrue(learned > before + 0.05, "Recall@1 learned " + learned + " vs untrained " + before);
         }
     }
 
@@ -38,5 +70,19 @@ class EmbeddingTrainerTest {
         c.batchSize = 81;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
         assertTrue(e.getMessage().contains("batchSize 81 is not P×K"), e.getMessage());
+    }
+
+    @Test
+    void aDivergingLossStopsTheRunWithAClearMessage() {
+        ImageDataset train = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2)).firstPerClass(50);
+        TrainConfig c = new TrainConfig();
+        c.iterations = 5;
+        c.batchSize = 24;
+        c.samplesPerClass = 8;
+        // A NaN in the inputs makes the loss NaN at the first step.
+        Preprocessing poisoned = new Preprocessing(1, 28, 28, Float.NaN, new float[] {0f}, new float[] {1f});
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> EmbeddingTrainer.train(c, train, poisoned, null));
+        assertTrue(e.getMessage().contains("NaN at iteration 1") && e.getMessage().contains("learning rate"), e.getMessage());
     }
 }

@@ -127,15 +127,33 @@ public final class ImageDataset {
         return new ImageDataset(px, y, channels, height, width);
     }
 
-    /** The first {@code count} items of each class, for quick runs and tests. */
+    /** The first {@code count} items of each class, in their original order. */
     public ImageDataset firstPerClass(int count) {
-        int n = imageSize();
         java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        boolean[] keep = new boolean[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            keep[i] = seen.merge(labels[i], 1, Integer::sum) <= count;
+        }
+        return select(keep);
+    }
+
+    /** The last {@code count} items of each class, in their original order (disjoint from
+     * {@code firstPerClass(n)} when each class holds at least {@code n + count} items). */
+    public ImageDataset lastPerClass(int count) {
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        boolean[] keep = new boolean[labels.length];
+        for (int i = labels.length - 1; i >= 0; i--) {
+            keep[i] = seen.merge(labels[i], 1, Integer::sum) <= count;
+        }
+        return select(keep);
+    }
+
+    private ImageDataset select(boolean[] keep) {
+        int n = imageSize();
         int[] idx = new int[labels.length];
         int m = 0;
         for (int i = 0; i < labels.length; i++) {
-            int c = seen.merge(labels[i], 1, Integer::sum);
-            if (c <= count) {
+            if (keep[i]) {
                 idx[m++] = i;
             }
         }
