@@ -1,0 +1,91 @@
+package io.simforge.cli;
+
+import io.simforge.core.data.ImageDataset;
+import io.simforge.core.io.Json;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.train.TrainConfig;
+import io.simforge.train.TrainedModel;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trains a model and saves it in a run folder. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an embedding model on IDX image data and save it under <run>/model.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--classes", defaultValue = "0-4", description = "Training classes, e.g. 0-4 or 0,2,5 (default 0-4).")
+    String classes;
+
+    @Option(names = "--config", description = "JSON file with training settings (see config.json of any run).")
+    Path configFile;
+
+    @Option(names = "--iterations", description = "Overrides the configuration's iterations.")
+    Integer iterations;
+
+    @Option(names = "--batch-size", description = "Overrides the batch size; must be P×K.")
+    Integer batchSize;
+
+    @Option(names = "--samples-per-class", description = "Overrides K, the samples per class in a batch.")
+    Integer samplesPerClass;
+
+    @Option(names = "--lr", description = "Overrides the learning rate.")
+    Float learningRate;
+
+    @Option(names = "--embedding-size", description = "Overrides the embedding size.")
+    Integer embeddingSize;
+
+    @Option(names = "--architecture", description = "Overrides the architecture: convnet or mlp.")
+    String architecture;
+
+    @Option(names = "--seed", description = "Overrides the random seed.")
+    Long seed;
+
+    @Option(names = {"-o", "--out"}, description = "Run folder (default runs/train-<timestamp>).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig c = configFile != null ? Json.read(configFile, TrainConfig.class) : new TrainConfig();
+        if (iterations != null) {
+            c.iterations = iterations;
+        }
+        if (batchSize != null) {
+            c.batchSize = batchSize;
+        }
+        if (samplesPerClass != null) {
+            c.samplesPerClass = samplesPerClass;
+        }
+        if (learningRate != null) {
+            c.learningRate = learningRate;
+        }
+        if (embeddingSize != null) {
+            c.embeddingSize = embeddingSize;
+        }
+        if (architecture != null) {
+            c.architecture = architecture;
+        }
+        if (seed != null) {
+            c.seed = seed;
+        }
+        c.validate();
+        ImageDataset train = data.load().withClasses(DataOptions.parseClasses(classes));
+        Preprocessing pre = new Preprocessing(train.channels(), train.height(), train.width(), 1f / 255f,
+                Preprocessing.fashionMnist().mean(), Preprocessing.fashionMnist().std());
+        if (train.channels() != 1) {
+            throw new IllegalArgumentException("only grayscale IDX data is supported by `simforge train` so far");
+        }
+        Path run = Runs.create(out, "train");
+        String name = ("bundled".equals(data.data) ? "Fashion-MNIST (bundled)" : data.data) + " " + data.split
+                + " classes " + classes;
+        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run)) {
+            System.out.println("Saved " + run.resolve("model") + "; export it with: simforge export "
+                    + run.resolve("model") + " -o " + run.resolve("model.onnx"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,203 @@
+package io.simforge.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.onnx.proto.OnnxMl;
+import io.simforge.core.data.FashionMnist;
+import io.simforge.core.data.ImageDataset;
+import io.simforge.core.metrics.RetrievalMetrics;
+import io.simforge.core.model.ModelMetadata;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.export.ModelExport;
+import io.simforge.export.OnnxExporter;
+import io.simforge.infer.Embedder;
+import io.simforge.infer.EmbedderException;
+import io.simforge.infer.ExecutionDevice;
+import io.simforge.models.DjlEmbedder;
+import io.simforge.models.SavedModel;
+import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.TrainConfig;
+import io.simforge.train.TrainedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole path: train a few steps with DJL, save, export to ONNX, embed and evaluate with ONNX Runtime. */
+class TrainExportInferTest {
+    @TempDir
+    static Path dir;
+
+    private static ImageDataset test;
+    private static TrainedModel trained;
+    private static Path onnx;
+    private static Path savedDir;
+
+    @BeforeAll
+    static void trainAndExport() throws Exception {
+        ImageDataset all = FashionMnist.bundledTestSplit();
+        ImageDataset train = all.withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(300);
+        test = all.withClasses(List.of(5, 6, 7, 8, 9)).firstPerClass(60);
+        TrainConfig c = new TrainConfig();
+        c.iterations = 30;
+        c.widths = new int[] {16, 32, 32};
+        c.embeddingSize = 32;
+        trained = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(), null);
+        savedDir = dir.resolve("model");
+        SavedModel.save(savedDir, trained.model().getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION,
+                trained.architecture(), trained.preprocessing(), "{\"loss\":\"ms\"}"));
+        onnx = dir.resolve("model.onnx");
+        ModelExport.exportSaved(savedDir, onnx, OnnxExporter.DEFAULT_OPSET);
+    }
+
+    @AfterAll
+    static void close() {
+        trained.close();
+    }
+
+    private static float[] djlEmbeddings(Model model) {
+        Preprocessing pre = trained.preprocessing();
+        float[] x = new float[test.size() * pre.imageSize()];
+        for (int i = 0; i < test.size(); i++) {
+            test.copyPixels(i, x, i * pre.imageSize());
+            pre.apply(x, i * pre.imageSize());
+        }
+        return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, trained.architecture().inputShape(), 64);
+    }
+
+    @Test
+    void onnxRuntimeEmbeddingsEqualDjlsAndGiveTheSameRecall() {
+        float[] djl = djlEmbeddings(trained.model());
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).optBatchSize(17).build()) {
+            assertEquals(32, embedder.embeddingSize());
+            assertEquals(ExecutionDevice.cpu(), embedder.device());
+            float[] ort = embedder.embed(test);
+            double max = 0;
+            for (int i = 0; i < ort.length; i++) {
+                max = Math.max(max, Math.abs(ort[i] - djl[i]));
+            }
+            assertTrue(max <= 1e-4, "max |ORT - DJL| = " + max);
+            for (int r = 0; r < test.size(); r++) {
+                double norm = 0;
+                for (int d = 0; d < 32; d++) {
+                    norm += ort[r * 32 + d] * ort[r * 32 + d];
+                }
+                assertEquals(1.0, norm, 1e-5, "embeddings are L2-normalised in the graph");
+            }
+            var a = RetrievalMetrics.recallAtK(ort, 32, test.labels(), 1, 2, 4, 8);
+            var b = RetrievalMetrics.recallAtK(djl, 32, test.labels(), 1, 2, 4, 8);
+            assertEquals(b, a);
+            assertTrue(a.get(1) > 0.5, "a trained model retrieves far better than chance (0.2): " + a);
+        }
+    }
+
+    @Test
+    void aSavedModelLoadsBackWithTheSameWeights() throws Exception {
+        try (Model loaded = SavedModel.load(savedDir)) {
+            assertTrue(Arrays.equals(djlEmbeddings(trained.model()), djlEmbeddings(loaded)));
+        }
+    }
+
+    @Test
+    void oneEmbedderServesManyThreadsWithIdenticalResults() throws Exception {
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
+            float[] expected = embedder.embed(test);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    results.add(pool.submit(() -> embedder.embed(test)));
+                }
+                for (Future<float[]> f : results) {
+                    assertTrue(Arrays.equals(expected, f.get()));
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aCudaRequestWithoutTheGpuRuntimeFallsBackToTheCpu() {
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).optDevice(ExecutionDevice.cuda(0)).build()) {
+            assertEquals(ExecutionDevice.cpu(), embedder.device());
+            assertEquals(test.size() * 32, embedder.embed(test).length);
+        }
+    }
+
+    @Test
+    void aTruncatedModelFileIsRefusedClearly() throws Exception {
+        byte[] bytes = Files.readAllBytes(onnx);
+        Path cut = dir.resolve("truncated.onnx");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(cut).build());
+        assertTrue(e.getMessage().contains("truncated, damaged or not ONNX"), e.getMessage());
+    }
+
+    @Test
+    void aMissingModelFileIsNamed() {
+        Path missing = dir.resolve("nope.onnx");
+        EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(missing).build());
+        assertTrue(e.getMessage().contains("model file not found: " + missing), e.getMessage());
+    }
+
+    @Test
+    void anOnnxModelThatIsNotAnEmbeddingModelIsRefused() throws Exception {
+        // A valid ONNX graph (y = relu(x)) without simforge metadata.
+        OnnxMl.ModelProto foreign = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(OnnxMl.GraphProto.newBuilder().setName("g")
+                        .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("y"))
+                        .addInput(floatTensor("x", 3)).addOutput(floatTensor("y", 3)))
+                .build();
+        Path file = dir.resolve("relu.onnx");
+        Files.write(file, foreign.toByteArray());
+        EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
+        assertTrue(e.getMessage().contains("is not a simforge embedding model"), e.getMessage());
+
+        // Same graph with simforge metadata claiming an image input: the signature check catches it.
+        OnnxMl.ModelProto.Builder lying = foreign.toBuilder();
+        ModelExport.metadataFor(io.simforge.models.Architecture.convNet(1, 28, 28, 8, 4), Preprocessing.fashionMnist(),
+                null).toMap().forEach((k, v) -> lying.addMetadataProps(
+                        OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        Files.write(file, lying.build().toByteArray());
+        EmbedderException e2 = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
+        assertTrue(e2.getMessage().contains("not a simforge embedding model"), e2.getMessage());
+    }
+
+    @Test
+    void imagesOfTheWrongSizeAreRefused() {
+        ImageDataset small = new ImageDataset(new byte[2 * 10 * 10], new int[] {0, 1}, 1, 10, 10);
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedder.embed(small));
+            assertTrue(e.getMessage().contains("expects 1x28x28 images"), e.getMessage());
+        }
+    }
+
+    @Test
+    void metadataReadBackMatchesWhatTrainingKnew() {
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
+            ModelMetadata m = embedder.metadata();
+            assertEquals(ModelMetadata.InputKind.IMAGE, m.inputKind());
+            assertEquals(Preprocessing.fashionMnist(), m.preprocessing());
+            assertTrue(m.normalized());
+            assertEquals("{\"loss\":\"ms\"}", m.training());
+        }
+    }
+
+    private static OnnxMl.ValueInfoProto floatTensor(String name, long dim) {
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+                OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(OnnxMl.TensorShapeProto.newBuilder()
+                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dim))))).build();
+    }
+}
