@@ -23,13 +23,22 @@ public final class TrainConfig {
     public long seed = 42;
     public String device = "cpu";
 
-    /** Loss: {@code ms} (Multi-Similarity). */
+    /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted} or {@code npair}. */
     public String loss = "ms";
     public float msAlpha = 2f;
     public float msBeta = 40f;
     public float msLambda = 0.5f;
     public float msEpsilon = 0.1f;
     public boolean msMining = true;
+    public float tripletMargin = 0.1f;
+    public boolean tripletSoftMargin = false;
+    public float liftedMargin = 1f;
+    public float npairL2Weight = 0f;
+
+    /** Wrap the loss with Embedding Expansion. */
+    public boolean ee = false;
+    public int eeSyntheticPoints = 2;
+    public boolean eeNormalize = true;
 
     /** Checks every setting and returns all problems at once; empty when valid. */
     public List<String> problems() {
@@ -55,8 +64,14 @@ public final class TrainConfig {
         if (!(learningRate > 0)) {
             p.add("learningRate must be positive, got " + learningRate);
         }
-        if (!"ms".equals(loss)) {
-            p.add("loss '" + loss + "' is unknown: choose ms");
+        if (!Losses.NAMES.contains(loss)) {
+            p.add("loss '" + loss + "' is unknown: choose one of " + String.join(", ", Losses.NAMES));
+        } else if (p.isEmpty()) {
+            try {
+                p.addAll(Losses.fromConfig(this).layoutProblems(batchSize / samplesPerClass, samplesPerClass));
+            } catch (IllegalArgumentException e) {
+                p.add(e.getMessage());
+            }
         }
         if (!"cpu".equals(device)) {
             p.add("device '" + device + "' is not supported yet: use cpu");

@@ -5,6 +5,12 @@ import ai.djl.ndarray.NDArrays;
 
 /** Numerically safe log-sum-exp reductions over masked rows. */
 public final class LogSumExp {
+    /**
+     * Stand-in for log(0) when a row has no kept entry: finite, so that later arithmetic and its gradient
+     * stay finite, and far below any real value so that exp() of it is exactly 0.
+     */
+    public static final float EMPTY = -1e30f;
+
     private LogSumExp() {}
 
     /**
@@ -24,5 +30,29 @@ public final class LogSumExp {
         NDArray sum = NDArrays.where(mask, z.sub(shift), minusInf).exp().sum(new int[] {1});
         NDArray flatShift = shift.squeeze(1);
         return flatShift.add(flatShift.neg().exp().add(sum).log());
+    }
+
+    /**
+     * Row-wise {@code log(Σ_{j: mask_ij} exp(z_ij))}; a row with no kept entries gives {@link #EMPTY}.
+     *
+     * @return a vector with one value per row
+     */
+    public static NDArray masked(NDArray z, NDArray mask) {
+        NDArray minusInf = z.getManager().create(Float.NEGATIVE_INFINITY).toType(z.getDataType(), false);
+        NDArray rowHasEntry = mask.toType(ai.djl.ndarray.types.DataType.INT32, false).sum(new int[] {1}, true).gt(0);
+        NDArray shift = NDArrays.where(mask, z, minusInf).stopGradient().max(new int[] {1}, true);
+        // Rows without entries get shift 0 and an empty sum; their result is replaced below.
+        NDArray safeShift = NDArrays.where(rowHasEntry, shift, shift.zerosLike());
+        NDArray sum = NDArrays.where(mask, z.sub(safeShift), minusInf).exp().sum(new int[] {1}, true);
+        NDArray one = sum.onesLike();
+        NDArray lse = safeShift.add(NDArrays.where(rowHasEntry, sum, one).log());
+        NDArray empty = lse.zerosLike().add(EMPTY);
+        return NDArrays.where(rowHasEntry, lse, empty).squeeze(1);
+    }
+
+    /** Element-wise {@code log(exp(a) + exp(b))}, stable for large and very negative inputs. */
+    public static NDArray addExp(NDArray a, NDArray b) {
+        NDArray fixed = a.maximum(b).stopGradient();
+        return fixed.add(a.sub(fixed).exp().add(b.sub(fixed).exp()).log());
     }
 }

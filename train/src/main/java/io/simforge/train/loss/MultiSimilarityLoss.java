@@ -2,7 +2,6 @@ package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.types.DataType;
 
 /**
  * Multi-Similarity loss (Wang et al., CVPR 2019), exactly as in {@code methods.md} §1.
@@ -12,7 +11,8 @@ import ai.djl.ndarray.types.DataType;
  * {@code (1/α) log(1 + Σ_{P'} exp(−α(S_ij − λ))) + (1/β) log(1 + Σ_{N'} exp(β(S_ik − λ)))} per anchor.
  * An anchor with an empty P'_i or N'_i contributes 0; the sum is divided by the full batch size.
  * Mining is a hard selection: no gradient flows through the thresholds. Everything is computed on the
- * m×m similarity matrix with masks, without a loop over anchors.
+ * m×m similarity matrix with masks, without a loop over anchors. Every row of the batch is an anchor
+ * (with Embedding Expansion, synthetic rows too: methods.md §3.5).
  */
 public final class MultiSimilarityLoss extends MetricLoss {
     private final float alpha;
@@ -55,11 +55,9 @@ public final class MultiSimilarityLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        long m = embeddings.getShape().get(0);
-        if (labels.size() != m) {
-            throw new IllegalArgumentException("MultiSimilarityLoss: " + m + " embeddings but " + labels.size() + " labels");
-        }
+    public NDArray compute(EmbeddingBatch batch) {
+        NDArray embeddings = batch.embeddings();
+        NDArray labels = batch.labels();
         NDArray s = Similarities.cosine(embeddings);
         PairMasks masks = PairMasks.of(labels);
         NDArray keepPos = masks.positives();
@@ -76,12 +74,8 @@ public final class MultiSimilarityLoss extends MetricLoss {
         }
         NDArray posTerm = LogSumExp.withZero(s.sub(lambda).mul(-alpha), keepPos).div(alpha);
         NDArray negTerm = LogSumExp.withZero(s.sub(lambda).mul(beta), keepNeg).div(beta);
-        NDArray contributes = anyPerRow(keepPos).logicalAnd(anyPerRow(keepNeg)).toType(s.getDataType(), false);
-        return posTerm.add(negTerm).mul(contributes).sum().div(m);
-    }
-
-    private static NDArray anyPerRow(NDArray mask) {
-        return mask.toType(DataType.INT32, false).sum(new int[] {1}).gt(0);
+        NDArray contributes = Reductions.anyPerRow(keepPos).logicalAnd(Reductions.anyPerRow(keepNeg));
+        return Reductions.meanOverAll(posTerm.add(negTerm), contributes);
     }
 
     /** Builder: every hyperparameter optional, defaults as the official code ({@code methods.md} §1 Choice). */

@@ -1,0 +1,126 @@
+package io.simforge.train.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Embedding Expansion (Ko &amp; Gu, CVPR 2020), methods.md §3: wraps any {@link MetricLoss}.
+ *
+ * <p>For each row i and its same-class partner p(i) = i XOR 1 it makes n synthetic points
+ * {@code x̄_k(i) = normalise((k·x_p(i) + (n+1−k)·x_i) / (n+1))}, k = 1..n, the interior points that divide
+ * the segment into n+1 equal parts, each with the pair's label. The wrapped loss then runs on the
+ * expanded batch {@code [originals, k=1, …, k=n]} as an {@link EmbeddingBatch} of n+1 groups, so its
+ * own mining sees original and synthetic pairs, and gradients flow through the synthetic points to both
+ * originals. The loss never needs to know that EE is there.
+ *
+ * <p>Like the official code, every interior point is produced twice, once from each end of its pair
+ * (x̄_k(i) = x̄_{n+1−k}(p(i))): faithful to the published numbers, at the price of a larger pair matrix.
+ */
+public final class EmbeddingExpansion extends MetricLoss {
+    private final MetricLoss loss;
+    private final int syntheticPoints;
+    private final boolean normalize;
+
+    private EmbeddingExpansion(Builder b) {
+        super("EmbeddingExpansion(" + b.loss.getName() + ")");
+        this.loss = b.loss;
+        this.syntheticPoints = b.syntheticPoints;
+        this.normalize = b.normalize;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public MetricLoss getLoss() {
+        return loss;
+    }
+
+    public int getSyntheticPoints() {
+        return syntheticPoints;
+    }
+
+    public boolean isNormalize() {
+        return normalize;
+    }
+
+    @Override
+    public List<String> layoutProblems(int classesPerBatch, int samplesPerClass) {
+        List<String> p = new ArrayList<>(loss.layoutProblems(classesPerBatch, samplesPerClass));
+        if (samplesPerClass % 2 != 0) {
+            p.add("Embedding Expansion pairs rows 2j and 2j+1 of the same class, so K (samples per class) must be "
+                    + "even, got " + samplesPerClass);
+        }
+        return p;
+    }
+
+    /** The expanded batch: n+1 groups of rows, labels copied. */
+    public EmbeddingBatch expand(EmbeddingBatch batch) {
+        if (batch.groups() != 1) {
+            throw new IllegalArgumentException("Embedding Expansion expects a plain batch, got one with "
+                    + batch.groups() + " groups (is EE wrapped twice?)");
+        }
+        NDArray x = batch.embeddings();
+        PairOrder.check(batch.labels(), "Embedding Expansion");
+        NDArray partner = PairOrder.partners(x);
+        NDList rows = new NDList(x);
+        NDList labels = new NDList(batch.labels());
+        int n = syntheticPoints;
+        for (int k = 1; k <= n; k++) {
+            NDArray point = partner.mul((float) k / (n + 1)).add(x.mul((float) (n + 1 - k) / (n + 1)));
+            if (normalize) {
+                // x / max(||x||, eps): opposite partners average to ~0, which must not divide by zero.
+                point = point.div(point.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+            }
+            rows.add(point);
+            labels.add(batch.labels());
+        }
+        return new EmbeddingBatch(NDArrays.concat(rows, 0), NDArrays.concat(labels, 0), n + 1);
+    }
+
+    @Override
+    public NDArray compute(EmbeddingBatch batch) {
+        return loss.compute(expand(batch));
+    }
+
+    /** Builder: the wrapped loss is required; n (default 2) and normalisation (default on) are optional. */
+    public static final class Builder {
+        private MetricLoss loss;
+        private int syntheticPoints = 2;
+        private boolean normalize = true;
+
+        public Builder setLoss(MetricLoss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** Number of synthetic points per pair, n (default 2). */
+        public Builder optSyntheticPoints(int n) {
+            this.syntheticPoints = n;
+            return this;
+        }
+
+        /** L2-normalise synthetic points (default true; false is the paper's ablation). */
+        public Builder optNormalize(boolean normalize) {
+            this.normalize = normalize;
+            return this;
+        }
+
+        public EmbeddingExpansion build() {
+            if (loss == null) {
+                throw new IllegalArgumentException("Embedding Expansion needs the loss it wraps (setLoss)");
+            }
+            if (loss instanceof EmbeddingExpansion) {
+                throw new IllegalArgumentException("Embedding Expansion cannot wrap itself");
+            }
+            if (syntheticPoints < 1) {
+                throw new IllegalArgumentException("Embedding Expansion needs at least 1 synthetic point, got "
+                        + syntheticPoints);
+            }
+            return new EmbeddingExpansion(this);
+        }
+    }
+}
