@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The main job on the bundled data: train on classes 0–4, export, embed unseen classes 5–9, report Recall@K. */
@@ -33,6 +34,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Run folder (default runs/quickstart-<timestamp>).")
     Path out;
 
+    @Mixin
+    LossOptions lossOptions;
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
@@ -45,26 +49,35 @@ final class QuickstartCommand implements Callable<Integer> {
         TrainConfig config = new TrainConfig();
         config.iterations = iterations;
         config.seed = seed;
+        lossOptions.applyTo(config);
+        config.validate();
         String dataName = "Fashion-MNIST t10k classes 0-4 (bundled)";
 
         Path onnx = run.resolve("model.onnx");
         ParityCheck.Result parity;
         double trainSeconds;
+        io.simforge.models.Architecture architecture;
         try (TrainedModel model = flow.trainAndSave(config, train, pre, dataName, run)) {
             trainSeconds = model.seconds();
+            architecture = model.architecture();
             parity = flow.exportAndCheck(model, Workflow.trainingSummary(config, dataName), onnx,
                     OnnxExporter.DEFAULT_OPSET, test.firstPerClass(50));
         }
         Map<Integer, Double> recall = flow.evaluate(onnx, test);
+        Map<Integer, Double> untrained = Workflow.untrainedBaseline(architecture, seed, test, pre);
         Map<Integer, Double> baseline = Workflow.pixelBaseline(test, pre);
-        flow.printRecall("Unseen classes 5-9 (" + test.size() + " images), learned embeddings:", recall);
-        flow.printRecall("Same images, raw pixels (baseline):            ", baseline);
+        System.out.println("Unseen classes 5-9 (" + test.size() + " images), Recall@K:");
+        flow.printRecall("  learned embeddings (ONNX Runtime):", recall);
+        flow.printRecall("  untrained network, same init:     ", untrained);
+        flow.printRecall("  raw pixels, L2-normalised:        ", baseline);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("protocol", "train on Fashion-MNIST t10k classes 0-4, evaluate on classes 5-9 (never seen), "
                 + "each item a query against all others");
+        metrics.put("loss", Workflow.lossName(config));
         metrics.put("test_items", test.size());
         metrics.put("learned", Workflow.recallJson(recall));
+        metrics.put("untrained_network_baseline", Workflow.recallJson(untrained));
         metrics.put("raw_pixels_baseline", Workflow.recallJson(baseline));
         metrics.put("parity_max_abs_diff", parity.maxAbsDiff());
         metrics.put("train_seconds", trainSeconds);

@@ -21,6 +21,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--classes", defaultValue = "0-4", description = "Training classes, e.g. 0-4 or 0,2,5 (default 0-4).")
     String classes;
 
+    @Mixin
+    LossOptions lossOptions;
+
     @Option(names = "--config", description = "JSON file with training settings (see config.json of any run).")
     Path configFile;
 
@@ -72,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         if (seed != null) {
             c.seed = seed;
         }
+        lossOptions.applyTo(c);
         c.validate();
         ImageDataset train = data.load().withClasses(DataOptions.parseClasses(classes));
         Preprocessing pre = new Preprocessing(train.channels(), train.height(), train.width(), 1f / 255f,

@@ -53,12 +53,20 @@ final class Workflow {
     }
 
     static String lossName(TrainConfig c) {
-        return "ms".equals(c.loss) ? "Multi-Similarity loss" + (c.msMining ? "" : " (no mining)") : c.loss;
+        String base = switch (c.loss) {
+            case "ms" -> "Multi-Similarity loss" + (c.msMining ? "" : " (no mining)");
+            case "triplet" -> "batch-hard triplet loss" + (c.tripletSoftMargin ? " (soft margin)" : "");
+            case "lifted" -> "lifted structure loss";
+            case "npair" -> "N-pair loss";
+            default -> c.loss;
+        };
+        return c.ee ? base + " + Embedding Expansion (n=" + c.eeSyntheticPoints + ")" : base;
     }
 
     static String trainingSummary(TrainConfig c, String dataName) {
         JsonObject o = new JsonObject();
         o.addProperty("loss", c.loss);
+        o.addProperty("embedding_expansion", c.ee ? Integer.toString(c.eeSyntheticPoints) : "off");
         o.addProperty("architecture", c.architecture);
         o.addProperty("dataset", dataName);
         o.addProperty("iterations", c.iterations);
@@ -117,6 +125,16 @@ final class Workflow {
             pre.apply(x, i * data.imageSize());
         }
         return x;
+    }
+
+    /** Recall@K of an untrained network of the same architecture and initialiser: what training adds. */
+    static Map<Integer, Double> untrainedBaseline(io.simforge.models.Architecture arch, long seed, ImageDataset data,
+            Preprocessing pre) {
+        try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, seed)) {
+            float[] e = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), preprocess(data, pre),
+                    arch.inputShape(), 256);
+            return RetrievalMetrics.recallAtK(e, arch.embeddingSize(), data.labels(), RECALL_KS);
+        }
     }
 
     /** Recall@K of the raw preprocessed pixels (L2-normalised): the baseline any model must beat. */

@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -39,6 +41,25 @@ public final class EmbeddingTrainer {
 
     private EmbeddingTrainer() {}
 
+    /** He initialisation, which suits ReLU networks; used for every weight. */
+    static XavierInitializer weightInitializer() {
+        return new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2);
+    }
+
+    /**
+     * A network of the given architecture initialised as training initialises it, but not trained: the
+     * baseline a trained model must beat. The caller closes the model.
+     */
+    public static Model untrained(Architecture architecture, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        Model model = Model.newInstance("untrained", Device.cpu());
+        Block block = architecture.build();
+        block.setInitializer(weightInitializer(), Parameter.Type.WEIGHT);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, architecture.batchInputShape(1));
+        model.setBlock(block);
+        return model;
+    }
+
     public static Architecture architectureFor(TrainConfig c, ImageDataset data) {
         int[] shape = {data.channels(), data.height(), data.width()};
         return "convnet".equals(c.architecture)
@@ -70,9 +91,7 @@ public final class EmbeddingTrainer {
                     .optWeightDecays(config.weightDecay).build();
             DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(adam)
                     .optDevices(new Device[] {Device.cpu()})
-                    // He initialisation suits ReLU networks.
-                    .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
+                    .optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
             int batch = sampler.batchSize();
             int itemSize = data.imageSize();
             Shape inputShape = architecture.batchInputShape(batch);

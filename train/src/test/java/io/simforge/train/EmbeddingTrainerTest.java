@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.XavierInitializer;
 import io.simforge.core.data.FashionMnist;
 import io.simforge.models.Architecture;
 import io.simforge.core.data.ImageDataset;
@@ -31,13 +25,8 @@ class EmbeddingTrainerTest {
     }
 
     private static float[] untrained(Architecture arch, float[] x) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(42);
-            Block block = arch.build();
-            block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                    XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT);
-            block.initialize(manager, DataType.FLOAT32, arch.batchInputShape(1));
-            return DjlEmbedder.embed(block, manager, x, arch.inputShape(), 200);
+        try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, 42)) {
+            return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, arch.inputShape(), 200);
         }
     }
 

@@ -25,7 +25,9 @@ public final class L2NormLayer extends ParameterlessLayer {
 
     @Override
     NDArray apply(NDArray x) {
-        NDArray norm = x.square().sum(new int[] {1}, true).sqrt().maximum(eps);
+        // sqrt(max(Σx², eps²)) equals max(||x||, eps) but keeps the backward pass finite at a zero row,
+        // where sqrt'(0) = ∞ would otherwise meet the clamp's zero gradient and give NaN.
+        NDArray norm = x.square().sum(new int[] {1}, true).maximum(eps * eps).sqrt();
         return x.div(norm);
     }
 

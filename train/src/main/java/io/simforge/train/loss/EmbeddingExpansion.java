@@ -72,8 +72,9 @@ public final class EmbeddingExpansion extends MetricLoss {
         for (int k = 1; k <= n; k++) {
             NDArray point = partner.mul((float) k / (n + 1)).add(x.mul((float) (n + 1 - k) / (n + 1)));
             if (normalize) {
-                // x / max(||x||, eps): opposite partners average to ~0, which must not divide by zero.
-                point = point.div(point.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+                // x / max(||x||, eps), written as sqrt(max(Σx², eps²)) so the gradient stays finite when
+                // opposite partners average to ~0.
+                point = point.div(point.square().sum(new int[] {1}, true).maximum(1e-24f).sqrt());
             }
             rows.add(point);
             labels.add(batch.labels());
