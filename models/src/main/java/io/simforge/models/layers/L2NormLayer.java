@@ -2,6 +2,7 @@ package io.simforge.models.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.simforge.models.ScalarArrays;
 
 /**
  * Scales each row to unit L2 norm: {@code x / max(||x||, eps)}. The eps keeps an all-zero row finite
@@ -27,7 +28,7 @@ public final class L2NormLayer extends ParameterlessLayer {
     NDArray apply(NDArray x) {
         // sqrt(max(Σx², eps²)) equals max(||x||, eps) but keeps the backward pass finite at a zero row,
         // where sqrt'(0) = ∞ would otherwise meet the clamp's zero gradient and give NaN.
-        NDArray norm = x.square().sum(new int[] {1}, true).maximum(eps * eps).sqrt();
+        NDArray norm = x.square().sum(new int[] {1}, true).maximum(ScalarArrays.of(x, eps * eps)).sqrt();
         return x.div(norm);
     }
 

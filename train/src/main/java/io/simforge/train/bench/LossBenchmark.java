@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import io.simforge.core.data.FashionMnist;
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.models.ScalarArrays;
 import io.simforge.train.EmbeddingTrainer;
 import io.simforge.train.Losses;
 import io.simforge.train.TrainConfig;
@@ -87,17 +88,19 @@ public final class LossBenchmark {
         NDArray maxNeg = NDArrays.where(neg, fixed, inf.neg()).max(new int[] {1}, true);
         NDArray keepNeg = neg.logicalAnd(fixed.add(eps).gt(minPos));
         NDArray keepPos = pos.logicalAnd(fixed.sub(eps).lt(maxNeg));
-        NDArray zp = s.sub(lambda).mul(-alpha);
-        NDArray zn = s.sub(lambda).mul(beta);
-        NDArray mp = NDArrays.where(keepPos, zp, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(0f);
-        NDArray mn = NDArrays.where(keepNeg, zn, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(0f);
+        // Scalars as arrays (see ScalarArrays): DJL's Number overloads free the scalar autograd still needs.
+        NDArray zero = ScalarArrays.of(s, 0f);
+        NDArray zp = s.sub(lambda).mul(ScalarArrays.of(s, -alpha));
+        NDArray zn = s.sub(lambda).mul(ScalarArrays.of(s, beta));
+        NDArray mp = NDArrays.where(keepPos, zp, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(zero);
+        NDArray mn = NDArrays.where(keepNeg, zn, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(zero);
         NDArray sp = NDArrays.where(keepPos, zp.sub(mp), inf.neg()).exp().sum(new int[] {1}, true);
         NDArray sn = NDArrays.where(keepNeg, zn.sub(mn), inf.neg()).exp().sum(new int[] {1}, true);
-        NDArray lp = mp.add(mp.neg().exp().add(sp).log()).div(alpha);
-        NDArray ln = mn.add(mn.neg().exp().add(sn).log()).div(beta);
+        NDArray lp = mp.add(mp.neg().exp().add(sp).log()).mul(ScalarArrays.of(s, 1f / alpha));
+        NDArray ln = mn.add(mn.neg().exp().add(sn).log()).mul(ScalarArrays.of(s, 1f / beta));
         NDArray valid = keepPos.toType(DataType.INT32, false).sum(new int[] {1}, true).gt(0)
                 .logicalAnd(keepNeg.toType(DataType.INT32, false).sum(new int[] {1}, true).gt(0));
-        return lp.add(ln).mul(valid.toType(DataType.FLOAT32, false)).sum().div(m);
+        return lp.add(ln).mul(valid.toType(DataType.FLOAT32, false)).sum().mul(ScalarArrays.of(s, 1f / m));
     }
 
     public void run(int repsSmall, int repsLarge, int trainIterations) {

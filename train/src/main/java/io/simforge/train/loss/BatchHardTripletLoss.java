@@ -3,6 +3,7 @@ package io.simforge.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
+import io.simforge.models.ScalarArrays;
 
 /**
  * Batch-hard triplet loss (the Embedding Expansion paper's "HPHN" triplet), methods.md §2: per anchor
@@ -63,13 +64,13 @@ public final class BatchHardTripletLoss extends MetricLoss {
         // Invalid anchors hold ±inf; replace them before the subtraction so that inf − inf never appears.
         NDArray zero = dAp.zerosLike();
         NDArray gap = NDArrays.where(valid, dAp, zero).sub(NDArrays.where(valid, dAn, zero));
-        NDArray perAnchor = softMargin ? softplus(gap) : gap.add(margin).maximum(0f);
+        NDArray perAnchor = softMargin ? softplus(gap) : gap.add(margin).maximum(ScalarArrays.of(gap, 0f));
         return Reductions.meanOverValid(perAnchor, valid);
     }
 
     /** log(1 + e^x), stable for large |x|. */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return x.maximum(ScalarArrays.of(x, 0f)).add(x.abs().neg().exp().add(1f).log());
     }
 
     /** Builder: margin (default 0.1, for unit-norm embeddings) or the soft margin. */

@@ -3,6 +3,7 @@ package io.simforge.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import io.simforge.models.ScalarArrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,11 +71,12 @@ public final class EmbeddingExpansion extends MetricLoss {
         NDList labels = new NDList(batch.labels());
         int n = syntheticPoints;
         for (int k = 1; k <= n; k++) {
-            NDArray point = partner.mul((float) k / (n + 1)).add(x.mul((float) (n + 1 - k) / (n + 1)));
+            NDArray point = partner.mul(ScalarArrays.of(x, (float) k / (n + 1)))
+                    .add(x.mul(ScalarArrays.of(x, (float) (n + 1 - k) / (n + 1))));
             if (normalize) {
                 // x / max(||x||, eps), written as sqrt(max(Σx², eps²)) so the gradient stays finite when
                 // opposite partners average to ~0.
-                point = point.div(point.square().sum(new int[] {1}, true).maximum(1e-24f).sqrt());
+                point = point.div(point.square().sum(new int[] {1}, true).maximum(ScalarArrays.of(point, 1e-24f)).sqrt());
             }
             rows.add(point);
             labels.add(batch.labels());

@@ -1,6 +1,7 @@
 package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.simforge.models.ScalarArrays;
 
 /**
  * Lifted structure loss (Song et al., CVPR 2016), methods.md §2: for every positive pair (i, j), i < j,
@@ -37,8 +38,8 @@ public final class LiftedStructureLoss extends MetricLoss {
         NDArray index = d.getManager().arange((int) m);
         NDArray upper = index.reshape(m, 1).lt(index.reshape(1, m));
         NDArray pairs = masks.positives().logicalAnd(upper).toType(d.getDataType(), false);
-        NDArray hinge = j.maximum(0f).square().mul(pairs);
-        return hinge.sum().div(pairs.sum().mul(2).maximum(1f));
+        NDArray hinge = j.maximum(ScalarArrays.of(j, 0f)).square().mul(pairs);
+        return hinge.sum().div(pairs.sum().mul(ScalarArrays.of(pairs, 2f)).maximum(ScalarArrays.of(pairs, 1f)));
     }
 
     /** Builder: the margin α_l (default 1.0). */

@@ -2,6 +2,7 @@ package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.simforge.models.ScalarArrays;
 
 /** Numerically safe log-sum-exp reductions over masked rows. */
 public final class LogSumExp {
@@ -26,7 +27,7 @@ public final class LogSumExp {
     public static NDArray withZero(NDArray z, NDArray mask) {
         NDArray minusInf = z.getManager().create(Float.NEGATIVE_INFINITY).toType(z.getDataType(), false);
         NDArray kept = NDArrays.where(mask, z, minusInf);
-        NDArray shift = kept.stopGradient().max(new int[] {1}, true).maximum(0f);
+        NDArray shift = kept.stopGradient().max(new int[] {1}, true).maximum(ScalarArrays.of(z, 0f));
         NDArray sum = NDArrays.where(mask, z.sub(shift), minusInf).exp().sum(new int[] {1});
         NDArray flatShift = shift.squeeze(1);
         return flatShift.add(flatShift.neg().exp().add(sum).log());

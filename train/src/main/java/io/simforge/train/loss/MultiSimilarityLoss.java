@@ -2,6 +2,7 @@ package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.simforge.models.ScalarArrays;
 
 /**
  * Multi-Similarity loss (Wang et al., CVPR 2019), exactly as in {@code methods.md} §1.
@@ -72,8 +73,11 @@ public final class MultiSimilarityLoss extends MetricLoss {
             keepNeg = minedNeg;
             keepPos = minedPos;
         }
-        NDArray posTerm = LogSumExp.withZero(s.sub(lambda).mul(-alpha), keepPos).div(alpha);
-        NDArray negTerm = LogSumExp.withZero(s.sub(lambda).mul(beta), keepNeg).div(beta);
+        NDArray shifted = s.sub(lambda);
+        NDArray posTerm = LogSumExp.withZero(shifted.mul(ScalarArrays.of(s, -alpha)), keepPos)
+                .mul(ScalarArrays.of(s, 1f / alpha));
+        NDArray negTerm = LogSumExp.withZero(shifted.mul(ScalarArrays.of(s, beta)), keepNeg)
+                .mul(ScalarArrays.of(s, 1f / beta));
         NDArray contributes = Reductions.anyPerRow(keepPos).logicalAnd(Reductions.anyPerRow(keepNeg));
         return Reductions.meanOverAll(posTerm.add(negTerm), contributes);
     }

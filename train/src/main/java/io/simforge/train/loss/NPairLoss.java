@@ -1,6 +1,7 @@
 package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.simforge.models.ScalarArrays;
 
 /**
  * Multi-class N-pair loss (Sohn, NeurIPS 2016), methods.md §2: each anchor i is paired with its partner
@@ -43,7 +44,7 @@ public final class NPairLoss extends MetricLoss {
         NDArray perAnchor = LogSumExp.withZero(s.sub(sPartner), PairMasks.of(batch.labels()).negatives());
         NDArray loss = perAnchor.mean();
         if (l2Weight > 0) {
-            loss = loss.add(x.square().sum(new int[] {1}).mean().mul(l2Weight));
+            loss = loss.add(x.square().sum(new int[] {1}).mean().mul(ScalarArrays.of(x, l2Weight)));
         }
         return loss;
     }

@@ -1,6 +1,7 @@
 package io.simforge.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.simforge.models.ScalarArrays;
 
 /** Pairwise similarity and distance matrices of a batch of embeddings. */
 public final class Similarities {
@@ -18,6 +19,7 @@ public final class Similarities {
     public static NDArray euclidean(NDArray x) {
         NDArray gram = cosine(x);
         NDArray sq = x.square().sum(new int[] {1}, true);
-        return sq.add(sq.transpose()).sub(gram.mul(2)).maximum(MIN_SQUARED_DISTANCE).sqrt();
+        return sq.add(sq.transpose()).sub(gram.mul(ScalarArrays.of(x, 2f))).maximum(ScalarArrays.of(x, MIN_SQUARED_DISTANCE))
+                .sqrt();
     }
 }
