@@ -1,7 +1,6 @@
 package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
-import io.simforge.core.io.Json;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
@@ -53,7 +52,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig c = configFile != null ? Json.read(configFile, TrainConfig.class) : new TrainConfig();
+        TrainConfig c = configFile != null
+                ? TrainConfig.fromJson(java.nio.file.Files.readString(configFile), configFile.toString()) : new TrainConfig();
         if (iterations != null) {
             c.iterations = iterations;
         }

@@ -40,6 +40,36 @@ public final class TrainConfig {
     public int eeSyntheticPoints = 2;
     public boolean eeNormalize = true;
 
+    /**
+     * Reads a configuration from JSON. Keys left out keep their defaults; an unknown key (a typo, most
+     * likely) is refused with the list of valid ones rather than silently ignored.
+     */
+    public static TrainConfig fromJson(String json, String source) {
+        com.google.gson.JsonObject o;
+        try {
+            o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + " is not a JSON object of training settings: " + e.getMessage());
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                known.add(f.getName());
+            }
+        }
+        for (String key : o.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException(source + ": unknown setting '" + key + "'. Valid settings: "
+                        + String.join(", ", known));
+            }
+        }
+        try {
+            return io.simforge.core.io.Json.fromJson(json, TrainConfig.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + ": a setting has the wrong type (" + e.getMessage() + ")");
+        }
+    }
+
     /** Checks every setting and returns all problems at once; empty when valid. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();

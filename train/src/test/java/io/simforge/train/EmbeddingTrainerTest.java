@@ -62,6 +62,22 @@ class EmbeddingTrainerTest {
     }
 
     @Test
+    void configurationFilesKeepDefaultsAndRefuseUnknownKeys() {
+        TrainConfig c = TrainConfig.fromJson("{\"loss\": \"lifted\", \"ee\": true, \"iterations\": 7}", "c.json");
+        assertEquals("lifted", c.loss);
+        assertTrue(c.ee);
+        assertEquals(7, c.iterations);
+        assertEquals(80, c.batchSize);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.fromJson("{\"learning_rate\": 0.1}", "c.json"));
+        assertTrue(e.getMessage().contains("unknown setting 'learning_rate'") && e.getMessage().contains("learningRate"),
+                e.getMessage());
+        TrainConfig odd = TrainConfig.fromJson("{\"ee\": true, \"samplesPerClass\": 5, \"batchSize\": 80}", "c.json");
+        e = assertThrows(IllegalArgumentException.class, odd::validate);
+        assertTrue(e.getMessage().contains("must be even, got 5"), e.getMessage());
+    }
+
+    @Test
     void aDivergingLossStopsTheRunWithAClearMessage() {
         ImageDataset train = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2)).firstPerClass(50);
         TrainConfig c = new TrainConfig();

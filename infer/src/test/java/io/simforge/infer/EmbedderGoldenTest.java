@@ -1,0 +1,62 @@
+package io.simforge.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.simforge.core.model.ModelMetadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inference library alone (no DJL on this module's class path) opens an ONNX model exported by format
+ * version 1 (a committed golden file) and reproduces the embeddings DJL computed when it was written.
+ */
+class EmbedderGoldenTest {
+
+    private static Path golden() throws Exception {
+        return Path.of(EmbedderGoldenTest.class.getResource("/golden").toURI());
+    }
+
+    private static float[] floats(JsonObject o, String key) {
+        var a = o.getAsJsonArray(key);
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsFloat();
+        }
+        return out;
+    }
+
+    @Test
+    void version1ModelLoadsAndEmbedsAsWhenItWasWritten() throws Exception {
+        JsonObject expected = JsonParser.parseString(Files.readString(golden().resolve("expected-v1.json"))).getAsJsonObject();
+        try (Embedder embedder = Embedder.builder().setModelPath(golden().resolve("model-v1.onnx")).optBatchSize(2).build()) {
+            ModelMetadata m = embedder.metadata();
+            assertEquals(1, m.formatVersion());
+            assertEquals(ModelMetadata.InputKind.VECTOR, m.inputKind());
+            assertEquals("features", m.inputName());
+            assertArrayEquals(floats(expected, "embeddings"), embedder.embed(floats(expected, "input")), 1e-5f);
+        }
+    }
+
+    @Test
+    void inputsOfTheWrongLengthAreRefused() throws Exception {
+        try (Embedder embedder = Embedder.builder().setModelPath(golden().resolve("model-v1.onnx")).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedder.embed(new float[5]));
+            assertTrue(e.getMessage().contains("not a multiple of the model's item size 4"), e.getMessage());
+        }
+    }
+
+    @Test
+    void devicesParseAndBadOnesAreNamed() {
+        assertEquals(ExecutionDevice.cpu(), ExecutionDevice.parse("cpu"));
+        assertEquals(ExecutionDevice.cuda(1), ExecutionDevice.parse("gpu:1"));
+        assertEquals(ExecutionDevice.cuda(0), ExecutionDevice.parse("cuda"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutionDevice.parse("tpu"));
+        assertTrue(e.getMessage().contains("use cpu, gpu or gpu:N"), e.getMessage());
+    }
+}
