@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -32,87 +31,21 @@ class MultiSimilarityLossTest {
         manager.close();
     }
 
-    /** The loss from the formulas, one anchor at a time, in double precision. */
+    /** The loss from the formulas, one anchor at a time, in double precision ({@link Reference#ms}). */
     static double reference(double[][] x, int[] y, double alpha, double beta, double lambda, double eps, boolean mining) {
-        int m = x.length;
-        double[][] s = new double[m][m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                double dot = 0;
-                for (int d = 0; d < x[i].length; d++) {
-                    dot += x[i][d] * x[j][d];
-                }
-                s[i][j] = dot;
-            }
-        }
-        double total = 0;
-        for (int i = 0; i < m; i++) {
-            double minPos = Double.POSITIVE_INFINITY;
-            double maxNeg = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < m; j++) {
-                if (j != i && y[j] == y[i]) {
-                    minPos = Math.min(minPos, s[i][j]);
-                } else if (y[j] != y[i]) {
-                    maxNeg = Math.max(maxNeg, s[i][j]);
-                }
-            }
-            double posSum = 0;
-            double negSum = 0;
-            int posCount = 0;
-            int negCount = 0;
-            for (int j = 0; j < m; j++) {
-                if (j != i && y[j] == y[i] && (!mining || s[i][j] - eps < maxNeg)) {
-                    posSum += Math.exp(-alpha * (s[i][j] - lambda));
-                    posCount++;
-                } else if (y[j] != y[i] && (!mining || s[i][j] + eps > minPos)) {
-                    negSum += Math.exp(beta * (s[i][j] - lambda));
-                    negCount++;
-                }
-            }
-            if (posCount == 0 || negCount == 0) {
-                continue;
-            }
-            total += Math.log1p(posSum) / alpha + Math.log1p(negSum) / beta;
-        }
-        return total / m;
+        return Reference.ms(new Reference.Batch(x, y, 1), alpha, beta, lambda, eps, mining);
     }
 
     private static double[][] randomUnitRows(Random r, int m, int d) {
-        double[][] x = new double[m][d];
-        for (double[] row : x) {
-            double norm = 0;
-            for (int k = 0; k < d; k++) {
-                row[k] = r.nextGaussian();
-                norm += row[k] * row[k];
-            }
-            norm = Math.sqrt(norm);
-            for (int k = 0; k < d; k++) {
-                row[k] /= norm;
-            }
-        }
-        return x;
+        return LossFamilyTest.unitRows(r, m, d);
     }
 
     private static NDArray array(double[][] x) {
-        float[] flat = new float[x.length * x[0].length];
-        for (int i = 0; i < x.length; i++) {
-            for (int k = 0; k < x[i].length; k++) {
-                flat[i * x[i].length + k] = (float) x[i][k];
-            }
-        }
-        return manager.create(flat, new Shape(x.length, x[0].length));
+        return LossFamilyTest.array(manager, x, ai.djl.ndarray.types.DataType.FLOAT32);
     }
 
-    /** Rounds to float so the reference sees exactly the values the loss sees. */
     private static double[][] asFloats(double[][] x) {
-        double[][] out = new double[x.length][];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = new double[x[i].length];
-            for (int k = 0; k < x[i].length; k++) {
-                out[i][k] = (float) x[i][k];
-            }
-        }
-        return out;
+        return LossFamilyTest.roundToFloat(x);
     }
 
     private static int[] pkLabels(int p, int k) {
