@@ -79,7 +79,7 @@ final class Workflow {
             throws Exception {
         ModelMetadata meta = ModelExport.metadataFor(model.architecture(), model.preprocessing(), training);
         OnnxExporter.builder().setBlock(model.model().getBlock()).setMetadata(meta).optOpset(opset).build().export(file);
-        float[] inputs = preprocess(checkImages, model.preprocessing());
+        float[] inputs = model.preprocessing().inputs(checkImages);
         ParityCheck.Result parity = ParityCheck.compare(model.model().getBlock(), model.model().getNDManager(), file,
                 meta.inputName(), inputs, model.architecture().inputShape());
         out.printf(Locale.ROOT, "Exported %s (opset %d); ONNX Runtime vs DJL on %d images: max |diff| = %.2e (%s)%n",
@@ -118,20 +118,11 @@ final class Workflow {
         return m;
     }
 
-    static float[] preprocess(ImageDataset data, Preprocessing pre) {
-        float[] x = new float[data.size() * data.imageSize()];
-        for (int i = 0; i < data.size(); i++) {
-            data.copyPixels(i, x, i * data.imageSize());
-            pre.apply(x, i * data.imageSize());
-        }
-        return x;
-    }
-
     /** Recall@K of an untrained network of the same architecture and initialiser: what training adds. */
     static Map<Integer, Double> untrainedBaseline(io.simforge.models.Architecture arch, long seed, ImageDataset data,
             Preprocessing pre) {
         try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, seed)) {
-            float[] e = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), preprocess(data, pre),
+            float[] e = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), pre.inputs(data),
                     arch.inputShape(), 256);
             return RetrievalMetrics.recallAtK(e, arch.embeddingSize(), data.labels(), RECALL_KS);
         }
@@ -139,7 +130,7 @@ final class Workflow {
 
     /** Recall@K of the raw preprocessed pixels (L2-normalised): the baseline any model must beat. */
     static Map<Integer, Double> pixelBaseline(ImageDataset data, Preprocessing pre) {
-        float[] x = preprocess(data, pre);
+        float[] x = pre.inputs(data);
         int dim = data.imageSize();
         for (int r = 0; r < data.size(); r++) {
             double norm = 0;

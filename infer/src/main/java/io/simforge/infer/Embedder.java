@@ -137,17 +137,7 @@ public final class Embedder implements AutoCloseable {
             throw new IllegalArgumentException("input length " + inputs.length + " is not a multiple of the model's item size "
                     + itemSize + " (shape " + java.util.Arrays.toString(metadata.itemShape()) + ")");
         }
-        int n = inputs.length / itemSize;
-        int dim = metadata.embeddingSize();
-        float[] out = new float[n * dim];
-        for (int start = 0; start < n; start += batchSize) {
-            int count = Math.min(batchSize, n - start);
-            FloatBuffer buf = ByteBuffer.allocateDirect(count * itemSize * Float.BYTES).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
-            buf.put(inputs, start * itemSize, count * itemSize).rewind();
-            runBatch(buf, count, out, start * dim);
-        }
-        return out;
+        return embedInBatches(inputs.length / itemSize, (from, count, buffer) -> buffer.put(inputs, from * itemSize, count * itemSize));
     }
 
     /** Embeds every image of a dataset, preprocessing each as the model's metadata says. */
@@ -156,25 +146,29 @@ public final class Embedder implements AutoCloseable {
         if (pre == null) {
             throw new IllegalArgumentException("this model takes feature vectors, not images");
         }
-        if (images.channels() != pre.channels() || images.height() != pre.height() || images.width() != pre.width()) {
-            throw new IllegalArgumentException("the model expects " + pre.channels() + "x" + pre.height() + "x"
-                    + pre.width() + " images but the dataset holds " + images.channels() + "x" + images.height() + "x"
-                    + images.width() + "; resize the images or use a model trained at that size");
-        }
-        int itemSize = pre.imageSize();
+        float[] scratch = new float[Math.min(batchSize, images.size()) * pre.imageSize()];
+        return embedInBatches(images.size(), (from, count, buffer) -> {
+            pre.inputs(images, from, count, scratch, 0);
+            buffer.put(scratch, 0, count * pre.imageSize());
+        });
+    }
+
+    /** Fills a batch's input buffer with items {@code [from, from + count)}. */
+    @FunctionalInterface
+    private interface BatchFiller {
+        void fill(int from, int count, FloatBuffer buffer);
+    }
+
+    private float[] embedInBatches(int n, BatchFiller filler) {
+        int itemSize = metadata.itemSize();
         int dim = metadata.embeddingSize();
-        int n = images.size();
         float[] out = new float[n * dim];
-        float[] scratch = new float[batchSize * itemSize];
         for (int start = 0; start < n; start += batchSize) {
             int count = Math.min(batchSize, n - start);
-            for (int i = 0; i < count; i++) {
-                images.copyPixels(start + i, scratch, i * itemSize);
-                pre.apply(scratch, i * itemSize);
-            }
             FloatBuffer buf = ByteBuffer.allocateDirect(count * itemSize * Float.BYTES).order(ByteOrder.nativeOrder())
                     .asFloatBuffer();
-            buf.put(scratch, 0, count * itemSize).rewind();
+            filler.fill(start, count, buf);
+            buf.rewind();
             runBatch(buf, count, out, start * dim);
         }
         return out;

@@ -66,12 +66,7 @@ class TrainExportInferTest {
     }
 
     private static float[] djlEmbeddings(Model model) {
-        Preprocessing pre = trained.preprocessing();
-        float[] x = new float[test.size() * pre.imageSize()];
-        for (int i = 0; i < test.size(); i++) {
-            test.copyPixels(i, x, i * pre.imageSize());
-            pre.apply(x, i * pre.imageSize());
-        }
+        float[] x = trained.preprocessing().inputs(test);
         return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, trained.architecture().inputShape(), 64);
     }
 

@@ -102,8 +102,7 @@ public final class EmbeddingTrainer {
                 for (int it = 1; it <= config.iterations; it++) {
                     int[] idx = sampler.next();
                     for (int b = 0; b < batch; b++) {
-                        data.copyPixels(idx[b], pixels, b * itemSize);
-                        preprocessing.apply(pixels, b * itemSize);
+                        preprocessing.inputs(data, idx[b], 1, pixels, b * itemSize);
                         labels[b] = data.label(idx[b]);
                     }
                     float value;

@@ -15,15 +15,6 @@ import org.junit.jupiter.api.Test;
 
 class EmbeddingTrainerTest {
 
-    private static float[] preprocessed(ImageDataset d, Preprocessing pre) {
-        float[] x = new float[d.size() * d.imageSize()];
-        for (int i = 0; i < d.size(); i++) {
-            d.copyPixels(i, x, i * d.imageSize());
-            pre.apply(x, i * d.imageSize());
-        }
-        return x;
-    }
-
     private static float[] untrained(Architecture arch, float[] x) {
         try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, 42)) {
             return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, arch.inputShape(), 200);
@@ -39,7 +30,7 @@ class EmbeddingTrainerTest {
         ImageDataset train = all.firstPerClass(800);
         ImageDataset test = all.lastPerClass(200);
         Preprocessing pre = Preprocessing.fashionMnist();
-        float[] x = preprocessed(test, pre);
+        float[] x = pre.inputs(test);
 
         TrainConfig c = new TrainConfig();
         c.iterations = 120;
