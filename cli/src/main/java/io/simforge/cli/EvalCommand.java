@@ -2,8 +2,10 @@ package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.io.Json;
+import io.simforge.core.metrics.EmbeddingMetrics;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** Evaluates an ONNX model on a dataset with ONNX Runtime alone. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Embed a dataset with an exported ONNX model and print Recall@1/2/4/8 (exact search).")
+        description = "Embed a dataset with an exported ONNX model (ONNX Runtime alone) and print Recall@1/2/4/8, MAP@R, "
+                + "R-Precision (exact search), and NMI and F1 of a k-means clustering with k = number of classes.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "The .onnx model.")
     Path model;
@@ -26,18 +29,23 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "Also write the metrics to this JSON file.")
     Path metricsFile;
 
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 (default 0).")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
         ImageDataset test = data.load().withClasses(DataOptions.parseClasses(classes));
         Workflow flow = new Workflow(System.out);
-        Map<Integer, Double> recall = flow.evaluate(model, test);
-        flow.printRecall("Classes " + classes + " (" + test.size() + " images):", recall);
+        Workflow.Embedded e = flow.embed(model, test);
+        Map<String, Double> metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), Workflow.RECALL_KS, seed);
+        System.out.println("Classes " + classes + " (" + test.size() + " images):");
+        metrics.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-12s %.4f%n", name, value));
         if (metricsFile != null) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", model.toString());
             m.put("classes", classes);
             m.put("items", test.size());
-            m.putAll(Workflow.recallJson(recall));
+            m.putAll(metrics);
             Json.write(metricsFile, m);
         }
         return 0;

@@ -91,19 +91,26 @@ final class Workflow {
         return parity;
     }
 
-    /** Embeds {@code data} with the ONNX model and returns Recall@K by exact leave-one-out search. */
-    Map<Integer, Double> evaluate(Path onnx, ImageDataset data) {
+    /** Embeddings of a dataset, row-major. */
+    record Embedded(float[] vectors, int dim) {}
+
+    /** Embeds {@code data} with the ONNX model (ONNX Runtime alone), reporting the throughput. */
+    Embedded embed(Path onnx, ImageDataset data) {
         long t0 = System.nanoTime();
-        float[] embeddings;
-        int dim;
+        Embedded e;
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
-            embeddings = embedder.embed(data);
-            dim = embedder.embeddingSize();
+            e = new Embedded(embedder.embed(data), embedder.embeddingSize());
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "Embedded %d images with ONNX Runtime in %.1f s (%.0f images/s)%n", data.size(), seconds,
                 data.size() / seconds);
-        return RetrievalMetrics.recallAtK(embeddings, dim, data.labels(), RECALL_KS);
+        return e;
+    }
+
+    /** Embeds {@code data} with the ONNX model and returns Recall@K by exact leave-one-out search. */
+    Map<Integer, Double> evaluate(Path onnx, ImageDataset data) {
+        Embedded e = embed(onnx, data);
+        return RetrievalMetrics.recallAtK(e.vectors(), e.dim(), data.labels(), RECALL_KS);
     }
 
     void printRecall(String title, Map<Integer, Double> recall) {

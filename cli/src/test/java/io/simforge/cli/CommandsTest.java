@@ -61,8 +61,13 @@ class CommandsTest {
         Path metricsFile = dir.resolve("eval.json");
         Outcome eval = run("eval", "-m", again.toString(), "--classes", "5-9", "--metrics", metricsFile.toString());
         assertEquals(0, eval.code(), eval.err());
-        double evalR1 = JsonParser.parseString(Files.readString(metricsFile)).getAsJsonObject().get("recall@1").getAsDouble();
-        assertEquals(r1, evalR1, 1e-9, "the re-exported model gives the same Recall@1");
+        JsonObject evalMetrics = JsonParser.parseString(Files.readString(metricsFile)).getAsJsonObject();
+        assertEquals(r1, evalMetrics.get("recall@1").getAsDouble(), 1e-9, "the re-exported model gives the same Recall@1");
+        for (String key : new String[] {"map@r", "r_precision", "nmi", "f1"}) {
+            double v = evalMetrics.get(key).getAsDouble();
+            assertTrue(v > 0 && v <= 1, key + " = " + v);
+        }
+        assertTrue(eval.out().contains("map@r"), eval.out());
     }
 
     @Test
