@@ -24,30 +24,49 @@ public final class ExactKnn {
      * @return {@code numQueries × k} gallery indices, best first; fewer than k valid entries are -1
      */
     public static int[][] search(float[] queries, float[] gallery, int dim, int k, int selfOffset) {
-        if (dim <= 0 || queries.length % dim != 0 || gallery.length % dim != 0) {
-            throw new IllegalArgumentException("vector lengths " + queries.length + " and " + gallery.length
-                    + " are not multiples of dimension " + dim);
+        if (dim <= 0 || gallery.length % dim != 0) {
+            throw new IllegalArgumentException("gallery length " + gallery.length + " is not a multiple of dimension " + dim);
+        }
+        return search(queries, gallery, gallery.length / dim, dim, k, selfOffset);
+    }
+
+    /** Ranked neighbours: gallery rows and their scores, best first (-1 and -∞ pad a short list). */
+    public record Neighbours(int[][] indices, float[][] scores) {}
+
+    /** As {@link #search(float[], float[], int, int, int)}, over the first {@code numGallery} rows of {@code gallery}. */
+    public static int[][] search(float[] queries, float[] gallery, int numGallery, int dim, int k, int selfOffset) {
+        return searchWithScores(queries, gallery, numGallery, dim, k, selfOffset).indices();
+    }
+
+    /** As {@link #search(float[], float[], int, int, int, int)}, with the inner products of the neighbours. */
+    public static Neighbours searchWithScores(float[] queries, float[] gallery, int numGallery, int dim, int k,
+            int selfOffset) {
+        if (dim <= 0 || queries.length % dim != 0 || (long) numGallery * dim > gallery.length) {
+            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim
+                    + ", or the gallery holds fewer than " + numGallery + " rows");
         }
         if (k <= 0) {
             throw new IllegalArgumentException("k must be positive, got " + k);
         }
         int numQueries = queries.length / dim;
-        int numGallery = gallery.length / dim;
         int[][] result = new int[numQueries][];
+        float[][] scores = new float[numQueries][];
         int blocks = (numQueries + QUERY_BLOCK - 1) / QUERY_BLOCK;
         IntStream.range(0, blocks).parallel().forEach(b -> {
             int start = b * QUERY_BLOCK;
             int end = Math.min(numQueries, start + QUERY_BLOCK);
             for (int q = start; q < end; q++) {
-                result[q] = topK(queries, q * dim, gallery, numGallery, dim, k, selfOffset < 0 ? -1 : selfOffset + q);
+                result[q] = new int[k];
+                scores[q] = new float[k];
+                topK(queries, q * dim, gallery, numGallery, dim, k, selfOffset < 0 ? -1 : selfOffset + q, result[q],
+                        scores[q]);
             }
         });
-        return result;
+        return new Neighbours(result, scores);
     }
 
-    private static int[] topK(float[] queries, int qOff, float[] gallery, int numGallery, int dim, int k, int skip) {
-        int[] idx = new int[k];
-        float[] score = new float[k];
+    private static void topK(float[] queries, int qOff, float[] gallery, int numGallery, int dim, int k, int skip,
+            int[] idx, float[] score) {
         Arrays.fill(idx, -1);
         Arrays.fill(score, Float.NEGATIVE_INFINITY);
         int filled = 0;
@@ -75,6 +94,5 @@ public final class ExactKnn {
                 }
             }
         }
-        return idx;
     }
 }

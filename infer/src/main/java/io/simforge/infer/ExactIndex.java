@@ -1,0 +1,264 @@
+package io.simforge.infer;
+
+import io.simforge.core.io.AtomicFiles;
+import io.simforge.core.search.ExactKnn;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * An exact nearest-neighbour index over (id, vector) items: add, remove by id, search a batch of queries
+ * for the top k by cosine similarity or inner product, save and load.
+ *
+ * <p>Search is brute force in query blocks run on all cores ({@link ExactKnn}), so memory stays at the
+ * vectors themselves plus k results per query; ties go to the item added earlier... up to removals, which
+ * move the last item into the freed slot. With {@link Metric#COSINE} vectors are L2-normalised on the way
+ * in and queries on the way to the search, so scores are cosine similarities.
+ *
+ * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
+ * without writes are safe.
+ *
+ * <p>File format, version {@value #FORMAT_VERSION} (big-endian): magic {@code SFINDEX\0}, int version,
+ * int dimension, byte metric, long count, then per item its id (int length + UTF-8 bytes) and its
+ * vector (dimension floats), and finally the CRC32C of everything before it. A foreign, newer, truncated or
+ * damaged file is refused with a message that says which.
+ */
+public final class ExactIndex {
+    public static final int FORMAT_VERSION = 1;
+    private static final byte[] MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** How scores are computed. */
+    public enum Metric { COSINE, DOT }
+
+    /** One search result. */
+    public record Hit(String id, float score) {}
+
+    private final int dim;
+    private final Metric metric;
+    private float[] vectors;
+    private final List<String> ids = new ArrayList<>();
+    private final Map<String, Integer> rows = new HashMap<>();
+
+    public ExactIndex(int dim, Metric metric) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("dimension must be positive, got " + dim);
+        }
+        this.dim = dim;
+        this.metric = metric;
+        this.vectors = new float[16 * dim];
+    }
+
+    public int dimension() {
+        return dim;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    public int size() {
+        return ids.size();
+    }
+
+    public boolean contains(String id) {
+        return rows.containsKey(id);
+    }
+
+    /** Adds an item; an id that is already present is refused (remove it first to replace it). */
+    public void add(String id, float[] vector) {
+        if (id == null) {
+            throw new IllegalArgumentException("an item needs an id");
+        }
+        if (vector.length != dim) {
+            throw new IllegalArgumentException("item '" + id + "' has " + vector.length + " values; this index holds "
+                    + dim + "-d vectors");
+        }
+        if (rows.containsKey(id)) {
+            throw new IllegalArgumentException("id '" + id + "' is already in the index; remove it first to replace it");
+        }
+        for (float v : vector) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("item '" + id + "' has a NaN or infinite value");
+            }
+        }
+        int row = ids.size();
+        if ((row + 1) * dim > vectors.length) {
+            vectors = Arrays.copyOf(vectors, Math.max(vectors.length * 2, (row + 1) * dim));
+        }
+        System.arraycopy(vector, 0, vectors, row * dim, dim);
+        if (metric == Metric.COSINE) {
+            normalise(vectors, row * dim, dim);
+        }
+        ids.add(id);
+        rows.put(id, row);
+    }
+
+    /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
+    public void addAll(List<String> itemIds, float[] itemVectors) {
+        if ((long) itemIds.size() * dim != itemVectors.length) {
+            throw new IllegalArgumentException(itemIds.size() + " ids but " + itemVectors.length / dim + " vectors of dimension " + dim);
+        }
+        for (int i = 0; i < itemIds.size(); i++) {
+            add(itemIds.get(i), Arrays.copyOfRange(itemVectors, i * dim, (i + 1) * dim));
+        }
+    }
+
+    /** Removes an item; returns false when the id is not in the index. */
+    public boolean remove(String id) {
+        Integer row = rows.remove(id);
+        if (row == null) {
+            return false;
+        }
+        int last = ids.size() - 1;
+        if (row != last) {
+            System.arraycopy(vectors, last * dim, vectors, row * dim, dim);
+            String moved = ids.get(last);
+            ids.set(row, moved);
+            rows.put(moved, row);
+        }
+        ids.remove(last);
+        return true;
+    }
+
+    /**
+     * The top {@code k} items for each query (row-major {@code numQueries × dim}), best first; fewer when the
+     * index holds fewer than k items.
+     */
+    public List<List<Hit>> search(float[] queries, int k) {
+        if (queries.length % dim != 0) {
+            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of the index's dimension " + dim);
+        }
+        float[] q = queries;
+        if (metric == Metric.COSINE) {
+            q = queries.clone();
+            for (int off = 0; off < q.length; off += dim) {
+                normalise(q, off, dim);
+            }
+        }
+        int n = ids.size();
+        int numQueries = q.length / dim;
+        List<List<Hit>> out = new ArrayList<>(numQueries);
+        if (n == 0) {
+            for (int i = 0; i < numQueries; i++) {
+                out.add(List.of());
+            }
+            return out;
+        }
+        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, vectors, n, dim, Math.min(k, n), -1);
+        for (int i = 0; i < numQueries; i++) {
+            List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
+            for (int r = 0; r < nb.indices()[i].length; r++) {
+                hits.add(new Hit(ids.get(nb.indices()[i][r]), nb.scores()[i][r]));
+            }
+            out.add(hits);
+        }
+        return out;
+    }
+
+    /** Writes the index atomically. */
+    public void save(Path file) throws IOException {
+        AtomicFiles.write(file, raw -> {
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
+            out.write(MAGIC);
+            out.writeInt(FORMAT_VERSION);
+            out.writeInt(dim);
+            out.writeByte(metric.ordinal());
+            out.writeLong(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                byte[] id = ids.get(i).getBytes(StandardCharsets.UTF_8);
+                out.writeInt(id.length);
+                out.write(id);
+                for (int d = 0; d < dim; d++) {
+                    out.writeFloat(vectors[i * dim + d]);
+                }
+            }
+            out.flush();
+            new DataOutputStream(raw).writeLong(crc.getValue());
+            raw.flush();
+        });
+    }
+
+    /** Reads an index written by {@link #save}. */
+    public static ExactIndex load(Path file) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            CRC32C crc = new CRC32C();
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            byte[] magic = new byte[MAGIC.length];
+            if (in.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
+                throw new IOException(file + " is not a simforge index (it does not start with the index signature). "
+                        + "Build one with ExactIndex.save or `simforge index`.");
+            }
+            int version = in.readInt();
+            if (version < 1 || version > FORMAT_VERSION) {
+                throw new IOException(file + " has index format version " + version + "; this simforge reads 1 to "
+                        + FORMAT_VERSION + ". Upgrade simforge to load it.");
+            }
+            int dim = in.readInt();
+            int metricId = in.readByte();
+            long count = in.readLong();
+            if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || count < 0
+                    || count * dim > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + " has a damaged header (dimension " + dim + ", metric " + metricId + ", "
+                        + count + " items). Rebuild the index.");
+            }
+            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId]);
+            index.vectors = new float[(int) Math.max(16L * dim, count * dim)];
+            for (int i = 0; i < count; i++) {
+                int len = in.readInt();
+                if (len < 0 || len > 1 << 20) {
+                    throw new IOException(file + " is damaged: item " + i + " claims an id of " + len + " bytes. Rebuild the index.");
+                }
+                String id = new String(in.readNBytes(len), StandardCharsets.UTF_8);
+                for (int d = 0; d < dim; d++) {
+                    index.vectors[i * dim + d] = in.readFloat();
+                }
+                if (index.rows.put(id, i) != null) {
+                    throw new IOException(file + " is damaged: id '" + id + "' appears twice. Rebuild the index.");
+                }
+                index.ids.add(id);
+            }
+            long expected = crc.getValue();
+            long stored = new DataInputStream(raw).readLong();
+            if (stored != expected || raw.read() != -1) {
+                throw new IOException(file + " is damaged: its checksum does not match its content. Rebuild the index "
+                        + "or restore the file.");
+            }
+            return index;
+        } catch (EOFException e) {
+            throw new IOException(file + " is truncated: it ends before the data its header announces. Rebuild the "
+                    + "index or restore the file.", e);
+        } catch (NoSuchFileException e) {
+            throw new IOException("index file not found: " + file, e);
+        }
+    }
+
+    private static void normalise(float[] v, int off, int dim) {
+        double norm = 0;
+        for (int d = 0; d < dim; d++) {
+            norm += (double) v[off + d] * v[off + d];
+        }
+        if (norm > 0) {
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int d = 0; d < dim; d++) {
+                v[off + d] *= inv;
+            }
+        }
+    }
+}
