@@ -163,12 +163,15 @@ public final class Embedder implements AutoCloseable {
         int itemSize = metadata.itemSize();
         int dim = metadata.embeddingSize();
         float[] out = new float[n * dim];
+        // One direct buffer per call, reused for every batch: a fresh one per batch would hold native memory
+        // until the next garbage collection, so a long extraction would climb in resident memory.
+        FloatBuffer buf = ByteBuffer.allocateDirect(Math.min(batchSize, Math.max(n, 1)) * itemSize * Float.BYTES)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (int start = 0; start < n; start += batchSize) {
             int count = Math.min(batchSize, n - start);
-            FloatBuffer buf = ByteBuffer.allocateDirect(count * itemSize * Float.BYTES).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            buf.clear();
             filler.fill(start, count, buf);
-            buf.rewind();
+            buf.flip();
             runBatch(buf, count, out, start * dim);
         }
         return out;

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import java.nio.FloatBuffer;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Runs a DJL embedding block in inference mode (BatchNorm on running statistics) over preprocessed
@@ -29,6 +31,10 @@ public final class DjlEmbedder {
         int n = inputs.length / itemSize;
         float[] out = null;
         int dim = -1;
+        // One native buffer reused for every batch (see EmbeddingTrainer: heap data would be copied into a new
+        // direct buffer per batch, whose memory is only returned at the next garbage collection).
+        ByteBuffer batchBytes = ByteBuffer.allocateDirect(Math.min(batchSize, Math.max(n, 1)) * itemSize * Float.BYTES)
+                .order(ByteOrder.nativeOrder());
         for (int start = 0; start < n; start += batchSize) {
             int count = Math.min(batchSize, n - start);
             try (NDManager manager = parent.newSubManager()) {
@@ -37,7 +43,10 @@ public final class DjlEmbedder {
                 for (int i = 0; i < itemShape.length; i++) {
                     dims[i + 1] = itemShape[i];
                 }
-                NDArray x = manager.create(FloatBuffer.wrap(inputs, start * itemSize, count * itemSize), new Shape(dims));
+                batchBytes.clear();
+                batchBytes.asFloatBuffer().put(inputs, start * itemSize, count * itemSize);
+                batchBytes.limit(count * itemSize * Float.BYTES);
+                NDArray x = manager.create(batchBytes, new Shape(dims), DataType.FLOAT32);
                 NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
                 float[] batch = y.toFloatArray();
                 if (out == null) {

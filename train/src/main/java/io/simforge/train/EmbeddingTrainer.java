@@ -21,7 +21,8 @@ import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
 import io.simforge.train.loss.MetricLoss;
 import io.simforge.train.sampling.PkSampler;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,6 +98,11 @@ public final class EmbeddingTrainer {
             Shape inputShape = architecture.batchInputShape(batch);
             float[] pixels = new float[batch * itemSize];
             int[] labels = new int[batch];
+            // One native input buffer for the whole run: DJL wraps a direct buffer without copying, while arrays
+            // created from heap data get a fresh direct copy each step whose native memory waits for a garbage
+            // collection, so resident memory would climb by a batch per step until the heap next fills.
+            ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
+            ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
             try (Trainer trainer = model.newTrainer(tc)) {
                 trainer.initialize(inputShape);
                 for (int it = 1; it <= config.iterations; it++) {
@@ -107,8 +113,12 @@ public final class EmbeddingTrainer {
                     }
                     float value;
                     try (NDManager step = trainer.getManager().newSubManager()) {
-                        NDArray x = step.create(FloatBuffer.wrap(pixels), inputShape);
-                        NDArray y = step.create(labels);
+                        inputBytes.clear();
+                        inputBytes.asFloatBuffer().put(pixels);
+                        labelBytes.clear();
+                        labelBytes.asIntBuffer().put(labels);
+                        NDArray x = step.create(inputBytes, inputShape, DataType.FLOAT32);
+                        NDArray y = step.create(labelBytes, new Shape(batch), DataType.INT32);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray embeddings = trainer.forward(new NDList(x)).singletonOrThrow();
                             // Mining drops NaN similarities (every comparison is false), which would hide a
