@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Loss choice shared by the training commands; unset options keep the configuration's values. */
 final class LossOptions {
-    @Option(names = "--loss", description = "Loss: ms (Multi-Similarity, default), triplet (batch-hard), lifted, npair.")
+    @Option(names = "--loss", description = "Loss: ms (Multi-Similarity, default), triplet (batch-hard), lifted, npair, contrastive.")
     String loss;
 
     @Option(names = "--ee", description = "Wrap the loss with Embedding Expansion (needs an even K).")

@@ -58,6 +58,7 @@ final class Workflow {
             case "triplet" -> "batch-hard triplet loss" + (c.tripletSoftMargin ? " (soft margin)" : "");
             case "lifted" -> "lifted structure loss";
             case "npair" -> "N-pair loss";
+            case "contrastive" -> "contrastive loss";
             default -> c.loss;
         };
         return c.ee ? base + " + Embedding Expansion (n=" + c.eeSyntheticPoints + ")" : base;

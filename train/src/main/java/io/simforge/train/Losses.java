@@ -1,6 +1,7 @@
 package io.simforge.train;
 
 import io.simforge.train.loss.BatchHardTripletLoss;
+import io.simforge.train.loss.ContrastiveLoss;
 import io.simforge.train.loss.EmbeddingExpansion;
 import io.simforge.train.loss.LiftedStructureLoss;
 import io.simforge.train.loss.MetricLoss;
@@ -10,7 +11,7 @@ import java.util.List;
 
 /** Builds the loss a configuration names, wrapped by Embedding Expansion when asked. */
 public final class Losses {
-    public static final List<String> NAMES = List.of("ms", "triplet", "lifted", "npair");
+    public static final List<String> NAMES = List.of("ms", "triplet", "lifted", "npair", "contrastive");
 
     private Losses() {}
 
@@ -22,6 +23,8 @@ public final class Losses {
                     .optSoftMargin(c.tripletSoftMargin).build();
             case "lifted" -> LiftedStructureLoss.builder().optMargin(c.liftedMargin).build();
             case "npair" -> NPairLoss.builder().optL2Weight(c.npairL2Weight).build();
+            case "contrastive" -> ContrastiveLoss.builder().optPositiveMargin(c.contrastivePositiveMargin)
+                    .optNegativeMargin(c.contrastiveNegativeMargin).build();
             default -> throw new IllegalArgumentException("loss '" + c.loss + "' is unknown: choose one of "
                     + String.join(", ", NAMES));
         };

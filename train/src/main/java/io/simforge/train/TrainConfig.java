@@ -23,7 +23,7 @@ public final class TrainConfig {
     public long seed = 42;
     public String device = "cpu";
 
-    /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted} or {@code npair}. */
+    /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted}, {@code npair} or {@code contrastive}. */
     public String loss = "ms";
     public float msAlpha = 2f;
     public float msBeta = 40f;
@@ -34,6 +34,8 @@ public final class TrainConfig {
     public boolean tripletSoftMargin = false;
     public float liftedMargin = 1f;
     public float npairL2Weight = 0f;
+    public float contrastivePositiveMargin = 0f;
+    public float contrastiveNegativeMargin = 1f;
 
     /** Wrap the loss with Embedding Expansion. */
     public boolean ee = false;

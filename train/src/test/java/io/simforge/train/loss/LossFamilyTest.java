@@ -47,7 +47,9 @@ class LossFamilyTest {
         TRIPLET(() -> BatchHardTripletLoss.builder().optMargin(0.3f).build(), b -> Reference.triplet(b, 0.3, false)),
         TRIPLET_SOFT(() -> BatchHardTripletLoss.builder().optSoftMargin(true).build(), b -> Reference.triplet(b, 0, true)),
         LIFTED(() -> LiftedStructureLoss.builder().build(), b -> Reference.lifted(b, 1.0)),
-        NPAIR(() -> NPairLoss.builder().optL2Weight(0.002f).build(), b -> Reference.npair(b, 0.002));
+        NPAIR(() -> NPairLoss.builder().optL2Weight(0.002f).build(), b -> Reference.npair(b, 0.002)),
+        CONTRASTIVE(() -> ContrastiveLoss.builder().optPositiveMargin(0.1f).optNegativeMargin(1.2f).build(),
+                b -> Reference.contrastive(b, 0.1, 1.2));
 
         final java.util.function.Supplier<MetricLoss> loss;
         final Function<Reference.Batch, Double> reference;

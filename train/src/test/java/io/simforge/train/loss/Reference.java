@@ -145,6 +145,31 @@ final class Reference {
         return total / m + l2Weight * sq / m;
     }
 
+    static double contrastive(Batch b, double posMargin, double negMargin) {
+        double[][] x = b.x();
+        int[] y = b.y();
+        double pos = 0;
+        double neg = 0;
+        int np = 0;
+        int nn = 0;
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x.length; j++) {
+                if (i == j) {
+                    continue;
+                }
+                double d = dist(x[i], x[j]);
+                if (y[i] == y[j]) {
+                    pos += Math.pow(Math.max(0, d - posMargin), 2);
+                    np++;
+                } else {
+                    neg += Math.pow(Math.max(0, negMargin - d), 2);
+                    nn++;
+                }
+            }
+        }
+        return (np == 0 ? 0 : pos / np) + (nn == 0 ? 0 : neg / nn);
+    }
+
     /** Embedding Expansion: n synthetic points per row towards its partner i XOR 1, block order. */
     static Batch expand(double[][] x, int[] y, int n, boolean normalize) {
         int b = x.length;
