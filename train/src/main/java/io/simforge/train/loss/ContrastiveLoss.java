@@ -30,12 +30,7 @@ public final class ContrastiveLoss extends MetricLoss {
         NDArray zero = ScalarArrays.of(d, 0f);
         NDArray pos = d.sub(positiveMargin).maximum(zero).square();
         NDArray neg = d.neg().add(negativeMargin).maximum(zero).square();
-        return meanOver(pos, masks.positives()).add(meanOver(neg, masks.negatives()));
-    }
-
-    private static NDArray meanOver(NDArray values, NDArray mask) {
-        NDArray weights = mask.toType(values.getDataType(), false);
-        return values.mul(weights).sum().div(weights.sum().maximum(ScalarArrays.of(values, 1f)));
+        return Reductions.meanOverValid(pos, masks.positives()).add(Reductions.meanOverValid(neg, masks.negatives()));
     }
 
     /** Builder: margins for positive pairs (default 0) and negative pairs (default 1). */

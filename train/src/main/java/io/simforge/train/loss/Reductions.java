@@ -14,7 +14,10 @@ public final class Reductions {
                 .mul(ScalarArrays.of(perAnchor, 1f / perAnchor.size()));
     }
 
-    /** Σ_i loss_i / |valid| over the valid anchors only; 0 (with a zero gradient) when none is valid. */
+    /**
+     * Σ loss / |valid| over the valid entries only (anchors, or pairs of a pair matrix); 0 (with a zero
+     * gradient) when none is valid.
+     */
     public static NDArray meanOverValid(NDArray perAnchor, NDArray valid) {
         NDArray weights = valid.toType(perAnchor.getDataType(), false);
         return perAnchor.mul(weights).sum().div(weights.sum().maximum(ScalarArrays.of(weights, 1f)));
