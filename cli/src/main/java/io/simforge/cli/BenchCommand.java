@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks; results belong in docs/benchmarks.md with the machine and command. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print Markdown tables.",
-        subcommands = {BenchCommand.Losses.class})
+        subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -29,6 +29,36 @@ final class BenchCommand implements Runnable {
             System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations);
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Time the whole evaluation (exact leave-one-out Recall@K, MAP@R, R-Precision; k-means NMI "
+                    + "and F1) on synthetic L2-normalised embeddings; defaults are SOP-sized.")
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--items", defaultValue = "120000", description = "Embeddings (default 120000).")
+        int items;
+
+        @Option(names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
+        int dim;
+
+        @Option(names = "--classes", defaultValue = "11316", description = "Classes, also k of k-means (default 11316).")
+        int classes;
+
+        @Option(names = "--noise", defaultValue = "1.0",
+                description = "Noise around each class centre, as a norm relative to the centre's (default 1.0).")
+        double noise;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default 1).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            new io.simforge.core.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
+                    seed);
             return 0;
         }
     }

@@ -2,52 +2,150 @@ package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.io.Json;
+import io.simforge.core.io.Npy;
 import io.simforge.core.metrics.EmbeddingMetrics;
+import io.simforge.core.run.EvalSource;
+import io.simforge.core.run.RunFiles;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Evaluates an ONNX model on a dataset with ONNX Runtime alone. */
+/** Evaluates a model (ONNX Runtime alone) or ready-made embeddings with every metric of methods.md §5. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Embed a dataset with an exported ONNX model (ONNX Runtime alone) and print Recall@1/2/4/8, MAP@R, "
-                + "R-Precision (exact search), and NMI and F1 of a k-means clustering with k = number of classes.")
+        description = {"Print Recall@K, P@1, MAP@R, R-Precision (exact search) and NMI and F1 (k-means with k = number of "
+                + "classes), write metrics.json, and optionally an HTML report.",
+            "Either embed a dataset with an exported model (-m; ONNX Runtime alone), or read embeddings and labels "
+                + "from NumPy files (--embeddings/--labels), optionally searched against a separate gallery "
+                + "(--gallery-embeddings/--gallery-labels: the In-Shop query/gallery protocol)."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, description = "The .onnx model.")
-    Path model;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = {"-m", "--model"}, description = "The .onnx model, or a run folder holding model.onnx.")
+        Path model;
+
+        @Option(names = "--embeddings", description = "Query embeddings, n × d float32/float64 .npy.")
+        Path embeddings;
+    }
+
+    @Option(names = "--labels", description = "Labels of --embeddings: int .npy, or a text file with one per line.")
+    Path labels;
+
+    @Option(names = "--gallery-embeddings", description = "A separate gallery to search (query/gallery form).")
+    Path galleryEmbeddings;
+
+    @Option(names = "--gallery-labels", description = "Labels of the gallery.")
+    Path galleryLabels;
 
     @Mixin
     DataOptions data;
 
-    @Option(names = "--classes", defaultValue = "5-9", description = "Classes to evaluate on (default 5-9).")
+    @Option(names = "--classes", defaultValue = "5-9", description = "With -m: classes to evaluate on (default 5-9).")
     String classes;
 
-    @Option(names = "--metrics", description = "Also write the metrics to this JSON file.")
-    Path metricsFile;
+    @Option(names = {"-o", "--out"}, description = "Folder for metrics.json, eval/ and report.html "
+            + "(default: the run folder given to -m, else runs/eval-<timestamp>).")
+    Path out;
+
+    @Option(names = "--report", description = "Also write report.html (leave-one-out evaluations).")
+    boolean report;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 (default 0).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        ImageDataset test = data.load().withClasses(DataOptions.parseClasses(classes));
         Workflow flow = new Workflow(System.out);
-        Workflow.Embedded e = flow.embed(model, test);
-        Map<String, Double> metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), Workflow.RECALL_KS, seed);
-        System.out.println("Classes " + classes + " (" + test.size() + " images):");
-        metrics.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-12s %.4f%n", name, value));
-        if (metricsFile != null) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", model.toString());
-            m.put("classes", classes);
-            m.put("items", test.size());
-            m.putAll(metrics);
-            Json.write(metricsFile, m);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format_version", Reports.METRICS_FORMAT_VERSION);
+        Map<String, Double> metrics;
+        Path dir;
+        if (input.model != null) {
+            Path onnx = Files.isDirectory(input.model) ? new RunFiles(input.model).onnxModel() : input.model;
+            dir = out != null ? out : Files.isDirectory(input.model) ? input.model : Runs.create(null, "eval");
+            List<Integer> keep = DataOptions.parseClasses(classes);
+            ImageDataset test = data.load().withClasses(keep);
+            Workflow.Embedded e = flow.embed(onnx, test);
+            metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), Workflow.RECALL_KS, seed);
+            Files.createDirectories(dir);
+            Workflow.saveEvaluation(new RunFiles(dir), e, test.labels(), EvalSource.of(data.data, data.split, keep,
+                    "bundled".equals(data.data) ? QuickstartCommand.classNames() : null));
+            m.put("model", onnx.toString());
+            m.put("protocol", "leave-one-out retrieval on " + ("bundled".equals(data.data) ? "bundled Fashion-MNIST"
+                    : data.data) + " " + data.split + " classes " + classes + " (" + test.size() + " images)");
+            System.out.println("Classes " + classes + " (" + test.size() + " images):");
+        } else {
+            if (labels == null) {
+                throw new IllegalArgumentException("--embeddings needs --labels (one label per row)");
+            }
+            if ((galleryEmbeddings == null) != (galleryLabels == null)) {
+                throw new IllegalArgumentException("give both --gallery-embeddings and --gallery-labels, or neither");
+            }
+            dir = out != null ? out : Runs.create(null, "eval");
+            Npy.FloatArray q = Npy.readFloats(input.embeddings);
+            int[] ql = readLabels(labels, q.rows(), input.embeddings);
+            if (galleryEmbeddings == null) {
+                metrics = EmbeddingMetrics.all(q.values(), q.rowSize(), ql, Workflow.RECALL_KS, seed);
+                Workflow.saveEvaluation(new RunFiles(dir), new Workflow.Embedded(q.values(), q.rowSize()), ql, null);
+                m.put("protocol", "leave-one-out retrieval on " + input.embeddings + " (" + ql.length + " items)");
+            } else {
+                if (report) {
+                    throw new IllegalArgumentException("--report covers leave-one-out evaluations only; the query/gallery "
+                            + "form prints and writes its metrics without a report");
+                }
+                Npy.FloatArray g = Npy.readFloats(galleryEmbeddings);
+                int[] gl = readLabels(galleryLabels, g.rows(), galleryEmbeddings);
+                if (g.rowSize() != q.rowSize()) {
+                    throw new IllegalArgumentException("queries have " + q.rowSize() + " dimensions but the gallery has "
+                            + g.rowSize());
+                }
+                metrics = EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(), Workflow.RECALL_KS, seed);
+                m.put("protocol", "query/gallery retrieval: " + ql.length + " queries from " + input.embeddings
+                        + " against " + gl.length + " gallery items from " + galleryEmbeddings
+                        + "; NMI and F1 cluster the queries");
+            }
+            System.out.println(m.get("protocol") + ":");
+        }
+        flow.printMetrics(Map.of("value", metrics));
+        m.put("learned", metrics);
+        RunFiles files = new RunFiles(dir);
+        Json.write(files.metrics(), m);
+        System.out.println("Wrote " + files.metrics());
+        if (report) {
+            System.out.println("Report: " + Reports.write(dir, null, seed).toAbsolutePath().normalize().toUri());
         }
         return 0;
+    }
+
+    /** Labels from an int .npy file or a text file with one whole number per line. */
+    static int[] readLabels(Path file, int expected, Path of) throws IOException {
+        int[] y;
+        if (file.getFileName().toString().endsWith(".npy")) {
+            y = Npy.readInts(file);
+        } else {
+            List<String> lines = Files.readAllLines(file).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+            y = new int[lines.size()];
+            for (int i = 0; i < y.length; i++) {
+                try {
+                    y[i] = Integer.parseInt(lines.get(i));
+                } catch (NumberFormatException e) {
+                    throw new IOException(file + " line " + (i + 1) + ": '" + lines.get(i) + "' is not a whole number; "
+                            + "labels must be integers, one per line");
+                }
+            }
+        }
+        if (y.length != expected) {
+            throw new IOException(file + " holds " + y.length + " labels but " + of + " has " + expected + " rows");
+        }
+        return y;
     }
 }

@@ -2,9 +2,13 @@ package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.io.Json;
+import io.simforge.core.metrics.EmbeddingMetrics;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.core.run.EvalSource;
+import io.simforge.core.run.RunFiles;
 import io.simforge.export.OnnxExporter;
 import io.simforge.export.ParityCheck;
+import io.simforge.train.EmbeddingTrainer;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.nio.file.Path;
@@ -20,10 +24,12 @@ import picocli.CommandLine.Option;
 /** The main job on the bundled data: train on classes 0–4, export, embed unseen classes 5–9, report Recall@K. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Train a ConvNet with the Multi-Similarity loss on Fashion-MNIST classes 0-4 (bundled), export it "
-                + "to ONNX, embed the unseen classes 5-9 with ONNX Runtime and print Recall@1/2/4/8.")
+                + "to ONNX, embed the unseen classes 5-9 with ONNX Runtime, print all metrics and write an HTML report.")
 final class QuickstartCommand implements Callable<Integer> {
     static final List<Integer> TRAIN_CLASSES = List.of(0, 1, 2, 3, 4);
     static final List<Integer> TEST_CLASSES = List.of(5, 6, 7, 8, 9);
+    static final int VALIDATE_EVERY = 100;
+    static final int VALIDATION_PER_CLASS = 200;
 
     @Option(names = "--iterations", defaultValue = "600", description = "Training iterations (default 600).")
     int iterations;
@@ -64,31 +70,46 @@ final class QuickstartCommand implements Callable<Integer> {
         String dataName = "Fashion-MNIST t10k classes 0-4 (bundled)" + (holdout == 0 ? "" : ", first "
                 + (1000 - holdout) + " images per class");
 
-        Path onnx = run.resolve("model.onnx");
+        RunFiles files = new RunFiles(run);
+        Path onnx = files.onnxModel();
         ParityCheck.Result parity;
         double trainSeconds;
         io.simforge.models.Architecture architecture;
-        try (TrainedModel model = flow.trainAndSave(config, train, pre, dataName, run)) {
+        // Watched while training, never used to choose a model: Recall@1 and MAP@R on the unseen classes.
+        EmbeddingTrainer.Validation validation = new EmbeddingTrainer.Validation(test.firstPerClass(VALIDATION_PER_CLASS),
+                VALIDATE_EVERY);
+        try (TrainedModel model = flow.trainAndSave(config, train, pre, dataName, run, validation)) {
             trainSeconds = model.seconds();
             architecture = model.architecture();
             parity = flow.exportAndCheck(model, Workflow.trainingSummary(config, dataName), onnx,
                     OnnxExporter.DEFAULT_OPSET, test.firstPerClass(50));
         }
-        Map<Integer, Double> recall = flow.evaluate(onnx, test);
-        Map<Integer, Double> untrained = Workflow.untrainedBaseline(architecture, seed, test, pre);
-        Map<Integer, Double> baseline = Workflow.pixelBaseline(test, pre);
-        System.out.println("Unseen classes 5-9 (" + test.size() + " images), Recall@K:");
-        flow.printRecall("  learned embeddings (ONNX Runtime):", recall);
-        flow.printRecall("  untrained network, same init:     ", untrained);
-        flow.printRecall("  raw pixels, L2-normalised:        ", baseline);
+        Workflow.Embedded embedded = flow.embed(onnx, test);
+        Map<String, Double> learned = EmbeddingMetrics.all(embedded.vectors(), embedded.dim(), test.labels(),
+                Workflow.RECALL_KS, seed);
+        Map<String, Map<String, Double>> baselines = new LinkedHashMap<>();
+        Workflow.Embedded untrained = Workflow.untrainedEmbeddings(architecture, seed, test, pre);
+        baselines.put("untrained network", EmbeddingMetrics.all(untrained.vectors(), untrained.dim(), test.labels(),
+                Workflow.RECALL_KS, seed));
+        Workflow.Embedded pixels = Workflow.pixelVectors(test, pre);
+        baselines.put("raw pixels", EmbeddingMetrics.all(pixels.vectors(), pixels.dim(), test.labels(), Workflow.RECALL_KS,
+                seed));
+        System.out.println("Unseen classes 5-9 (" + test.size() + " images), embedded with ONNX Runtime:");
+        Map<String, Map<String, Double>> columns = new LinkedHashMap<>();
+        columns.put("learned", learned);
+        columns.putAll(baselines);
+        flow.printMetrics(columns);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("format_version", Reports.METRICS_FORMAT_VERSION);
         metrics.put("protocol", "train on Fashion-MNIST t10k classes 0-4, evaluate on classes 5-9 (never seen), "
                 + "each item a query against all others");
         metrics.put("loss", Workflow.lossName(config));
+        metrics.put("validation", "Recall@1 and MAP@R every " + VALIDATE_EVERY + " iterations on the first "
+                + VALIDATION_PER_CLASS + " images of each unseen class 5-9, watched only (no model selection)");
         metrics.put("test_items", test.size());
-        metrics.put("learned", Workflow.recallJson(recall));
-        metrics.put("untrained_network_baseline", Workflow.recallJson(untrained));
+        metrics.put("learned", learned);
+        metrics.put("baselines", baselines);
         if (heldOut != null) {
             Map<Integer, Double> heldRecall = flow.evaluate(onnx, heldOut);
             Map<Integer, Double> heldUntrained = Workflow.untrainedBaseline(architecture, seed, heldOut, pre);
@@ -98,13 +119,24 @@ final class QuickstartCommand implements Callable<Integer> {
             metrics.put("held_out_seen_classes", Map.of("items", heldOut.size(), "learned", Workflow.recallJson(heldRecall),
                     "untrained_network_baseline", Workflow.recallJson(heldUntrained)));
         }
-        metrics.put("raw_pixels_baseline", Workflow.recallJson(baseline));
         metrics.put("parity_max_abs_diff", parity.maxAbsDiff());
         metrics.put("train_seconds", trainSeconds);
+        Workflow.saveEvaluation(files, embedded, test.labels(), EvalSource.of("bundled", "t10k", TEST_CLASSES,
+                classNames()));
         metrics.put("total_seconds", (System.nanoTime() - t0) / 1e9);
-        Json.write(run.resolve("metrics.json"), metrics);
-        System.out.printf(Locale.ROOT, "Run folder: %s (model.onnx, model/, config.json, metrics.json); total %.1f s%n",
-                run, (System.nanoTime() - t0) / 1e9);
+        Json.write(files.metrics(), metrics);
+        Path report = Reports.write(run, null, seed);
+        System.out.printf(Locale.ROOT, "Run folder: %s (model.onnx, model/, config.json, train-log.jsonl, metrics.json, "
+                + "eval/); total %.1f s%n", run, (System.nanoTime() - t0) / 1e9);
+        System.out.println("Report: " + report.toAbsolutePath().normalize().toUri());
         return 0;
+    }
+
+    static Map<Integer, String> classNames() {
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (int c = 0; c < io.simforge.core.data.FashionMnist.CLASS_NAMES.size(); c++) {
+            names.put(c, io.simforge.core.data.FashionMnist.CLASS_NAMES.get(c));
+        }
+        return names;
     }
 }

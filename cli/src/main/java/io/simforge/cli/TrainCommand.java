@@ -86,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
         Path run = Runs.create(out, "train");
         String name = ("bundled".equals(data.data) ? "Fashion-MNIST (bundled)" : data.data) + " " + data.split
                 + " classes " + classes;
-        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run)) {
+        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, null)) {
             System.out.println("Saved " + run.resolve("model") + "; export it with: simforge export "
                     + run.resolve("model") + " -o " + run.resolve("model.onnx"));
         }

@@ -3,10 +3,14 @@ package io.simforge.cli;
 import com.google.gson.JsonObject;
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.io.Json;
+import io.simforge.core.io.Npy;
+import io.simforge.core.run.EvalSource;
 import io.simforge.core.io.ProgressBar;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.core.run.RunFiles;
+import io.simforge.core.run.TrainingLog;
 import io.simforge.export.ModelExport;
 import io.simforge.export.OnnxExporter;
 import io.simforge.export.ParityCheck;
@@ -31,18 +35,45 @@ final class Workflow {
         this.out = out;
     }
 
-    /** Trains with a progress bar, saves the model under {@code runDir/model}, returns it (caller closes). */
-    TrainedModel trainAndSave(TrainConfig config, ImageDataset data, Preprocessing pre, String dataName, Path runDir)
-            throws IOException {
+    /**
+     * Trains with a progress bar, logging every iteration (and each validation, when {@code validation} is
+     * given) to the run's training log; saves the model under {@code runDir/model}; returns it (caller closes).
+     */
+    TrainedModel trainAndSave(TrainConfig config, ImageDataset data, Preprocessing pre, String dataName, Path runDir,
+            EmbeddingTrainer.Validation validation) throws IOException {
         config.validate();
-        Json.write(runDir.resolve("config.json"), config);
+        RunFiles files = new RunFiles(runDir);
+        Json.write(files.config(), config);
         out.printf(Locale.ROOT, "Training %s (%d-d) with %s on %s: %d images, %d classes, %d iterations of %d×%d%n",
                 config.architecture, config.embeddingSize, lossName(config), dataName, data.size(), data.classes().size(),
                 config.iterations, config.batchSize / config.samplesPerClass, config.samplesPerClass);
         TrainedModel model;
-        try (ProgressBar bar = new ProgressBar(out, "train", config.iterations, "it")) {
-            model = EmbeddingTrainer.train(config, data, pre,
-                    (it, total, loss) -> bar.update(it, String.format(Locale.ROOT, "loss %.4f", loss)));
+        long start = System.nanoTime();
+        try (ProgressBar bar = new ProgressBar(out, "train", config.iterations, "it");
+                TrainingLog log = TrainingLog.create(files.trainingLog())) {
+            model = EmbeddingTrainer.train(config, data, pre, validation, new EmbeddingTrainer.Listener() {
+                String last = "";
+
+                @Override
+                public void onIteration(int it, int total, float loss) {
+                    try {
+                        log.iteration(it, loss, (System.nanoTime() - start) / 1e9);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    bar.update(it, String.format(Locale.ROOT, "loss %.4f", loss) + last);
+                }
+
+                @Override
+                public void onValidation(int it, Map<String, Double> metrics) {
+                    try {
+                        log.validation(it, metrics);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    last = String.format(Locale.ROOT, ", val R@1 %.3f", metrics.get("recall@1"));
+                }
+            });
         }
         out.printf(Locale.ROOT, "Trained in %.1f s (%.1f images/s)%n", model.seconds(),
                 config.iterations * (double) config.batchSize / model.seconds());
@@ -114,14 +145,51 @@ final class Workflow {
         return RetrievalMetrics.recallAtK(e.vectors(), e.dim(), data.labels(), RECALL_KS);
     }
 
+    /**
+     * Keeps what a report needs of an evaluation: the embeddings and labels as NumPy files and, when the items
+     * are images, where they came from.
+     */
+    static void saveEvaluation(RunFiles files, Embedded e, int[] labels, EvalSource source) throws IOException {
+        Npy.writeFloats(files.embeddings(), e.vectors(), labels.length, e.dim());
+        Npy.writeInts(files.labels(), labels);
+        if (source != null) {
+            source.write(files.evalSource());
+        } else {
+            java.nio.file.Files.deleteIfExists(files.evalSource());
+        }
+    }
+
+    /** Prints metrics as an aligned table, one row per metric, one column per set of values. */
+    void printMetrics(Map<String, Map<String, Double>> columns) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        columns.values().forEach(m -> m.keySet().forEach(k -> {
+            if (!names.contains(k)) {
+                names.add(k);
+            }
+        }));
+        int w = Math.max(10, columns.keySet().stream().mapToInt(String::length).max().orElse(0));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-13s", "metric"));
+        columns.keySet().forEach(c -> head.append(String.format(Locale.ROOT, "  %" + w + "s", c)));
+        out.println(head);
+        for (String name : names) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-13s", name));
+            for (Map<String, Double> column : columns.values()) {
+                Double v = column.get(name);
+                row.append(v == null ? String.format(Locale.ROOT, "  %" + w + "s", "")
+                        : String.format(Locale.ROOT, "  %" + w + ".4f", v));
+            }
+            out.println(row);
+        }
+    }
+
     void printRecall(String title, Map<Integer, Double> recall) {
         StringBuilder sb = new StringBuilder(title);
         recall.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  R@%d %.4f", k, v)));
         out.println(sb);
     }
 
-    static Map<String, Object> recallJson(Map<Integer, Double> recall) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    static Map<String, Double> recallJson(Map<Integer, Double> recall) {
+        Map<String, Double> m = new LinkedHashMap<>();
         recall.forEach((k, v) -> m.put("recall@" + k, v));
         return m;
     }
@@ -129,15 +197,21 @@ final class Workflow {
     /** Recall@K of an untrained network of the same architecture and initialiser: what training adds. */
     static Map<Integer, Double> untrainedBaseline(io.simforge.models.Architecture arch, long seed, ImageDataset data,
             Preprocessing pre) {
+        Embedded e = untrainedEmbeddings(arch, seed, data, pre);
+        return RetrievalMetrics.recallAtK(e.vectors(), e.dim(), data.labels(), RECALL_KS);
+    }
+
+    /** Embeddings of an untrained network of the same architecture and initialiser. */
+    static Embedded untrainedEmbeddings(io.simforge.models.Architecture arch, long seed, ImageDataset data,
+            Preprocessing pre) {
         try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, seed)) {
-            float[] e = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), pre.inputs(data),
-                    arch.inputShape(), 256);
-            return RetrievalMetrics.recallAtK(e, arch.embeddingSize(), data.labels(), RECALL_KS);
+            return new Embedded(io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(),
+                    pre.inputs(data), arch.inputShape(), 256), arch.embeddingSize());
         }
     }
 
-    /** Recall@K of the raw preprocessed pixels (L2-normalised): the baseline any model must beat. */
-    static Map<Integer, Double> pixelBaseline(ImageDataset data, Preprocessing pre) {
+    /** The preprocessed pixels of each image, L2-normalised. */
+    static Embedded pixelVectors(ImageDataset data, Preprocessing pre) {
         float[] x = pre.inputs(data);
         int dim = data.imageSize();
         for (int r = 0; r < data.size(); r++) {
@@ -150,6 +224,6 @@ final class Workflow {
                 x[r * dim + d] *= inv;
             }
         }
-        return RetrievalMetrics.recallAtK(x, dim, data.labels(), RECALL_KS);
+        return new Embedded(x, dim);
     }
 }

@@ -46,28 +46,84 @@ class CommandsTest {
         assertTrue(o.out().contains("R@1"), o.out());
         assertTrue(o.out().contains("(ok)"), "parity check line: " + o.out());
         for (String f : new String[] {"model.onnx", "config.json", "metrics.json", "model/simforge-model.json",
-                "model/weights.params"}) {
+                "model/weights.params", "train-log.jsonl", "eval/embeddings.npy", "eval/labels.npy", "eval/source.json",
+                "report.html"}) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " is missing");
         }
         JsonObject metrics = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
         double r1 = metrics.getAsJsonObject("learned").get("recall@1").getAsDouble();
         assertTrue(r1 > 0.2 && r1 <= 1.0, "Recall@1 " + r1);
         assertEquals(5000, metrics.get("test_items").getAsInt());
+        assertTrue(o.out().contains("Report: " + run.resolve("report.html").toAbsolutePath().normalize().toUri()), o.out());
+        var log = io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"));
+        assertEquals(20, log.steps().size());
+        assertEquals(java.util.List.of(0, 20), log.validations().stream().map(c -> c.iteration()).toList(),
+                "validated before training and after the last iteration");
+        assertEquals(5000, io.simforge.core.io.Npy.readInts(run.resolve("eval/labels.npy")).length);
+        assertTrue(metrics.getAsJsonObject("baselines").has("raw pixels"));
 
         // The saved model exports again and the ONNX file evaluates with ONNX Runtime alone.
         Path again = dir.resolve("again.onnx");
         Outcome export = run("export", run.resolve("model").toString(), "-o", again.toString());
         assertEquals(0, export.code(), export.err());
-        Path metricsFile = dir.resolve("eval.json");
-        Outcome eval = run("eval", "-m", again.toString(), "--classes", "5-9", "--metrics", metricsFile.toString());
+        Path evalDir = dir.resolve("eval");
+        Outcome eval = run("eval", "-m", again.toString(), "--classes", "5-9", "-o", evalDir.toString(), "--report");
         assertEquals(0, eval.code(), eval.err());
-        JsonObject evalMetrics = JsonParser.parseString(Files.readString(metricsFile)).getAsJsonObject();
+        assertTrue(Files.isRegularFile(evalDir.resolve("report.html")));
+        JsonObject evalMetrics = JsonParser.parseString(Files.readString(evalDir.resolve("metrics.json")))
+                .getAsJsonObject().getAsJsonObject("learned");
         assertEquals(r1, evalMetrics.get("recall@1").getAsDouble(), 1e-9, "the re-exported model gives the same Recall@1");
-        for (String key : new String[] {"map@r", "r_precision", "nmi", "f1"}) {
+        for (String key : new String[] {"p@1", "map@r", "r_precision", "nmi", "f1"}) {
             double v = evalMetrics.get(key).getAsDouble();
             assertTrue(v > 0 && v <= 1, key + " = " + v);
         }
         assertTrue(eval.out().contains("map@r"), eval.out());
+    }
+
+    /** The In-Shop hand-worked example of QueryGalleryMetricsTest, through NumPy files and the command line. */
+    @Test
+    void evalReadsNumpyEmbeddingsInBothForms() throws Exception {
+        Path q = dir.resolve("q.npy");
+        Path ql = dir.resolve("ql.txt");
+        Path g = dir.resolve("g.npy");
+        Path gl = dir.resolve("gl.npy");
+        io.simforge.core.io.Npy.writeFloats(q, angles(3, 86, 45), 3, 2);
+        Files.writeString(ql, "0\n1\n2\n");
+        io.simforge.core.io.Npy.writeFloats(g, angles(0, 90, 10, 80), 4, 2);
+        io.simforge.core.io.Npy.writeInts(gl, new int[] {0, 1, 1, 0});
+        Path out = dir.resolve("qg");
+        Outcome o = run("eval", "--embeddings", q.toString(), "--labels", ql.toString(), "--gallery-embeddings",
+                g.toString(), "--gallery-labels", gl.toString(), "-o", out.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonObject m = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
+                .getAsJsonObject("learned");
+        assertEquals(2 / 3.0, m.get("recall@1").getAsDouble(), 1e-12);
+        assertEquals(0.5, m.get("map@r").getAsDouble(), 1e-12);
+
+        // Leave-one-out over the gallery alone, with a report (no images: classes only).
+        Path loo = dir.resolve("loo");
+        Outcome o2 = run("eval", "--embeddings", g.toString(), "--labels", gl.toString(), "-o", loo.toString(), "--report");
+        assertEquals(0, o2.code(), o2.err());
+        // 0°: nearest 10° (B) miss; 90°: 80° (A) miss; 10°: 0° (A) miss; 80°: 90° (B) miss.
+        assertEquals(0.0, JsonParser.parseString(Files.readString(loo.resolve("metrics.json"))).getAsJsonObject()
+                .getAsJsonObject("learned").get("recall@1").getAsDouble());
+        assertTrue(Files.readString(loo.resolve("report.html")).contains("No images are available"));
+
+        Outcome mismatch = run("eval", "--embeddings", g.toString(), "--labels", ql.toString(), "-o", loo.toString());
+        assertEquals(1, mismatch.code());
+        assertTrue(mismatch.err().contains("holds 3 labels but " + g + " has 4 rows"), mismatch.err());
+        Outcome noEval = run("report", dir.resolve("empty").toString());
+        assertEquals(1, noEval.code());
+        assertTrue(noEval.err().contains("run folder not found"), noEval.err());
+    }
+
+    private static float[] angles(double... degrees) {
+        float[] x = new float[degrees.length * 2];
+        for (int i = 0; i < degrees.length; i++) {
+            x[2 * i] = (float) Math.cos(Math.toRadians(degrees[i]));
+            x[2 * i + 1] = (float) Math.sin(Math.toRadians(degrees[i]));
+        }
+        return x;
     }
 
     @Test

@@ -6,8 +6,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -17,14 +17,18 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.simforge.core.data.ImageDataset;
+import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
+import io.simforge.models.DjlEmbedder;
 import io.simforge.train.loss.MetricLoss;
 import io.simforge.train.sampling.PkSampler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains an embedding network with a metric loss on P×K batches.
@@ -38,6 +42,24 @@ public final class EmbeddingTrainer {
     @FunctionalInterface
     public interface Listener {
         void onIteration(int iteration, int total, float loss);
+
+        /** Called after each validation, with Recall@1/2/4/8, P@1, MAP@R and R-Precision. */
+        default void onValidation(int iteration, Map<String, Double> metrics) {}
+    }
+
+    /**
+     * Evaluate on {@code data} (leave-one-out retrieval, inference mode) before training, every {@code every}
+     * iterations and after the last one. Only observed, never used to pick a model.
+     */
+    public record Validation(ImageDataset data, int every) {
+        public Validation {
+            if (every <= 0) {
+                throw new IllegalArgumentException("validation interval must be positive, got " + every);
+            }
+            if (data.size() < 2) {
+                throw new IllegalArgumentException("validation needs at least 2 images, got " + data.size());
+            }
+        }
     }
 
     private EmbeddingTrainer() {}
@@ -70,6 +92,12 @@ public final class EmbeddingTrainer {
 
     public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
             Listener listener) {
+        return train(config, data, preprocessing, null, listener);
+    }
+
+    /** As {@link #train(TrainConfig, ImageDataset, Preprocessing, Listener)}, validating as it goes. */
+    public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
+            Validation validation, Listener listener) {
         config.validate();
         if (preprocessing.channels() != data.channels() || preprocessing.height() != data.height()
                 || preprocessing.width() != data.width()) {
@@ -103,8 +131,12 @@ public final class EmbeddingTrainer {
             // collection, so resident memory would climb by a batch per step until the heap next fills.
             ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
             ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
+            float[] validationInputs = validation == null ? null : preprocessing.inputs(validation.data());
             try (Trainer trainer = model.newTrainer(tc)) {
                 trainer.initialize(inputShape);
+                if (validation != null && listener != null) {
+                    listener.onValidation(0, validate(model, architecture, validation, validationInputs));
+                }
                 for (int it = 1; it <= config.iterations; it++) {
                     int[] idx = sampler.next();
                     for (int b = 0; b < batch; b++) {
@@ -138,6 +170,9 @@ public final class EmbeddingTrainer {
                     losses.add(value);
                     if (listener != null) {
                         listener.onIteration(it, config.iterations, value);
+                        if (validation != null && (it % validation.every() == 0 || it == config.iterations)) {
+                            listener.onValidation(it, validate(model, architecture, validation, validationInputs));
+                        }
                     }
                 }
             }
@@ -146,5 +181,18 @@ public final class EmbeddingTrainer {
             model.close();
             throw e;
         }
+    }
+
+    private static Map<String, Double> validate(Model model, Architecture architecture, Validation validation,
+            float[] inputs) {
+        float[] e = DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs, architecture.inputShape(), 256);
+        RetrievalMetrics.Scores s = RetrievalMetrics.evaluate(e, architecture.embeddingSize(),
+                validation.data().labels(), 1, 2, 4, 8);
+        Map<String, Double> out = new LinkedHashMap<>();
+        s.recallAtK().forEach((k, v) -> out.put("recall@" + k, v));
+        out.put("p@1", s.precisionAt1());
+        out.put("map@r", s.mapAtR());
+        out.put("r_precision", s.rPrecision());
+        return out;
     }
 }

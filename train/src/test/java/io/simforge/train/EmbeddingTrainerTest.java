@@ -45,6 +45,36 @@ class EmbeddingTrainerTest {
     }
 
     @Test
+    void validationIsWatchedOnlyAndComesAtTheStartEveryNAndTheEnd() {
+        ImageDataset all = FashionMnist.bundledTestSplit();
+        ImageDataset train = all.withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(100);
+        ImageDataset val = all.withClasses(List.of(5, 6, 7, 8, 9)).firstPerClass(20);
+        TrainConfig c = new TrainConfig();
+        c.iterations = 25;
+        List<Integer> at = new java.util.ArrayList<>();
+        List<Float> withValidation;
+        try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(),
+                new EmbeddingTrainer.Validation(val, 10), new EmbeddingTrainer.Listener() {
+                    @Override
+                    public void onIteration(int iteration, int total, float loss) {}
+
+                    @Override
+                    public void onValidation(int iteration, java.util.Map<String, Double> metrics) {
+                        at.add(iteration);
+                        assertTrue(metrics.get("recall@1") >= 0 && metrics.get("recall@1") <= 1);
+                        assertEquals(metrics.get("recall@1"), metrics.get("p@1"));
+                    }
+                })) {
+            withValidation = m.losses();
+        }
+        assertEquals(List.of(0, 10, 20, 25), at);
+        try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(), null)) {
+            assertEquals(withValidation, m.losses(), "validating does not change training");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddingTrainer.Validation(val, 0));
+    }
+
+    @Test
     void batchThatIsNotPTimesKIsRefusedBeforeTraining() {
         TrainConfig c = new TrainConfig();
         c.batchSize = 81;

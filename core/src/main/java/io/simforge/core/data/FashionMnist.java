@@ -13,6 +13,10 @@ import java.nio.file.Path;
 public final class FashionMnist {
     private static final String BUNDLED = "/io/simforge/core/data/fashion-mnist/";
 
+    /** The ten class names, by label. */
+    public static final java.util.List<String> CLASS_NAMES = java.util.List.of("T-shirt/top", "Trouser", "Pullover",
+            "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
     private FashionMnist() {}
 
     /** The bundled test split: 10,000 images, 1,000 per class. */

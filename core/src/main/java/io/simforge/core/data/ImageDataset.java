@@ -93,6 +93,27 @@ public final class ImageDataset {
         return set;
     }
 
+    /** Image {@code i} as a picture (grayscale, or RGB from three planes), for reports. */
+    public java.awt.image.BufferedImage picture(int i) {
+        int n = height * width;
+        int base = i * imageSize();
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(width, height,
+                channels == 3 ? java.awt.image.BufferedImage.TYPE_INT_RGB : java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < n; p++) {
+            int x = p % width;
+            int y = p / width;
+            if (channels == 3) {
+                int r = pixels[base + p] & 0xff;
+                int g = pixels[base + n + p] & 0xff;
+                int b = pixels[base + 2 * n + p] & 0xff;
+                img.setRGB(x, y, r << 16 | g << 8 | b);
+            } else {
+                img.getRaster().setSample(x, y, 0, pixels[base + p] & 0xff);
+            }
+        }
+        return img;
+    }
+
     /** Copies image {@code i}'s raw pixels (0..255) into {@code out} at {@code offset} as floats. */
     public void copyPixels(int i, float[] out, int offset) {
         int n = imageSize();

@@ -1,6 +1,7 @@
 package io.simforge.core.metrics;
 
 import io.simforge.core.cluster.KMeans;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,21 +10,46 @@ public final class EmbeddingMetrics {
     private EmbeddingMetrics() {}
 
     /**
-     * Recall@K for each K, MAP@R, R-Precision, and NMI and F1 of a k-means clustering with k = the number of
-     * classes (k-means++ seeding, {@code seed}).
+     * Leave-one-out form (CUB, Cars196, SOP): Recall@K for each K, P@1, MAP@R, R-Precision, and NMI and F1 of
+     * a k-means clustering with k = the number of classes (k-means++ seeding, {@code seed}).
      *
-     * @return metric name → value, in a stable order ({@code recall@K…, map@r, r_precision, nmi, f1})
+     * @return metric name → value, in a stable order ({@code recall@K…, p@1, map@r, r_precision, nmi, f1})
      */
     public static Map<String, Double> all(float[] embeddings, int dim, int[] labels, int[] ks, long seed) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        RetrievalMetrics.recallAtK(embeddings, dim, labels, ks).forEach((k, v) -> out.put("recall@" + k, v));
-        RetrievalMetrics.RankingScores ranking = RetrievalMetrics.mapAtR(embeddings, dim, labels);
-        out.put("map@r", ranking.mapAtR());
-        out.put("r_precision", ranking.rPrecision());
-        int classes = (int) java.util.Arrays.stream(labels).distinct().count();
+        Map<String, Double> out = retrieval(RetrievalMetrics.evaluate(embeddings, dim, labels, ks));
+        out.putAll(clustering(embeddings, dim, labels, seed));
+        return out;
+    }
+
+    /**
+     * Query/gallery form (In-Shop): the retrieval metrics of the queries against the gallery, and NMI and F1
+     * of a clustering of the queries (<b>Choice</b>, as pytorch-metric-learning does: the clustering
+     * metrics describe the query embeddings).
+     */
+    public static Map<String, Double> all(float[] queries, int[] queryLabels, float[] gallery, int[] galleryLabels,
+            int dim, int[] ks, long seed) {
+        Map<String, Double> out = retrieval(RetrievalMetrics.evaluate(queries, queryLabels, gallery, galleryLabels,
+                dim, ks));
+        out.putAll(clustering(queries, dim, queryLabels, seed));
+        return out;
+    }
+
+    /** NMI and F1 of k-means with k = the number of distinct labels. */
+    public static Map<String, Double> clustering(float[] embeddings, int dim, int[] labels, long seed) {
+        int classes = (int) Arrays.stream(labels).distinct().count();
         int[] clusters = KMeans.fit(embeddings, dim, classes, seed).assignments();
+        Map<String, Double> out = new LinkedHashMap<>();
         out.put("nmi", ClusteringMetrics.nmi(labels, clusters));
         out.put("f1", ClusteringMetrics.f1(labels, clusters));
+        return out;
+    }
+
+    private static Map<String, Double> retrieval(RetrievalMetrics.Scores s) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        s.recallAtK().forEach((k, v) -> out.put("recall@" + k, v));
+        out.put("p@1", s.precisionAt1());
+        out.put("map@r", s.mapAtR());
+        out.put("r_precision", s.rPrecision());
         return out;
     }
 }

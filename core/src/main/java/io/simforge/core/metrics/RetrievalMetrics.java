@@ -1,107 +1,148 @@
 package io.simforge.core.metrics;
 
+import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Retrieval metrics on L2-normalised embeddings with cosine similarity (methods spec §5).
+ * Retrieval metrics on L2-normalised embeddings with cosine similarity (methods spec §5), in two forms:
+ * <ul>
+ *   <li><b>leave-one-out</b> (CUB, Cars196, SOP): every item is a query against all other items, itself
+ *       excluded by index;
+ *   <li><b>query/gallery</b> (In-Shop): every query searches a separate gallery.
+ * </ul>
+ * Recall@K is a hit when at least one of the K nearest neighbours shares the query's label. For MAP@R and
+ * R-Precision (Musgrave et al., ECCV 2020), R is the number of gallery items (other than the query itself)
+ * with the query's label, R-Precision the fraction of the top R that are relevant, and
+ * AP@R = (1/R) Σ_{r≤R} P(r)·rel(r). P@1 is the fraction of queries whose nearest neighbour is relevant
+ * (the same number as Recall@1, reported under both names because papers use both).
  *
- * <p>Recall@K: every item is a query against all other items (itself excluded by index); a hit when at
- * least one of its K nearest neighbours shares its label; the mean over queries.
+ * <p>Neighbour lists are streamed query by query ({@link ExactKnn#scan}), so memory is the embeddings plus
+ * a few numbers per query, whatever the class sizes.
  */
 public final class RetrievalMetrics {
     private RetrievalMetrics() {}
 
     /**
-     * Recall@K for each K in {@code ks}, leave-one-out over one set.
+     * All retrieval metrics of one evaluation.
      *
-     * @param embeddings row-major {@code n × dim}
-     * @return K → Recall@K, in the order of {@code ks}
+     * @param recallAtK K → Recall@K, in the order asked for; every query counts (one without any relevant
+     *     item is a miss)
+     * @param mapAtR mean AP@R over the {@code rankedQueries} queries with R ≥ 1 (<b>Choice</b>, as the
+     *     reference implementation: a query with no relevant item has no AP@R); NaN when there is none
+     * @param rPrecision mean R-Precision over the same queries
+     * @param precisionAt1 fraction of all queries whose nearest neighbour is relevant
      */
+    public record Scores(Map<Integer, Double> recallAtK, double mapAtR, double rPrecision, double precisionAt1,
+            int queries, int rankedQueries) {}
+
+    /** Recall@K for each K in {@code ks}, leave-one-out over one set; K → value in the order of {@code ks}. */
     public static Map<Integer, Double> recallAtK(float[] embeddings, int dim, int[] labels, int... ks) {
-        int n = labels.length;
-        if ((long) n * dim != embeddings.length) {
-            throw new IllegalArgumentException(n + " labels but " + embeddings.length / Math.max(dim, 1)
-                    + " embeddings of dimension " + dim);
+        checkShape("embeddings", embeddings, dim, labels);
+        if (labels.length < 2) {
+            throw new IllegalArgumentException("Recall@K needs at least 2 items, got " + labels.length);
         }
-        if (n < 2) {
-            throw new IllegalArgumentException("Recall@K needs at least 2 items, got " + n);
+        return run(embeddings, labels, PackedRows.pack(embeddings, labels.length, dim), labels, true, ks, false)
+                .recallAtK();
+    }
+
+    /** Every retrieval metric, leave-one-out over one set (CUB, Cars196, SOP protocol). */
+    public static Scores evaluate(float[] embeddings, int dim, int[] labels, int... ks) {
+        checkShape("embeddings", embeddings, dim, labels);
+        if (labels.length < 2) {
+            throw new IllegalArgumentException("leave-one-out retrieval needs at least 2 items, got " + labels.length);
         }
+        return run(embeddings, labels, PackedRows.pack(embeddings, labels.length, dim), labels, true, ks, true);
+    }
+
+    /** Every retrieval metric, queries against a separate gallery (In-Shop protocol). */
+    public static Scores evaluate(float[] queries, int[] queryLabels, float[] gallery, int[] galleryLabels, int dim,
+            int... ks) {
+        checkShape("queries", queries, dim, queryLabels);
+        checkShape("gallery", gallery, dim, galleryLabels);
+        if (queryLabels.length == 0 || galleryLabels.length == 0) {
+            throw new IllegalArgumentException("query/gallery retrieval needs at least one query and one gallery item");
+        }
+        return run(queries, queryLabels, PackedRows.pack(gallery, galleryLabels.length, dim), galleryLabels, false, ks,
+                true);
+    }
+
+    private static Scores run(float[] queries, int[] queryLabels, PackedRows gallery, int[] galleryLabels,
+            boolean leaveOneOut, int[] ks, boolean ranking) {
         int maxK = Arrays.stream(ks).max().orElseThrow(() -> new IllegalArgumentException("no K given"));
-        int[][] neighbours = ExactKnn.search(embeddings, embeddings, dim, Math.min(maxK, n - 1), 0);
-        return recallFromNeighbours(neighbours, labels, labels, ks);
-    }
-
-    /** MAP@R and R-Precision over the queries that have at least one other item of their class. */
-    public record RankingScores(double mapAtR, double rPrecision, int queries) {}
-
-    /**
-     * MAP@R and R-Precision (Musgrave et al., ECCV 2020), leave-one-out over one set: for a query with R
-     * other items of its class, R-Precision is the fraction of its top R neighbours that share its class and
-     * AP@R = (1/R) Σ_{r≤R} P(r)·rel(r). Queries whose class has no other item are left out of the means
-     * (<b>Choice</b>, as the reference implementation does); when no query qualifies both are NaN.
-     * The neighbour lists hold max R entries per query, so memory is n × (largest class − 1).
-     */
-    public static RankingScores mapAtR(float[] embeddings, int dim, int[] labels) {
-        int n = labels.length;
-        if ((long) n * dim != embeddings.length) {
-            throw new IllegalArgumentException(n + " labels but " + embeddings.length / Math.max(dim, 1)
-                    + " embeddings of dimension " + dim);
-        }
-        java.util.Map<Integer, Integer> classSize = new java.util.HashMap<>();
-        for (int y : labels) {
-            classSize.merge(y, 1, Integer::sum);
-        }
-        int maxR = classSize.values().stream().mapToInt(Integer::intValue).max().orElse(1) - 1;
-        if (maxR == 0) {
-            return new RankingScores(Double.NaN, Double.NaN, 0);
-        }
-        int[][] neighbours = ExactKnn.search(embeddings, embeddings, dim, maxR, 0);
-        double apSum = 0;
-        double rpSum = 0;
-        int queries = 0;
-        for (int q = 0; q < n; q++) {
-            int r = classSize.get(labels[q]) - 1;
-            if (r == 0) {
-                continue;
-            }
-            int hits = 0;
-            double precisionSum = 0;
-            for (int rank = 0; rank < r; rank++) {
-                if (labels[neighbours[q][rank]] == labels[q]) {
-                    hits++;
-                    precisionSum += hits / (double) (rank + 1);
-                }
-            }
-            apSum += precisionSum / r;
-            rpSum += hits / (double) r;
-            queries++;
-        }
-        return new RankingScores(apSum / queries, rpSum / queries, queries);
-    }
-
-    /** Recall@K given each query's ranked neighbours (indices into {@code galleryLabels}). */
-    public static Map<Integer, Double> recallFromNeighbours(int[][] neighbours, int[] queryLabels,
-            int[] galleryLabels, int... ks) {
-        Map<Integer, Double> out = new LinkedHashMap<>();
         for (int k : ks) {
             if (k <= 0) {
                 throw new IllegalArgumentException("K must be positive, got " + k);
             }
-            long hits = 0;
-            for (int q = 0; q < neighbours.length; q++) {
-                int[] row = neighbours[q];
-                for (int r = 0; r < Math.min(k, row.length); r++) {
-                    if (row[r] >= 0 && galleryLabels[row[r]] == queryLabels[q]) {
-                        hits++;
-                        break;
-                    }
-                }
-            }
-            out.put(k, hits / (double) neighbours.length);
         }
-        return out;
+        Map<Integer, Integer> classSize = new HashMap<>();
+        for (int y : galleryLabels) {
+            classSize.merge(y, 1, Integer::sum);
+        }
+        int n = queryLabels.length;
+        int self = leaveOneOut ? 1 : 0;
+        int[] relevant = new int[n];
+        for (int q = 0; q < n; q++) {
+            relevant[q] = classSize.getOrDefault(queryLabels[q], 0) - self;
+        }
+        int[] firstHit = new int[n]; // rank of the first relevant neighbour within the list, or MAX_VALUE
+        double[] ap = new double[n];
+        double[] rp = new double[n];
+        ExactKnn.scan(queries, gallery, q -> ranking ? Math.max(maxK, relevant[q]) : maxK, leaveOneOut ? 0 : -1,
+                (q, idx, score, count) -> {
+                    int y = queryLabels[q];
+                    int r = relevant[q];
+                    int first = Integer.MAX_VALUE;
+                    int hits = 0;
+                    double precisionSum = 0;
+                    for (int rank = 0; rank < count; rank++) {
+                        if (galleryLabels[idx[rank]] == y) {
+                            if (first == Integer.MAX_VALUE) {
+                                first = rank;
+                            }
+                            if (rank < r) {
+                                hits++;
+                                precisionSum += hits / (double) (rank + 1);
+                            }
+                        }
+                    }
+                    firstHit[q] = first;
+                    if (r > 0) {
+                        ap[q] = precisionSum / r;
+                        rp[q] = hits / (double) r;
+                    }
+                });
+        Map<Integer, Double> recall = new LinkedHashMap<>();
+        for (int k : ks) {
+            long hits = Arrays.stream(firstHit).filter(rank -> rank < k).count();
+            recall.put(k, hits / (double) n);
+        }
+        double p1 = Arrays.stream(firstHit).filter(rank -> rank == 0).count() / (double) n;
+        if (!ranking) {
+            return new Scores(recall, Double.NaN, Double.NaN, p1, n, 0);
+        }
+        double apSum = 0;
+        double rpSum = 0;
+        int ranked = 0;
+        for (int q = 0; q < n; q++) {
+            if (relevant[q] > 0) {
+                apSum += ap[q];
+                rpSum += rp[q];
+                ranked++;
+            }
+        }
+        return new Scores(recall, ranked == 0 ? Double.NaN : apSum / ranked, ranked == 0 ? Double.NaN : rpSum / ranked,
+                p1, n, ranked);
+    }
+
+    private static void checkShape(String what, float[] vectors, int dim, int[] labels) {
+        if (dim <= 0 || (long) labels.length * dim != vectors.length) {
+            throw new IllegalArgumentException(what + ": " + labels.length + " labels but "
+                    + (dim > 0 ? vectors.length / dim : vectors.length) + " vectors of dimension " + dim
+                    + " (" + vectors.length + " values)");
+        }
     }
 }

@@ -70,4 +70,43 @@ class KMeansTest {
         assertThrows(IllegalArgumentException.class, () -> KMeans.fit(same, 2, 11, 1));
         assertThrows(IllegalArgumentException.class, () -> KMeans.fit(new float[5], 2, 1, 1));
     }
+
+    /**
+     * Many clusters (several blocks of centroids) and a point count that fills no block exactly: at
+     * convergence every point sits with its nearest centroid, checked in double precision, and the result
+     * does not depend on how many threads computed it.
+     */
+    @Test
+    void convergedAssignmentsAreNearestCentroidsWhateverTheThreadCount() throws Exception {
+        Random r = new Random(4);
+        int n = 2_345;
+        int dim = 24;
+        int k = 300;
+        float[] x = new float[n * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        KMeans.Result a = KMeans.fit(x, dim, k, 3);
+        assertTrue(a.converged(), "converged in " + a.iterations());
+        int disagreements = 0;
+        for (int i = 0; i < n; i++) {
+            double own = KMeans.squaredDistance(x, i * dim, a.centroids(), a.assignments()[i] * dim, dim);
+            for (int j = 0; j < k; j++) {
+                double d = KMeans.squaredDistance(x, i * dim, a.centroids(), j * dim, dim);
+                // Float inner products may order two near-equal distances differently; allow a hair.
+                if (d < own - 1e-4 * (1 + own)) {
+                    disagreements++;
+                    break;
+                }
+            }
+        }
+        assertEquals(0, disagreements, "points not with their nearest centroid");
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            KMeans.Result b = one.submit(() -> KMeans.fit(x, dim, k, 3)).get();
+            assertArrayEquals(a.assignments(), b.assignments(), "one thread, same clustering");
+        } finally {
+            one.shutdown();
+        }
+    }
 }

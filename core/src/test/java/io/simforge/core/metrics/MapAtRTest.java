@@ -28,8 +28,8 @@ class MapAtRTest {
         // Query 2 (A, R=2): 15 (B), 10 (A) -> rel 0,1 -> AP = 1/4; R-prec 1/2.
         // Query 3 (B, R=1): nearest is 10 or 20 (both 5 away) -> index 1 (A) -> AP 0, R-prec 0.
         // Query 4 (B, R=1): nearest is 20 (A) -> 0.
-        RetrievalMetrics.RankingScores s = RetrievalMetrics.mapAtR(x, 2, y);
-        assertEquals(5, s.queries());
+        RetrievalMetrics.Scores s = RetrievalMetrics.evaluate(x, 2, y, 1);
+        assertEquals(5, s.rankedQueries());
         assertEquals((0.5 + 0.25 + 0.25 + 0 + 0) / 5, s.mapAtR(), 1e-6);
         assertEquals((0.5 + 0.5 + 0.5 + 0 + 0) / 5, s.rPrecision(), 1e-6);
     }
@@ -37,15 +37,15 @@ class MapAtRTest {
     @Test
     void degenerateLabelings() {
         float[] x = angles(0, 30, 60, 90);
-        RetrievalMetrics.RankingScores one = RetrievalMetrics.mapAtR(x, 2, new int[] {7, 7, 7, 7});
+        RetrievalMetrics.Scores one = RetrievalMetrics.evaluate(x, 2, new int[] {7, 7, 7, 7}, 1);
         assertEquals(1.0, one.mapAtR(), 0.0, "one class: every neighbour is relevant");
         assertEquals(1.0, one.rPrecision(), 0.0);
-        RetrievalMetrics.RankingScores own = RetrievalMetrics.mapAtR(x, 2, new int[] {0, 1, 2, 3});
-        assertEquals(0, own.queries(), "every item its own class: no query has a relevant item");
+        RetrievalMetrics.Scores own = RetrievalMetrics.evaluate(x, 2, new int[] {0, 1, 2, 3}, 1);
+        assertEquals(0, own.rankedQueries(), "every item its own class: no query has a relevant item");
         assertTrue(Double.isNaN(own.mapAtR()));
         // A singleton class is left out; the rest still count.
-        RetrievalMetrics.RankingScores mixed = RetrievalMetrics.mapAtR(x, 2, new int[] {0, 0, 1, 2});
-        assertEquals(2, mixed.queries());
+        RetrievalMetrics.Scores mixed = RetrievalMetrics.evaluate(x, 2, new int[] {0, 0, 1, 2}, 1);
+        assertEquals(2, mixed.rankedQueries());
         assertEquals(1.0, mixed.mapAtR(), 1e-9);
     }
 
@@ -54,7 +54,7 @@ class MapAtRTest {
         float[] x = angles(0, 5, 10, 90, 95, 100, 180, 185);
         int[] y = {0, 0, 0, 1, 1, 1, 2, 2};
         var m = EmbeddingMetrics.all(x, 2, y, new int[] {1, 2}, 3);
-        assertEquals(java.util.List.of("recall@1", "recall@2", "map@r", "r_precision", "nmi", "f1"), java.util.List.copyOf(m.keySet()));
+        assertEquals(java.util.List.of("recall@1", "recall@2", "p@1", "map@r", "r_precision", "nmi", "f1"), java.util.List.copyOf(m.keySet()));
         assertEquals(1.0, m.get("recall@1"), 0.0);
         assertEquals(1.0, m.get("map@r"), 1e-9);
         assertEquals(1.0, m.get("nmi"), 1e-9, "three tight groups: k-means finds them");

@@ -1,0 +1,198 @@
+package io.simforge.core.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0): what {@code numpy.save} writes and
+ * {@code numpy.load} reads. Reads little- or big-endian float32/float64/int8–int64/uint8 arrays in C or
+ * Fortran order; writes little-endian float32 matrices and int32 vectors, atomically.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([fiu])(\\d)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {}
+
+    /** A numeric array: its shape and values as floats (row-major, C order). */
+    public record FloatArray(int[] shape, float[] values) {
+        public int rows() {
+            return shape.length == 0 ? 1 : shape[0];
+        }
+
+        /** Values per row: the product of all dimensions but the first. */
+        public int rowSize() {
+            int n = 1;
+            for (int i = 1; i < shape.length; i++) {
+                n *= shape[i];
+            }
+            return n;
+        }
+    }
+
+    /** Reads any supported numeric {@code .npy} file as floats. */
+    public static FloatArray readFloats(Path file) throws IOException {
+        Raw raw = read(file);
+        float[] out = new float[raw.count];
+        for (int i = 0; i < raw.count; i++) {
+            out[raw.cIndex(i)] = (float) raw.get(i);
+        }
+        return new FloatArray(raw.shape, out);
+    }
+
+    /** Reads a 1-D integer {@code .npy} file (int8–int64 or uint8; floats holding whole numbers also pass). */
+    public static int[] readInts(Path file) throws IOException {
+        Raw raw = read(file);
+        if (raw.shape.length != 1) {
+            throw new IOException(file + ": expected a 1-D array of labels, found shape " + Arrays.toString(raw.shape));
+        }
+        int[] out = new int[raw.count];
+        for (int i = 0; i < raw.count; i++) {
+            double v = raw.get(i);
+            if (v != Math.rint(v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new IOException(file + ": value " + v + " at position " + i + " is not a whole 32-bit number");
+            }
+            out[i] = (int) v;
+        }
+        return out;
+    }
+
+    /** Writes a {@code rows × cols} float32 matrix atomically. */
+    public static void writeFloats(Path file, float[] values, int rows, int cols) throws IOException {
+        if ((long) rows * cols != values.length) {
+            throw new IllegalArgumentException(values.length + " values do not make a " + rows + "×" + cols + " matrix");
+        }
+        ByteBuffer body = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        body.asFloatBuffer().put(values);
+        write(file, "<f4", "(" + rows + ", " + cols + ")", body.array());
+    }
+
+    /** Writes an int32 vector atomically. */
+    public static void writeInts(Path file, int[] values) throws IOException {
+        ByteBuffer body = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        body.asIntBuffer().put(values);
+        write(file, "<i4", "(" + values.length + ",)", body.array());
+    }
+
+    private static void write(Path file, String descr, String shape, byte[] body) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        // Version 1.0: magic, version, 2-byte header length; the header is padded so the data starts at a
+        // multiple of 64 bytes and ends with a newline.
+        int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
+        int pad = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        AtomicFiles.write(file, out -> {
+            out.write(MAGIC);
+            out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
+            out.write(header.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+        });
+    }
+
+    private record Raw(int[] shape, int count, boolean fortran, ByteBuffer data, char kind, int size) {
+        double get(int i) {
+            int at = i * size;
+            return switch (kind) {
+                case 'f' -> size == 4 ? data.getFloat(at) : data.getDouble(at);
+                case 'u' -> size == 1 ? data.get(at) & 0xff : size == 2 ? data.getShort(at) & 0xffff
+                        : size == 4 ? data.getInt(at) & 0xffffffffL : (double) data.getLong(at);
+                default -> size == 1 ? data.get(at) : size == 2 ? data.getShort(at) : size == 4 ? data.getInt(at)
+                        : (double) data.getLong(at);
+            };
+        }
+
+        /** Where element {@code i} of the file goes in C order. */
+        int cIndex(int i) {
+            if (!fortran || shape.length < 2) {
+                return i;
+            }
+            // Fortran order: the first index varies fastest.
+            int c = 0;
+            int stride = 1;
+            int[] strides = new int[shape.length];
+            for (int d = shape.length - 1; d >= 0; d--) {
+                strides[d] = stride;
+                stride *= shape[d];
+            }
+            int rest = i;
+            for (int d = 0; d < shape.length; d++) {
+                c += (rest % shape[d]) * strides[d];
+                rest /= shape[d];
+            }
+            return c;
+        }
+    }
+
+    private static Raw read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(8);
+            if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
+                throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
+            }
+            int major = magic[6];
+            int headerLength;
+            if (major == 1) {
+                byte[] len = in.readNBytes(2);
+                headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
+            } else if (major == 2 || major == 3) {
+                byte[] len = in.readNBytes(4);
+                headerLength = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            } else {
+                throw new IOException(file + ": .npy format version " + major + " is not supported (1.0 to 3.0 are)");
+            }
+            String header = new String(in.readNBytes(headerLength), major == 3 ? StandardCharsets.UTF_8
+                    : StandardCharsets.ISO_8859_1);
+            Matcher descr = DESCR.matcher(header);
+            Matcher fortran = FORTRAN.matcher(header);
+            Matcher shapeM = SHAPE.matcher(header);
+            if (!descr.find() || !fortran.find() || !shapeM.find()) {
+                throw new IOException(file + ": unsupported .npy header " + header.trim()
+                        + " (supported: float32/float64 and integer arrays)");
+            }
+            char kind = descr.group(2).charAt(0);
+            int size = Integer.parseInt(descr.group(3));
+            if ((kind == 'f' && size != 4 && size != 8) || (kind != 'f' && size != 1 && size != 2 && size != 4 && size != 8)) {
+                throw new IOException(file + ": element type " + descr.group(0) + " is not supported");
+            }
+            String[] parts = shapeM.group(1).split(",");
+            int[] shape = Arrays.stream(parts).map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt)
+                    .toArray();
+            long count = 1;
+            for (int d : shape) {
+                count *= d;
+            }
+            if (count * size > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": " + count + " elements are more than one Java array holds");
+            }
+            byte[] body = in.readNBytes((int) (count * size));
+            if (body.length < count * size) {
+                throw new IOException(file + ": truncated: the header promises " + count * size + " bytes of data but only "
+                        + body.length + " follow");
+            }
+            ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            return new Raw(shape, (int) count, fortran.group(1).equals("True"), ByteBuffer.wrap(body).order(order), kind, size);
+        }
+    }
+
+    /** Used by tests to write arbitrary headers. */
+    static void writeRaw(OutputStream out, String header, byte[] body) throws IOException {
+        out.write(MAGIC);
+        out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
+        out.write(header.getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+    }
+}

@@ -1,0 +1,128 @@
+package io.simforge.core.run;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonSyntaxException;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's training log: JSON lines, one per iteration ({@code {"iteration":1,"loss":0.61,"seconds":0.05}})
+ * and one per validation ({@code {"iteration":100,"validation":{"recall@1":0.81,...}}}), after a first line
+ * naming the format and its version. Appended and flushed line by line, so a crashed run keeps its log up
+ * to the last iteration; a torn last line is ignored on reading.
+ */
+public final class TrainingLog implements Closeable {
+    public static final String FORMAT = "simforge-training-log";
+    public static final int VERSION = 1;
+
+    private final BufferedWriter out;
+
+    private TrainingLog(BufferedWriter out) {
+        this.out = out;
+    }
+
+    /** Starts a new log at {@code file}, replacing any old one. */
+    public static TrainingLog create(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        TrainingLog log = new TrainingLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+        JsonObject head = new JsonObject();
+        head.addProperty("format", FORMAT);
+        head.addProperty("version", VERSION);
+        log.line(head);
+        return log;
+    }
+
+    public void iteration(int iteration, double loss, double seconds) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("iteration", iteration);
+        o.addProperty("loss", loss);
+        o.addProperty("seconds", seconds);
+        line(o);
+    }
+
+    public void validation(int iteration, Map<String, Double> metrics) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("iteration", iteration);
+        JsonObject m = new JsonObject();
+        metrics.forEach(m::addProperty);
+        o.add("validation", m);
+        line(o);
+    }
+
+    private void line(JsonObject o) throws IOException {
+        out.write(o.toString());
+        out.write('\n');
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    /** One logged iteration. */
+    public record Step(int iteration, double loss, double seconds) {}
+
+    /** One validation. */
+    public record Check(int iteration, Map<String, Double> metrics) {}
+
+    /** A log as read back. */
+    public record Contents(List<Step> steps, List<Check> validations) {}
+
+    /** Reads a log; a torn last line (a run killed mid-write) is skipped, any other bad line is an error. */
+    public static Contents read(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<Step> steps = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            JsonObject o;
+            try {
+                o = JsonParser.parseString(line).getAsJsonObject();
+            } catch (JsonSyntaxException | IllegalStateException e) {
+                if (i == lines.size() - 1) {
+                    break;
+                }
+                throw new IOException(file + " line " + (i + 1) + " is not a JSON object: " + line);
+            }
+            if (i == 0) {
+                if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+                    throw new IOException(file + " is not a simforge training log (its first line names no format "
+                            + FORMAT + ")");
+                }
+                int version = o.get("version").getAsInt();
+                if (version > VERSION) {
+                    throw new IOException(file + " is a training log of version " + version + ", newer than this "
+                            + "simforge reads (" + VERSION + "); update simforge");
+                }
+                continue;
+            }
+            int iteration = o.get("iteration").getAsInt();
+            if (o.has("validation")) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("validation").entrySet()) {
+                    m.put(e.getKey(), e.getValue().getAsDouble());
+                }
+                checks.add(new Check(iteration, m));
+            } else {
+                steps.add(new Step(iteration, o.get("loss").getAsDouble(), o.get("seconds").getAsDouble()));
+            }
+        }
+        return new Contents(steps, checks);
+    }
+}

@@ -1,0 +1,73 @@
+package io.simforge.core.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DotKernelTest {
+
+    @Test
+    void theTestJvmRunsTheSimdKernel() {
+        // The build starts test JVMs with --add-modules jdk.incubator.vector, so the fast path is what the
+        // other tests exercise; if that flag is lost, this fails instead of everything silently slowing down.
+        assertTrue(DotKernel.best().name().startsWith("vector"), DotKernel.best().name());
+    }
+
+    @Test
+    void bothKernelsMatchDoublePrecisionDotProducts() {
+        Random r = new Random(3);
+        for (int[] shape : new int[][] {{1, 1, 1}, {3, 130, 7}, {9, 300, 64}, {4, 128, 513}, {13, 257, 33}}) {
+            int nq = shape[0];
+            int rows = shape[1];
+            int dim = shape[2];
+            float[] q = random(r, nq * dim);
+            float[] g = random(r, rows * dim);
+            PackedRows packed = PackedRows.pack(g, rows, dim);
+            for (DotKernel kernel : new DotKernel[] {DotKernel.best(), DotKernel.plain()}) {
+                float[] out = new float[nq * PackedRows.BLOCK];
+                for (int b = 0; b < packed.blocks(); b++) {
+                    kernel.scores(q, 0, nq, packed, b, out);
+                    for (int i = 0; i < nq; i++) {
+                        for (int j = 0; j < PackedRows.BLOCK; j++) {
+                            int row = b * PackedRows.BLOCK + j;
+                            double expected = 0;
+                            double magnitude = 0;
+                            if (row < rows) {
+                                for (int d = 0; d < dim; d++) {
+                                    expected += (double) q[i * dim + d] * g[row * dim + d];
+                                    magnitude += Math.abs((double) q[i * dim + d] * g[row * dim + d]);
+                                }
+                            }
+                            assertEquals(expected, out[i * PackedRows.BLOCK + j], 1e-6 * (1 + magnitude),
+                                    kernel.name() + " query " + i + " row " + row + " shape " + nq + "x" + rows + "x" + dim);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aQueryOffsetSelectsTheRightRows() {
+        float[] q = {1, 0, 0, 1, 2, 3};
+        PackedRows g = PackedRows.pack(new float[] {5, 7}, 1, 2);
+        float[] out = new float[2 * PackedRows.BLOCK];
+        DotKernel.best().scores(q, 1, 2, g, 0, out);
+        assertEquals(7f, out[0]);
+        assertEquals(31f, out[PackedRows.BLOCK]);
+        assertEquals(0f, out[1], "padding rows score 0");
+        assertThrows(IllegalArgumentException.class, () -> DotKernel.best().scores(q, 2, 2, g, 0, out));
+        assertThrows(IllegalArgumentException.class, () -> DotKernel.best().scores(q, 0, 1, g, 1, out));
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+}
