@@ -71,6 +71,10 @@ final class EvalCommand implements Callable<Integer> {
         Path dir;
         if (input.model != null) {
             Path onnx = Files.isDirectory(input.model) ? new RunFiles(input.model).onnxModel() : input.model;
+            if (Files.isDirectory(input.model) && !Files.isRegularFile(onnx)) {
+                throw new IllegalArgumentException("run folder " + input.model + " has no model.onnx; export it first: "
+                        + "simforge export " + input.model.resolve("model") + " -o " + onnx);
+            }
             dir = out != null ? out : Files.isDirectory(input.model) ? input.model : Runs.create(null, "eval");
             List<Integer> keep = DataOptions.parseClasses(classes);
             ImageDataset test = data.load().withClasses(keep);

@@ -2,6 +2,7 @@ package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.train.EmbeddingTrainer;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.nio.file.Path;
@@ -50,6 +51,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, description = "Run folder (default runs/train-<timestamp>).")
     Path out;
 
+    @Option(names = "--validation-classes", description = "Watch Recall@1 and MAP@R on these classes of the same data "
+            + "while training (e.g. 5-9); logged to train-log.jsonl, never used to pick a model.")
+    String validationClasses;
+
+    @Option(names = "--validation-per-class", defaultValue = "200",
+            description = "Images per validation class (the first N; default 200).")
+    int validationPerClass;
+
+    @Option(names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations (default 100).")
+    int validateEvery;
+
     @Override
     public Integer call() throws Exception {
         TrainConfig c = configFile != null
@@ -77,7 +89,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         lossOptions.applyTo(c);
         c.validate();
-        ImageDataset train = data.load().withClasses(DataOptions.parseClasses(classes));
+        ImageDataset all = data.load();
+        ImageDataset train = all.withClasses(DataOptions.parseClasses(classes));
+        EmbeddingTrainer.Validation validation = null;
+        if (validationClasses != null) {
+            java.util.List<Integer> v = DataOptions.parseClasses(validationClasses);
+            if (v.stream().anyMatch(train.classes()::contains)) {
+                throw new IllegalArgumentException("--validation-classes " + validationClasses + " overlap the training "
+                        + "classes " + classes + "; choose classes the model does not train on");
+            }
+            validation = new EmbeddingTrainer.Validation(all.withClasses(v).firstPerClass(validationPerClass),
+                    validateEvery);
+        }
         Preprocessing pre = new Preprocessing(train.channels(), train.height(), train.width(), 1f / 255f,
                 Preprocessing.fashionMnist().mean(), Preprocessing.fashionMnist().std());
         if (train.channels() != 1) {
@@ -86,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
         Path run = Runs.create(out, "train");
         String name = ("bundled".equals(data.data) ? "Fashion-MNIST (bundled)" : data.data) + " " + data.split
                 + " classes " + classes;
-        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, null)) {
+        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, validation)) {
             System.out.println("Saved " + run.resolve("model") + "; export it with: simforge export "
                     + run.resolve("model") + " -o " + run.resolve("model.onnx"));
         }

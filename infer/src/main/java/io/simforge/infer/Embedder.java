@@ -121,6 +121,11 @@ public final class Embedder implements AutoCloseable {
         return device;
     }
 
+    /** Items per ONNX Runtime call. */
+    public int batchSize() {
+        return batchSize;
+    }
+
     public int embeddingSize() {
         return metadata.embeddingSize();
     }

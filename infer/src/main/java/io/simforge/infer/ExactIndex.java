@@ -1,6 +1,7 @@
 package io.simforge.infer;
 
 import io.simforge.core.io.AtomicFiles;
+import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -54,6 +55,8 @@ public final class ExactIndex {
     private float[] vectors;
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> rows = new HashMap<>();
+    /** The vectors in the search kernel's layout, built by the first search after a change. */
+    private volatile PackedRows packed;
 
     public ExactIndex(int dim, Metric metric) {
         if (dim <= 0) {
@@ -74,6 +77,12 @@ public final class ExactIndex {
 
     public int size() {
         return ids.size();
+    }
+
+    /** A copy of an item's stored vector (L2-normalised for {@link Metric#COSINE}), or null when absent. */
+    public float[] vector(String id) {
+        Integer row = rows.get(id);
+        return row == null ? null : Arrays.copyOfRange(vectors, row * dim, (row + 1) * dim);
     }
 
     public boolean contains(String id) {
@@ -107,6 +116,7 @@ public final class ExactIndex {
         }
         ids.add(id);
         rows.put(id, row);
+        packed = null;
     }
 
     /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
@@ -133,6 +143,7 @@ public final class ExactIndex {
             rows.put(moved, row);
         }
         ids.remove(last);
+        packed = null;
         return true;
     }
 
@@ -160,7 +171,12 @@ public final class ExactIndex {
             }
             return out;
         }
-        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, vectors, n, dim, Math.min(k, n), -1);
+        PackedRows p = packed;
+        if (p == null) {
+            p = PackedRows.pack(vectors, n, dim);
+            packed = p;
+        }
+        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, p, Math.min(k, n), -1);
         for (int i = 0; i < numQueries; i++) {
             List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
             for (int r = 0; r < nb.indices()[i].length; r++) {

@@ -86,18 +86,53 @@ public final class Npy {
     }
 
     private static void write(Path file, String descr, String shape, byte[] body) throws IOException {
+        AtomicFiles.write(file, out -> {
+            writeHeader(out, descr, shape);
+            out.write(body);
+        });
+    }
+
+    /**
+     * Writes the header of a little-endian float32 {@code rows × cols} matrix; the caller then writes its
+     * {@code rows × cols × 4} bytes (for files too big to hold in memory, written piece by piece).
+     */
+    public static void writeFloatHeader(OutputStream out, long rows, int cols) throws IOException {
+        writeHeader(out, "<f4", "(" + rows + ", " + cols + ")");
+    }
+
+    private static void writeHeader(OutputStream out, String descr, String shape) throws IOException {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         // Version 1.0: magic, version, 2-byte header length; the header is padded so the data starts at a
         // multiple of 64 bytes and ends with a newline.
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
-        AtomicFiles.write(file, out -> {
-            out.write(MAGIC);
-            out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
-            out.write(header.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-        });
+        out.write(MAGIC);
+        out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
+        out.write(header.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes the header of a little-endian int32 vector of {@code length}; the caller writes the values. */
+    public static void writeIntHeader(OutputStream out, long length) throws IOException {
+        writeHeader(out, "<i4", "(" + length + ",)");
+    }
+
+    /** The shape of a {@code .npy} file, read from its header alone. */
+    public static int[] readShape(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return header(in, file).shape();
+        }
+    }
+
+    /** Where the data of a version 1.0 {@code .npy} file (as this class writes them) starts. */
+    public static long dataOffset(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(10);
+            if (head.length < 10 || !Arrays.equals(Arrays.copyOf(head, 6), MAGIC) || head[6] != 1) {
+                throw new IOException(file + ": not a version 1.0 .npy file");
+            }
+            return 10 + ((head[8] & 0xff) | (head[9] & 0xff) << 8);
+        }
     }
 
     private record Raw(int[] shape, int count, boolean fortran, ByteBuffer data, char kind, int size) {
@@ -134,11 +169,27 @@ public final class Npy {
         }
     }
 
+    /** A parsed header: the element type and the shape. */
+    private record Header(int[] shape, long count, boolean fortran, char kind, int size, ByteOrder order) {}
+
     private static Raw read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");
         }
         try (InputStream in = Files.newInputStream(file)) {
+            Header h = header(in, file);
+            byte[] body = in.readNBytes((int) (h.count() * h.size()));
+            if (body.length < h.count() * h.size()) {
+                throw new IOException(file + ": truncated: the header promises " + h.count() * h.size()
+                        + " bytes of data but only " + body.length + " follow");
+            }
+            return new Raw(h.shape(), (int) h.count(), h.fortran(), ByteBuffer.wrap(body).order(h.order()), h.kind(),
+                    h.size());
+        }
+    }
+
+    private static Header header(InputStream in, Path file) throws IOException {
+        {
             byte[] magic = in.readNBytes(8);
             if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
                 throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
@@ -178,13 +229,8 @@ public final class Npy {
             if (count * size > Integer.MAX_VALUE - 8) {
                 throw new IOException(file + ": " + count + " elements are more than one Java array holds");
             }
-            byte[] body = in.readNBytes((int) (count * size));
-            if (body.length < count * size) {
-                throw new IOException(file + ": truncated: the header promises " + count * size + " bytes of data but only "
-                        + body.length + " follow");
-            }
             ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            return new Raw(shape, (int) count, fortran.group(1).equals("True"), ByteBuffer.wrap(body).order(order), kind, size);
+            return new Header(shape, count, fortran.group(1).equals("True"), kind, size, order);
         }
     }
 

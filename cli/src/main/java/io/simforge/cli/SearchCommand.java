@@ -1,0 +1,119 @@
+package io.simforge.cli;
+
+import io.simforge.core.io.Json;
+import io.simforge.core.io.Npy;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.infer.Embedder;
+import io.simforge.infer.ExactIndex;
+import io.simforge.infer.ImagePreprocessor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Queries an index with images, vectors or the ids of indexed items. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Find the k most similar indexed items for query images (with -m), query vectors (.npy) or "
+                + "indexed items (by id; the item itself is left out). Prints the results, or writes them as JSON.")
+final class SearchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "INDEX", description = "The .sfindex file.")
+    Path indexFile;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Queries queries;
+
+    static final class Queries {
+        @Option(names = "--images", arity = "1..*", description = "Query image files (needs -m).")
+        List<Path> images;
+
+        @Option(names = "--vectors", description = "Query vectors, n × d .npy.")
+        Path vectors;
+
+        @Option(names = "--ids", split = ",", description = "Ids of indexed items to use as queries.")
+        List<String> ids;
+    }
+
+    @Option(names = {"-m", "--model"}, description = "The .onnx model that embeds --images.")
+    Path model;
+
+    @Option(names = "-k", defaultValue = "10", description = "Results per query (default 10).")
+    int k;
+
+    @Option(names = "--json", description = "Write the results to this JSON file instead of printing them.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        ExactIndex index = ExactIndex.load(indexFile);
+        List<String> names = new ArrayList<>();
+        float[] q;
+        boolean excludeSelf = false;
+        if (queries.images != null) {
+            if (model == null) {
+                throw new IllegalArgumentException("--images needs the model that embedded the index (-m model.onnx)");
+            }
+            try (Embedder embedder = Embedder.builder().setModelPath(model).build()) {
+                Preprocessing pre = embedder.metadata().preprocessing();
+                if (pre == null) {
+                    throw new IllegalArgumentException(model + " takes feature vectors, not images");
+                }
+                ImagePreprocessor images = new ImagePreprocessor(pre);
+                float[] inputs = new float[queries.images.size() * images.inputSize()];
+                for (int i = 0; i < queries.images.size(); i++) {
+                    images.toInput(ImagePreprocessor.decode(queries.images.get(i)), inputs, i * images.inputSize());
+                    names.add(queries.images.get(i).toString());
+                }
+                q = embedder.embed(inputs);
+            }
+        } else if (queries.vectors != null) {
+            Npy.FloatArray v = Npy.readFloats(queries.vectors);
+            q = v.values();
+            for (int i = 0; i < v.rows(); i++) {
+                names.add(queries.vectors.getFileName() + "[" + i + "]");
+            }
+        } else {
+            q = new float[queries.ids.size() * index.dimension()];
+            for (int i = 0; i < queries.ids.size(); i++) {
+                float[] v = index.vector(queries.ids.get(i));
+                if (v == null) {
+                    throw new IllegalArgumentException("id '" + queries.ids.get(i) + "' is not in " + indexFile);
+                }
+                System.arraycopy(v, 0, q, i * index.dimension(), index.dimension());
+                names.add(queries.ids.get(i));
+            }
+            excludeSelf = true;
+        }
+        if (q.length % index.dimension() != 0 || q.length == 0) {
+            throw new IllegalArgumentException("the queries have " + (q.length == 0 ? "no values" : "a dimension other than "
+                    + "the index's " + index.dimension()));
+        }
+        List<List<ExactIndex.Hit>> hits = index.search(q, excludeSelf ? k + 1 : k);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String self = excludeSelf ? names.get(i) : null;
+            List<ExactIndex.Hit> list = hits.get(i).stream().filter(h -> !h.id().equals(self)).limit(k).toList();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("query", names.get(i));
+            r.put("results", list.stream().map(h -> Map.of("id", h.id(), "score", h.score())).toList());
+            results.add(r);
+            if (json == null) {
+                System.out.println(names.get(i));
+                for (int j = 0; j < list.size(); j++) {
+                    System.out.printf(Locale.ROOT, "  %2d. %.4f  %s%n", j + 1, list.get(j).score(), list.get(j).id());
+                }
+            }
+        }
+        if (json != null) {
+            Json.write(json, results);
+            System.out.println("Wrote " + results.size() + " result lists to " + json);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,14 @@
+package io.simforge.infer.extract;
+
+/** An extraction that cannot go on, with what to do about it. */
+public final class ExtractionException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ExtractionException(String message) {
+        super(message);
+    }
+
+    public ExtractionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

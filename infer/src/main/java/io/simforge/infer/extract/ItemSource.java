@@ -1,0 +1,148 @@
+package io.simforge.infer.extract;
+
+import io.simforge.infer.ImagePreprocessor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The items an {@link ExtractionJob} embeds, in a fixed order: each has an id (written to {@code ids.txt}),
+ * optionally a class label, and a way to produce its model input. The order must be the same every time
+ * the source is built from the same input, so an interrupted job can resume.
+ */
+public interface ItemSource {
+    int size();
+
+    String id(int i);
+
+    /** Item {@code i}'s class, or -1 when the source has no labels. */
+    default int label(int i) {
+        return -1;
+    }
+
+    /** Class names by label, when the source has labels. */
+    default List<String> classNames() {
+        return List.of();
+    }
+
+    /**
+     * Writes item {@code i}'s model input to {@code out} at {@code offset}; an {@link IOException} makes the
+     * item a reject (listed, not fatal unless the job is strict).
+     */
+    void load(int i, float[] out, int offset) throws IOException;
+
+    /** File name endings read as images. */
+    Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp");
+
+    /**
+     * Every image file under {@code root}, recursively, sorted by relative path (ids are those paths, with
+     * '/' separators). When the images sit in sub-folders of {@code root}, the first sub-folder names the
+     * class (the {@code root/<class>/<image>} layout); images directly in {@code root} have no label.
+     */
+    static ItemSource folder(Path root, ImagePreprocessor images) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException("image folder not found: " + root);
+        }
+        List<String> ids;
+        try (Stream<Path> walk = Files.walk(root)) {
+            ids = walk.filter(Files::isRegularFile).filter(ItemSource::looksLikeImage)
+                    .map(p -> root.relativize(p).toString().replace(java.io.File.separatorChar, '/')).sorted().toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (ids.isEmpty()) {
+            throw new IOException(root + " holds no image files (" + String.join(", ", IMAGE_EXTENSIONS) + ")");
+        }
+        TreeMap<String, Integer> classes = new TreeMap<>();
+        boolean allInClasses = ids.stream().allMatch(id -> id.indexOf('/') > 0);
+        if (allInClasses) {
+            ids.forEach(id -> classes.putIfAbsent(id.substring(0, id.indexOf('/')), 0));
+            int next = 0;
+            for (var e : classes.entrySet()) {
+                e.setValue(next++);
+            }
+        }
+        return files(root, ids, allInClasses ? ids.stream().mapToInt(id -> classes.get(id.substring(0, id.indexOf('/'))))
+                .toArray() : null, new ArrayList<>(classes.keySet()), images);
+    }
+
+    /**
+     * The images named in a list file, one per line, in the file's order: a path (relative to the list's
+     * folder, or absolute), optionally followed by a tab or comma and an integer label. Blank lines and
+     * lines starting with '#' are skipped.
+     */
+    static ItemSource listFile(Path list, ImagePreprocessor images) throws IOException {
+        List<String> ids = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<String> lines = Files.readAllLines(list);
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int sep = Math.max(line.lastIndexOf('\t'), line.lastIndexOf(','));
+            if (sep > 0) {
+                try {
+                    labels.add(Integer.parseInt(line.substring(sep + 1).strip()));
+                    ids.add(line.substring(0, sep).strip());
+                    continue;
+                } catch (NumberFormatException e) {
+                    // not a label: the separator is part of the path
+                }
+            }
+            ids.add(line);
+            labels.add(null);
+        }
+        if (ids.isEmpty()) {
+            throw new IOException(list + " lists no images");
+        }
+        boolean labelled = labels.stream().allMatch(java.util.Objects::nonNull);
+        if (!labelled && labels.stream().anyMatch(java.util.Objects::nonNull)) {
+            throw new IOException(list + ": some lines have a label and some do not; label every line or none");
+        }
+        Path base = list.toAbsolutePath().getParent();
+        return files(base, ids, labelled ? labels.stream().mapToInt(Integer::intValue).toArray() : null, List.of(), images);
+    }
+
+    private static ItemSource files(Path base, List<String> ids, int[] labels, List<String> names, ImagePreprocessor images) {
+        return new ItemSource() {
+            @Override
+            public int size() {
+                return ids.size();
+            }
+
+            @Override
+            public String id(int i) {
+                return ids.get(i);
+            }
+
+            @Override
+            public int label(int i) {
+                return labels == null ? -1 : labels[i];
+            }
+
+            @Override
+            public List<String> classNames() {
+                return names;
+            }
+
+            @Override
+            public void load(int i, float[] out, int offset) throws IOException {
+                images.toInput(ImagePreprocessor.decode(base.resolve(ids.get(i))), out, offset);
+            }
+        };
+    }
+
+    private static boolean looksLikeImage(Path p) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+}
