@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks; results belong in docs/benchmarks.md with the machine and command. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print Markdown tables.",
-        subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class})
+        subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class, BenchCommand.Embed.class,
+            BenchCommand.Search.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -59,6 +60,71 @@ final class BenchCommand implements Runnable {
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             new io.simforge.core.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
                     seed);
+            return 0;
+        }
+    }
+
+    @Command(name = "embed", mixinStandardHelpOptions = true,
+            description = "Embedding throughput of the Embedder (ONNX Runtime Java) on random inputs; compare with "
+                    + "bench/ort-node/embed.js on the same model.")
+    static final class Embed implements Callable<Integer> {
+        @Option(names = {"-m", "--model"}, required = true, description = "The .onnx model.")
+        java.nio.file.Path model;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default 64).")
+        int batch;
+
+        @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
+        int threads;
+
+        @Option(names = "--batches", defaultValue = "200", description = "Batches per timed round (default 200).")
+        int batches;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds; the best counts (default 5).")
+        int rounds;
+
+        @Override
+        public Integer call() {
+            new io.simforge.infer.bench.EmbedBenchmark(System.out).run(model, batch, threads, batches, rounds);
+            return 0;
+        }
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true,
+            description = "Exact top-k search speed of ExactIndex on random unit vectors; compare with "
+                    + "bench/faiss/search.py (faiss IndexFlatIP).")
+    static final class Search implements Callable<Integer> {
+        @Option(names = "--gallery", split = ",", defaultValue = "100000,1000000",
+                description = "Gallery sizes (default 100000,1000000).")
+        int[] gallery;
+
+        @Option(names = "--queries", defaultValue = "1000", description = "Queries (default 1000).")
+        int queries;
+
+        @Option(names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
+        int dim;
+
+        @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default 10).")
+        int k;
+
+        @Option(names = "--fp16", description = "Half-precision storage.")
+        boolean fp16;
+
+        @Option(names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
+        int runs;
+
+        @Option(names = "--save", description = "Write gallery, queries and our top-k ids as .npy here (for the "
+                + "faiss script's agreement check); only for the first gallery size.")
+        java.nio.file.Path save;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            for (int i = 0; i < gallery.length; i++) {
+                new io.simforge.infer.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
+                        i == 0 ? save : null);
+            }
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package io.simforge.infer;
 
 import io.simforge.core.io.AtomicFiles;
+import io.simforge.core.linalg.Half;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
 import java.io.BufferedInputStream;
@@ -28,43 +29,63 @@ import java.util.zip.CheckedOutputStream;
  * for the top k by cosine similarity or inner product, save and load.
  *
  * <p>Search is brute force in query blocks run on all cores ({@link ExactKnn}), so memory stays at the
- * vectors themselves plus k results per query; ties go to the item added earlier... up to removals, which
- * move the last item into the freed slot. With {@link Metric#COSINE} vectors are L2-normalised on the way
+ * vectors themselves (kept once, in the search kernel's layout) plus k results per query; ties go to the
+ * item added earlier, up to removals, which move the last item into the freed slot. Vectors are stored as
+ * float32, or as half precision ({@link Storage#FLOAT16}) for galleries that would not fit otherwise: half
+ * the memory, scores within about 1e-3 of the float32 ones. With {@link Metric#COSINE} vectors are L2-normalised on the way
  * in and queries on the way to the search, so scores are cosine similarities.
  *
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
  * <p>File format, version {@value #FORMAT_VERSION} (big-endian): magic {@code SFINDEX\0}, int version,
- * int dimension, byte metric, long count, then per item its id (int length + UTF-8 bytes) and its
- * vector (dimension floats), and finally the CRC32C of everything before it. A foreign, newer, truncated or
+ * int dimension, byte metric, byte storage (0 float32, 1 float16), long count, then per item its id (int
+ * length + UTF-8 bytes) and its vector (dimension floats or halves), and finally the CRC32C of everything
+ * before it. Version 1 files (no storage byte, float32) still load. A foreign, newer, truncated or
  * damaged file is refused with a message that says which.
  */
 public final class ExactIndex {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final byte[] MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
 
     /** How scores are computed. */
     public enum Metric { COSINE, DOT }
+
+    /** How vectors are kept in memory and on disk. */
+    public enum Storage { FLOAT32, FLOAT16 }
 
     /** One search result. */
     public record Hit(String id, float score) {}
 
     private final int dim;
     private final Metric metric;
-    private float[] vectors;
+    private final Storage storage;
+    private final PackedRows vectors;
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> rows = new HashMap<>();
-    /** The vectors in the search kernel's layout, built by the first search after a change. */
-    private volatile PackedRows packed;
 
+    /** An empty float32 index. */
     public ExactIndex(int dim, Metric metric) {
+        this(dim, metric, Storage.FLOAT32);
+    }
+
+    public ExactIndex(int dim, Metric metric, Storage storage) {
         if (dim <= 0) {
             throw new IllegalArgumentException("dimension must be positive, got " + dim);
         }
         this.dim = dim;
         this.metric = metric;
-        this.vectors = new float[16 * dim];
+        this.storage = storage;
+        this.vectors = PackedRows.allocate(PackedRows.BLOCK, dim, storage == Storage.FLOAT16);
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    /** Memory the vectors take, in bytes. */
+    public long vectorBytes() {
+        return vectors.bytes();
     }
 
     public int dimension() {
@@ -79,10 +100,20 @@ public final class ExactIndex {
         return ids.size();
     }
 
+    /** Makes room for {@code items} items in all, so that adding them copies nothing (big galleries). */
+    public void reserve(int items) {
+        vectors.ensureCapacity(items);
+    }
+
     /** A copy of an item's stored vector (L2-normalised for {@link Metric#COSINE}), or null when absent. */
     public float[] vector(String id) {
         Integer row = rows.get(id);
-        return row == null ? null : Arrays.copyOfRange(vectors, row * dim, (row + 1) * dim);
+        if (row == null) {
+            return null;
+        }
+        float[] v = new float[dim];
+        vectors.get(row, v, 0);
+        return v;
     }
 
     public boolean contains(String id) {
@@ -106,17 +137,14 @@ public final class ExactIndex {
                 throw new IllegalArgumentException("item '" + id + "' has a NaN or infinite value");
             }
         }
-        int row = ids.size();
-        if ((row + 1) * dim > vectors.length) {
-            vectors = Arrays.copyOf(vectors, Math.max(vectors.length * 2, (row + 1) * dim));
-        }
-        System.arraycopy(vector, 0, vectors, row * dim, dim);
+        float[] v = vector;
         if (metric == Metric.COSINE) {
-            normalise(vectors, row * dim, dim);
+            v = vector.clone();
+            normalise(v, 0, dim);
         }
+        int row = vectors.append(v, 0);
         ids.add(id);
         rows.put(id, row);
-        packed = null;
     }
 
     /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
@@ -124,6 +152,7 @@ public final class ExactIndex {
         if ((long) itemIds.size() * dim != itemVectors.length) {
             throw new IllegalArgumentException(itemIds.size() + " ids but " + itemVectors.length / dim + " vectors of dimension " + dim);
         }
+        vectors.ensureCapacity(ids.size() + itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
             add(itemIds.get(i), Arrays.copyOfRange(itemVectors, i * dim, (i + 1) * dim));
         }
@@ -137,13 +166,15 @@ public final class ExactIndex {
         }
         int last = ids.size() - 1;
         if (row != last) {
-            System.arraycopy(vectors, last * dim, vectors, row * dim, dim);
+            float[] v = new float[dim];
+            vectors.get(last, v, 0);
+            vectors.set(row, v, 0);
             String moved = ids.get(last);
             ids.set(row, moved);
             rows.put(moved, row);
         }
+        vectors.removeLast();
         ids.remove(last);
-        packed = null;
         return true;
     }
 
@@ -171,12 +202,7 @@ public final class ExactIndex {
             }
             return out;
         }
-        PackedRows p = packed;
-        if (p == null) {
-            p = PackedRows.pack(vectors, n, dim);
-            packed = p;
-        }
-        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, p, Math.min(k, n), -1);
+        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, vectors, Math.min(k, n), -1);
         for (int i = 0; i < numQueries; i++) {
             List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
             for (int r = 0; r < nb.indices()[i].length; r++) {
@@ -196,13 +222,20 @@ public final class ExactIndex {
             out.writeInt(FORMAT_VERSION);
             out.writeInt(dim);
             out.writeByte(metric.ordinal());
+            out.writeByte(storage.ordinal());
             out.writeLong(ids.size());
+            float[] v = new float[dim];
             for (int i = 0; i < ids.size(); i++) {
                 byte[] id = ids.get(i).getBytes(StandardCharsets.UTF_8);
                 out.writeInt(id.length);
                 out.write(id);
+                vectors.get(i, v, 0);
                 for (int d = 0; d < dim; d++) {
-                    out.writeFloat(vectors[i * dim + d]);
+                    if (storage == Storage.FLOAT16) {
+                        out.writeShort(Half.fromFloat(v[d]));
+                    } else {
+                        out.writeFloat(v[d]);
+                    }
                 }
             }
             out.flush();
@@ -228,14 +261,17 @@ public final class ExactIndex {
             }
             int dim = in.readInt();
             int metricId = in.readByte();
+            int storageId = version >= 2 ? in.readByte() : 0; // version 1 had float32 vectors only
             long count = in.readLong();
-            if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || count < 0
-                    || count * dim > Integer.MAX_VALUE - 8) {
-                throw new IOException(file + " has a damaged header (dimension " + dim + ", metric " + metricId + ", "
-                        + count + " items). Rebuild the index.");
+            if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || storageId < 0
+                    || storageId >= Storage.values().length || count < 0 || count * dim > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + " has a damaged header (dimension " + dim + ", metric " + metricId
+                        + ", storage " + storageId + ", " + count + " items). Rebuild the index.");
             }
-            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId]);
-            index.vectors = new float[(int) Math.max(16L * dim, count * dim)];
+            Storage storage = Storage.values()[storageId];
+            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage);
+            index.vectors.ensureCapacity((int) count);
+            float[] v = new float[dim];
             for (int i = 0; i < count; i++) {
                 int len = in.readInt();
                 if (len < 0 || len > 1 << 20) {
@@ -243,8 +279,9 @@ public final class ExactIndex {
                 }
                 String id = new String(in.readNBytes(len), StandardCharsets.UTF_8);
                 for (int d = 0; d < dim; d++) {
-                    index.vectors[i * dim + d] = in.readFloat();
+                    v[d] = storage == Storage.FLOAT16 ? Half.toFloat(in.readShort()) : in.readFloat();
                 }
+                index.vectors.append(v, 0);
                 if (index.rows.put(id, i) != null) {
                     throw new IOException(file + " is damaged: id '" + id + "' appears twice. Rebuild the index.");
                 }

@@ -42,8 +42,16 @@ public abstract class DotKernel {
             throw new IllegalArgumentException("query rows " + q0 + "+" + count + ", block " + block + " of "
                     + rows.blocks() + " or output size " + out.length + " out of range");
         }
-        compute(queries, q0, count, dim, rows.data(), rows.offset(block), out);
+        float[] scratch = rows.isHalf() ? SCRATCH.get() : null;
+        if (scratch != null && scratch.length < PackedRows.BLOCK * dim) {
+            scratch = new float[PackedRows.BLOCK * dim];
+            SCRATCH.set(scratch);
+        }
+        compute(queries, q0, count, dim, rows.blockData(block, scratch), rows.offset(block), out);
     }
+
+    /** Per-thread room to widen one half-precision block to float. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     abstract void compute(float[] q, int q0, int count, int dim, float[] packed, int off, float[] out);
 

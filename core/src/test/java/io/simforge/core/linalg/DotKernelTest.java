@@ -63,6 +63,47 @@ class DotKernelTest {
         assertThrows(IllegalArgumentException.class, () -> DotKernel.best().scores(q, 0, 1, g, 1, out));
     }
 
+    @Test
+    void packedRowsGrowOverwriteAndShrinkAcrossBlocks() {
+        Random r = new Random(6);
+        int dim = 5;
+        for (boolean half : new boolean[] {false, true}) {
+            PackedRows p = PackedRows.allocate(1, dim, half);
+            float[][] rows = new float[300][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = random(r, dim);
+                if (half) {
+                    for (int d = 0; d < dim; d++) {
+                        rows[i][d] = Half.toFloat(Half.fromFloat(rows[i][d]));
+                    }
+                }
+                assertEquals(i, p.append(rows[i], 0));
+            }
+            p.set(7, rows[299], 0);
+            p.removeLast();
+            assertEquals(299, p.rows());
+            assertEquals(3, p.blocks());
+            float[] got = new float[dim];
+            for (int i = 0; i < 299; i++) {
+                p.get(i, got, 0);
+                assertArrayEqualsExact(i == 7 ? rows[299] : rows[i], got);
+            }
+            // Scores through the kernel see the same rows, and the removed slot is padding again.
+            float[] out = new float[PackedRows.BLOCK];
+            DotKernel.best().scores(rows[0], 0, 1, p, 2, out);
+            assertEquals(0f, out[299 - 256], "the removed row's slot scores 0");
+            double expected = 0;
+            for (int d = 0; d < dim; d++) {
+                expected += (double) rows[0][d] * rows[298][d];
+            }
+            assertEquals(expected, out[298 - 256], 1e-5);
+        }
+    }
+
+    private static void assertArrayEqualsExact(float[] a, float[] b) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+    }
+
     private static float[] random(Random r, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
