@@ -113,6 +113,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
         int runs;
 
+        @Option(names = "--onnx", description = "Score with the ONNX Runtime graph (OnnxIndexScorer) on the CPU.")
+        boolean onnx;
+
         @Option(names = "--save", description = "Write gallery, queries and our top-k ids as .npy here (for the "
                 + "faiss script's agreement check); only for the first gallery size.")
         java.nio.file.Path save;
@@ -123,7 +126,7 @@ final class BenchCommand implements Runnable {
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             for (int i = 0; i < gallery.length; i++) {
                 new io.simforge.infer.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
-                        i == 0 ? save : null);
+                        i == 0 ? save : null, onnx);
             }
             return 0;
         }

@@ -5,6 +5,8 @@ import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.ExactIndex;
+import io.simforge.infer.ExecutionDevice;
+import io.simforge.infer.OnnxIndexScorer;
 import io.simforge.infer.ImagePreprocessor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +50,14 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Write the results to this JSON file instead of printing them.")
     Path json;
+
+    @Option(names = "--scoring", defaultValue = "java", description = "java (SIMD kernel, default) or onnx (an ONNX "
+            + "Runtime graph: MatMul + TopK).")
+    String scoring;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "With --scoring onnx: cpu, or cuda / cuda:N (falls "
+            + "back to the CPU).")
+    String device;
 
     @Override
     public Integer call() throws Exception {
@@ -94,7 +104,16 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the queries have " + (q.length == 0 ? "no values" : "a dimension other than "
                     + "the index's " + index.dimension()));
         }
-        List<List<ExactIndex.Hit>> hits = index.search(q, excludeSelf ? k + 1 : k);
+        List<List<ExactIndex.Hit>> hits;
+        if ("onnx".equals(scoring)) {
+            try (OnnxIndexScorer scorer = new OnnxIndexScorer(ExecutionDevice.parse(device), 0)) {
+                hits = scorer.search(index, q, excludeSelf ? k + 1 : k);
+            }
+        } else if ("java".equals(scoring)) {
+            hits = index.search(q, excludeSelf ? k + 1 : k);
+        } else {
+            throw new IllegalArgumentException("--scoring must be java or onnx, got " + scoring);
+        }
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String self = excludeSelf ? names.get(i) : null;

@@ -78,6 +78,43 @@ class CommandsTest {
             assertTrue(v > 0 && v <= 1, key + " = " + v);
         }
         assertTrue(eval.out().contains("map@r"), eval.out());
+
+        // Batch extraction of a folder of real images, an index, and searches by id, vector and image.
+        Path images = dir.resolve("images");
+        io.simforge.core.data.ImageDataset few = io.simforge.core.data.FashionMnist.bundledTestSplit()
+                .withClasses(java.util.List.of(7, 9)).firstPerClass(6);
+        for (int i = 0; i < few.size(); i++) {
+            Path f = images.resolve(few.label(i) == 7 ? "sneaker" : "boot").resolve("i" + i + ".png");
+            Files.createDirectories(f.getParent());
+            javax.imageio.ImageIO.write(few.picture(i), "png", f.toFile());
+        }
+        Files.writeString(images.resolve("boot/corrupt.png"), "no image here");
+        Path emb = dir.resolve("emb");
+        Outcome embed = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
+                "--batch-size", "5", "--chunk", "4");
+        assertEquals(0, embed.code(), embed.err());
+        assertTrue(embed.out().contains("Wrote 12 embeddings of 64 dimensions (1 unreadable"), embed.out());
+        Outcome again2 = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
+                "--batch-size", "5", "--chunk", "4");
+        assertEquals(0, again2.code(), "running a finished extraction again is harmless: " + again2.err());
+        Path index = dir.resolve("images.sfindex");
+        Outcome idx = run("index", emb.toString(), "-o", index.toString());
+        assertEquals(0, idx.code(), idx.err());
+        Path results = dir.resolve("results.json");
+        String first = Files.readAllLines(emb.resolve("ids.txt")).get(0);
+        Outcome byId = run("search", index.toString(), "--ids", first, "-k", "3", "--json", results.toString());
+        assertEquals(0, byId.code(), byId.err());
+        var list = JsonParser.parseString(Files.readString(results)).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals(first, list.get("query").getAsString());
+        assertEquals(3, list.getAsJsonArray("results").size());
+        for (var hit : list.getAsJsonArray("results")) {
+            assertTrue(!hit.getAsJsonObject().get("id").getAsString().equals(first), "the query is left out");
+        }
+        // The image itself, embedded again, finds itself first with similarity 1.
+        Outcome byImage = run("search", index.toString(), "--images", images.resolve(first).toString(), "-m",
+                again.toString(), "-k", "2", "--scoring", "onnx");
+        assertEquals(0, byImage.code(), byImage.err());
+        assertTrue(byImage.out().contains("1. 1.0000  " + first), byImage.out());
     }
 
     /** The In-Shop hand-worked example of QueryGalleryMetricsTest, through NumPy files and the command line. */

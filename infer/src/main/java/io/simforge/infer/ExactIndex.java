@@ -63,6 +63,8 @@ public final class ExactIndex {
     private final PackedRows vectors;
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> rows = new HashMap<>();
+    /** Counts changes, so a scorer that copied the vectors knows when its copy is stale. */
+    private volatile long modifications;
 
     /** An empty float32 index. */
     public ExactIndex(int dim, Metric metric) {
@@ -145,6 +147,7 @@ public final class ExactIndex {
         int row = vectors.append(v, 0);
         ids.add(id);
         rows.put(id, row);
+        modifications++;
     }
 
     /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
@@ -175,6 +178,7 @@ public final class ExactIndex {
         }
         vectors.removeLast();
         ids.remove(last);
+        modifications++;
         return true;
     }
 
@@ -186,13 +190,7 @@ public final class ExactIndex {
         if (queries.length % dim != 0) {
             throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of the index's dimension " + dim);
         }
-        float[] q = queries;
-        if (metric == Metric.COSINE) {
-            q = queries.clone();
-            for (int off = 0; off < q.length; off += dim) {
-                normalise(q, off, dim);
-            }
-        }
+        float[] q = prepareQueries(queries);
         int n = ids.size();
         int numQueries = q.length / dim;
         List<List<Hit>> out = new ArrayList<>(numQueries);
@@ -211,6 +209,34 @@ public final class ExactIndex {
             out.add(hits);
         }
         return out;
+    }
+
+    /** The queries as the scores need them: L2-normalised copies for cosine. */
+    float[] prepareQueries(float[] queries) {
+        if (queries.length % dim != 0) {
+            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of the index's "
+                    + "dimension " + dim);
+        }
+        if (metric != Metric.COSINE) {
+            return queries;
+        }
+        float[] q = queries.clone();
+        for (int off = 0; off < q.length; off += dim) {
+            normalise(q, off, dim);
+        }
+        return q;
+    }
+
+    PackedRows packedVectors() {
+        return vectors;
+    }
+
+    long modifications() {
+        return modifications;
+    }
+
+    String idAt(int row) {
+        return ids.get(row);
     }
 
     /** Writes the index atomically. */

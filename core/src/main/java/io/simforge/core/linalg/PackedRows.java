@@ -147,6 +147,18 @@ public final class PackedRows {
         rows--;
     }
 
+    /** Writes every block, padding included, as floats ({@code blocks × dim × BLOCK}), e.g. into a native tensor. */
+    public void copyBlocksTo(java.nio.FloatBuffer dst) {
+        int n = blocks() * BLOCK * dim;
+        if (half == null) {
+            dst.put(data, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst.put(Half.toFloat(half[i]));
+            }
+        }
+    }
+
     /** The float data of block {@code b}: the stored array, or {@code scratch} filled from half precision. */
     float[] blockData(int b, float[] scratch) {
         if (half == null) {
