@@ -72,8 +72,14 @@ final class EvalCommand implements Callable<Integer> {
         if (input.model != null) {
             Path onnx = Files.isDirectory(input.model) ? new RunFiles(input.model).onnxModel() : input.model;
             if (Files.isDirectory(input.model) && !Files.isRegularFile(onnx)) {
-                throw new IllegalArgumentException("run folder " + input.model + " has no model.onnx; export it first: "
-                        + "simforge export " + input.model.resolve("model") + " -o " + onnx);
+                if (!Files.isDirectory(input.model.resolve("model"))) {
+                    throw new IllegalArgumentException("run folder " + input.model + " has neither model.onnx nor a "
+                            + "trained model/ folder");
+                }
+                // A training run: export it first (what `simforge export RUN/model -o RUN/model.onnx` does).
+                io.simforge.export.ModelExport.exportSaved(input.model.resolve("model"), onnx,
+                        io.simforge.export.OnnxExporter.DEFAULT_OPSET);
+                System.out.println("Exported " + input.model.resolve("model") + " to " + onnx);
             }
             dir = out != null ? out : Files.isDirectory(input.model) ? input.model : Runs.create(null, "eval");
             List<Integer> keep = DataOptions.parseClasses(classes);

@@ -74,13 +74,12 @@ final class SearchCommand implements Callable<Integer> {
                 if (pre == null) {
                     throw new IllegalArgumentException(model + " takes feature vectors, not images");
                 }
-                ImagePreprocessor images = new ImagePreprocessor(pre);
-                float[] inputs = new float[queries.images.size() * images.inputSize()];
-                for (int i = 0; i < queries.images.size(); i++) {
-                    images.toInput(ImagePreprocessor.decode(queries.images.get(i)), inputs, i * images.inputSize());
-                    names.add(queries.images.get(i).toString());
+                List<java.awt.image.BufferedImage> pictures = new ArrayList<>();
+                for (Path image : queries.images) {
+                    pictures.add(ImagePreprocessor.decode(image));
+                    names.add(image.toString());
                 }
-                q = embedder.embed(inputs);
+                q = embedder.embed(pictures);
             }
         } else if (queries.vectors != null) {
             Npy.FloatArray v = Npy.readFloats(queries.vectors);

@@ -163,6 +163,28 @@ class CommandsTest {
         return x;
     }
 
+    /** A `simforge train` run (with validation) evaluates and reports straight from its folder. */
+    @Test
+    void aTrainingRunIsEvaluatedAndReportedFromItsFolder() throws Exception {
+        Path run = dir.resolve("trained");
+        Outcome train = run("train", "--iterations", "12", "--validation-classes", "5-9", "--validation-per-class", "20",
+                "--validate-every", "5", "-o", run.toString());
+        assertEquals(0, train.code(), train.err());
+        assertEquals(java.util.List.of(0, 5, 10, 12), io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"))
+                .validations().stream().map(c -> c.iteration()).toList());
+        Outcome eval = run("eval", "-m", run.toString(), "--classes", "5-9", "--report");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("Exported " + run.resolve("model")), eval.out());
+        for (String f : new String[] {"model.onnx", "metrics.json", "eval/embeddings.npy", "report.html"}) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f);
+        }
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("id=\"loss-chart\"") && html.contains("data:image/png;base64,"));
+        Outcome overlap = run("train", "--validation-classes", "3-5", "-o", dir.resolve("bad").toString());
+        assertEquals(1, overlap.code());
+        assertTrue(overlap.err().contains("overlap the training classes"), overlap.err());
+    }
+
     @Test
     void aMissingDatasetFolderIsNamed() {
         Outcome o = run("train", "--data", dir.resolve("nowhere").toString(), "-o", dir.resolve("r").toString());

@@ -158,6 +158,25 @@ public final class Embedder implements AutoCloseable {
         });
     }
 
+    /**
+     * Embeds decoded pictures, each converted, resized and normalised as the model's metadata says (see
+     * {@link ImagePreprocessor}).
+     */
+    public float[] embed(java.util.List<java.awt.image.BufferedImage> pictures) {
+        Preprocessing pre = metadata.preprocessing();
+        if (pre == null) {
+            throw new IllegalArgumentException("this model takes feature vectors, not images");
+        }
+        ImagePreprocessor images = new ImagePreprocessor(pre);
+        float[] scratch = new float[Math.min(batchSize, pictures.size()) * pre.imageSize()];
+        return embedInBatches(pictures.size(), (from, count, buffer) -> {
+            for (int i = 0; i < count; i++) {
+                images.toInput(pictures.get(from + i), scratch, i * pre.imageSize());
+            }
+            buffer.put(scratch, 0, count * pre.imageSize());
+        });
+    }
+
     /** Fills a batch's input buffer with items {@code [from, from + count)}. */
     @FunctionalInterface
     private interface BatchFiller {
