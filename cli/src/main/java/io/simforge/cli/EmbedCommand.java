@@ -5,7 +5,6 @@ import io.simforge.core.io.ProgressBar;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.ExecutionDevice;
-import io.simforge.infer.ImagePreprocessor;
 import io.simforge.infer.extract.ExtractionJob;
 import io.simforge.infer.extract.ItemSource;
 import java.nio.file.Path;
@@ -73,9 +72,9 @@ final class EmbedCommand implements Callable<Integer> {
             if (pre == null) {
                 throw new IllegalArgumentException(model + " takes feature vectors, not images; `simforge embed` reads images");
             }
-            ItemSource source = input.folder != null ? ItemSource.folder(input.folder, new ImagePreprocessor(pre))
-                    : input.list != null ? ItemSource.listFile(input.list, new ImagePreprocessor(pre))
-                    : dataset(pre);
+            ItemSource source = input.folder != null ? ItemSource.folder(input.folder, embedder.imagePreprocessor())
+                    : input.list != null ? ItemSource.listFile(input.list, embedder.imagePreprocessor())
+                    : dataset(pre, embedder.metadata().inputKind() == io.simforge.core.model.ModelMetadata.InputKind.IMAGE_UINT8);
             System.out.printf(Locale.ROOT, "Embedding %d items with %s on %s into %s%n", source.size(), model,
                     embedder.device(), out);
             long t0 = System.nanoTime();
@@ -92,7 +91,8 @@ final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ItemSource dataset(Preprocessing pre) {
+    /** @param raw the model takes 8-bit pixels: give it the pixel values, not normalised ones */
+    private ItemSource dataset(Preprocessing pre, boolean raw) {
         ImageDataset all = DataOptions.load(input.data, split);
         ImageDataset d = classes == null ? all : all.withClasses(DataOptions.parseClasses(classes));
         List<String> names = "bundled".equals(input.data)
@@ -120,7 +120,11 @@ final class EmbedCommand implements Callable<Integer> {
 
             @Override
             public void load(int i, float[] out, int offset) {
-                pre.inputs(d, i, 1, out, offset);
+                if (raw) {
+                    d.copyPixels(i, out, offset);
+                } else {
+                    pre.inputs(d, i, 1, out, offset);
+                }
             }
         };
     }

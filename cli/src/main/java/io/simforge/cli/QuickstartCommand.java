@@ -81,7 +81,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try (TrainedModel model = flow.trainAndSave(config, train, pre, dataName, run, validation)) {
             trainSeconds = model.seconds();
             architecture = model.architecture();
-            parity = flow.exportAndCheck(model, Workflow.trainingSummary(config, dataName), onnx,
+            parity = flow.exportAndCheck(model, flow.trainingSummary(config, dataName), onnx,
                     OnnxExporter.DEFAULT_OPSET, test.firstPerClass(50));
         }
         Workflow.Embedded embedded = flow.embed(onnx, test);

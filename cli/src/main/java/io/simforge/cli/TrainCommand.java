@@ -42,8 +42,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--embedding-size", description = "Overrides the embedding size.")
     Integer embeddingSize;
 
-    @Option(names = "--architecture", description = "Overrides the architecture: convnet or mlp.")
+    @Option(names = "--architecture", description = "Overrides the architecture: convnet, mlp, resnet18, resnet34 or "
+            + "resnet50.")
     String architecture;
+
+    @Option(names = "--widths", split = ",", description = "Overrides the widths: channels per stage (convnet), hidden "
+            + "units (mlp), or the first stage's width (ResNets; 64 is standard, and the default for them).")
+    int[] widths;
+
+    @Option(names = "--pooling", description = "ResNets: global avg (default) or max pooling.")
+    String pooling;
+
+    @Option(names = "--frozen-batchnorm", description = "ResNets: keep BatchNorm's running statistics fixed.")
+    boolean frozenBatchNorm;
 
     @Option(names = "--seed", description = "Overrides the random seed.")
     Long seed;
@@ -83,6 +94,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (architecture != null) {
             c.architecture = architecture;
+            if (architecture.startsWith("resnet") && widths == null && c.widths.length != 1) {
+                c.widths = new int[] {64}; // the standard network unless asked otherwise
+            }
+        }
+        if (widths != null) {
+            c.widths = widths;
+        }
+        if (pooling != null) {
+            c.pooling = pooling;
+        }
+        if (frozenBatchNorm) {
+            c.frozenBatchNorm = true;
         }
         if (seed != null) {
             c.seed = seed;

@@ -30,6 +30,8 @@ import java.util.Map;
 final class Workflow {
     static final int[] RECALL_KS = {1, 2, 4, 8};
     private final PrintStream out;
+    /** The last validation of the last training run, recorded in the training summary an export carries. */
+    private Map<String, Double> lastValidation;
 
     Workflow(PrintStream out) {
         this.out = out;
@@ -72,6 +74,7 @@ final class Workflow {
                         throw new java.io.UncheckedIOException(e);
                     }
                     last = String.format(Locale.ROOT, ", val R@1 %.3f", metrics.get("recall@1"));
+                    lastValidation = metrics;
                 }
             });
         }
@@ -95,7 +98,8 @@ final class Workflow {
         return c.ee ? base + " + Embedding Expansion (n=" + c.eeSyntheticPoints + ")" : base;
     }
 
-    static String trainingSummary(TrainConfig c, String dataName) {
+    /** The training summary for the model's metadata, with the last validation metrics when there were any. */
+    String trainingSummary(TrainConfig c, String dataName) {
         JsonObject o = new JsonObject();
         o.addProperty("loss", c.loss);
         o.addProperty("embedding_expansion", c.ee ? Integer.toString(c.eeSyntheticPoints) : "off");
@@ -103,6 +107,11 @@ final class Workflow {
         o.addProperty("dataset", dataName);
         o.addProperty("iterations", c.iterations);
         o.addProperty("batch", c.batchSize / c.samplesPerClass + "x" + c.samplesPerClass);
+        if (lastValidation != null) {
+            JsonObject v = new JsonObject();
+            lastValidation.forEach((k, value) -> v.addProperty(k, Math.round(value * 10000) / 10000.0));
+            o.add("validation_at_export", v);
+        }
         return o.toString();
     }
 

@@ -12,9 +12,11 @@ import io.simforge.core.model.ModelMetadata;
 import io.simforge.models.layers.BatchNormLayer;
 import io.simforge.models.layers.FlattenLayer;
 import io.simforge.models.layers.GlobalAvgPoolLayer;
+import io.simforge.models.layers.GlobalMaxPoolLayer;
 import io.simforge.models.layers.L2NormLayer;
 import io.simforge.models.layers.MaxPoolLayer;
 import io.simforge.models.layers.ReluLayer;
+import io.simforge.models.layers.ResidualBlock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,14 +39,33 @@ public final class OnnxExporter {
     private static final int IR_VERSION_UP_TO_18 = 8;
     private static final int IR_VERSION_FROM_19 = 10;
 
+    /** Models whose weights exceed this go to an external data file (protobuf caps one message at 2 GiB). */
+    static final long EXTERNAL_DATA_THRESHOLD = 1_800_000_000L;
+
+    /** Where the weights go. */
+    public enum WeightStorage {
+        /** In the .onnx file, unless they would not fit in one protobuf message (then as EXTERNAL). */
+        AUTO,
+        /** Always in the .onnx file. */
+        INLINE,
+        /** In {@code <file>.data} beside the .onnx file (ONNX external data), referenced by offset. */
+        EXTERNAL
+    }
+
     private final Block block;
     private final ModelMetadata metadata;
     private final int opset;
+    private final boolean foldBatchNorm;
+    private final boolean float16Weights;
+    private final WeightStorage storage;
 
     private OnnxExporter(Builder b) {
         this.block = b.block;
         this.metadata = b.metadata;
         this.opset = b.opset;
+        this.foldBatchNorm = b.foldBatchNorm;
+        this.float16Weights = b.float16Weights;
+        this.storage = b.storage;
     }
 
     public static Builder builder() {
@@ -53,10 +74,16 @@ public final class OnnxExporter {
 
     /** Builds the ONNX model in memory. */
     public OnnxMl.ModelProto toModelProto() {
-        OnnxGraphBuilder g = new OnnxGraphBuilder();
+        OnnxGraphBuilder g = new OnnxGraphBuilder(float16Weights);
         String input = metadata.inputName();
         long[] itemDims = java.util.Arrays.stream(metadata.itemShape()).asLongStream().toArray();
-        g.graph().setName("simforge_embedding").addInput(OnnxGraphBuilder.batchedFloat(input, itemDims));
+        g.graph().setName("simforge_embedding");
+        if (metadata.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8) {
+            g.graph().addInput(OnnxGraphBuilder.batched(input, OnnxMl.TensorProto.DataType.UINT8, itemDims));
+            input = preprocess(g, input, metadata.preprocessing());
+        } else {
+            g.graph().addInput(OnnxGraphBuilder.batchedFloat(input, itemDims));
+        }
         List<Block> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
         flatten(block, "", layers, names);
@@ -64,11 +91,7 @@ public final class OnnxExporter {
             throw new IllegalArgumentException("the network does not end with an L2NormLayer, so it is not an embedding "
                     + "model for cosine retrieval; build it with io.simforge.models.Architecture");
         }
-        String current = input;
-        for (int i = 0; i < layers.size(); i++) {
-            boolean last = i == layers.size() - 1;
-            current = translate(g, layers.get(i), names.get(i), current, last ? metadata.outputName() : null);
-        }
+        translateAll(g, layers, names, input, metadata.outputName());
         g.graph().addOutput(OnnxGraphBuilder.batchedFloat(metadata.outputName(), metadata.embeddingSize()));
 
         OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
@@ -80,13 +103,107 @@ public final class OnnxExporter {
         for (Map.Entry<String, String> e : metadata.toMap().entrySet()) {
             model.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
         }
+        model.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(ModelMetadata.KEY_WEIGHTS_SHA256)
+                .setValue(WeightChecksum.of(g.graph().getInitializerList(), null)));
+        model.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(ModelMetadata.KEY_EXPORT_OPTIONS)
+                .setValue("{\"opset\":" + opset + ",\"fold_batchnorm\":" + foldBatchNorm + ",\"weights\":\""
+                        + (float16Weights ? "float16" : "float32") + "\",\"inputs_outputs\":\"float32\"}"));
         return model.build();
     }
 
-    /** Builds the model and writes it atomically to {@code file}. */
+    /**
+     * Builds the model and writes it atomically to {@code file}; with external weights, the data file
+     * ({@code file}'s name + {@code .data}) is written first, then the model that points into it.
+     */
     public void export(Path file) throws IOException {
-        byte[] bytes = toModelProto().toByteArray();
-        AtomicFiles.writeBytes(file, bytes);
+        OnnxMl.ModelProto model = toModelProto();
+        long weightBytes = model.getGraph().getInitializerList().stream().mapToLong(t -> t.getRawData().size()).sum();
+        boolean external = storage == WeightStorage.EXTERNAL
+                || (storage == WeightStorage.AUTO && weightBytes > EXTERNAL_DATA_THRESHOLD);
+        if (!external) {
+            if (weightBytes > EXTERNAL_DATA_THRESHOLD) {
+                throw new IOException(weightBytes + " bytes of weights do not fit in one ONNX file; export with external "
+                        + "data (WeightStorage.AUTO or EXTERNAL)");
+            }
+            AtomicFiles.writeBytes(file, model.toByteArray());
+            return;
+        }
+        String dataName = file.getFileName() + ".data";
+        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
+        long[] offset = {0};
+        AtomicFiles.write(file.resolveSibling(dataName), out -> {
+            for (int i = 0; i < graph.getInitializerCount(); i++) {
+                OnnxMl.TensorProto t = graph.getInitializer(i);
+                if (t.getRawData().size() < 1024) {
+                    continue; // small constants stay inline
+                }
+                long pad = (64 - offset[0] % 64) % 64; // aligned, so runtimes can map the data directly
+                out.write(new byte[(int) pad]);
+                offset[0] += pad;
+                t.getRawData().writeTo(out);
+                graph.setInitializer(i, t.toBuilder().clearRawData()
+                        .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(entry("location", dataName))
+                        .addExternalData(entry("offset", Long.toString(offset[0])))
+                        .addExternalData(entry("length", Long.toString(t.getRawData().size()))));
+                offset[0] += t.getRawData().size();
+            }
+        });
+        AtomicFiles.writeBytes(file, model.toBuilder().setGraph(graph).build().toByteArray());
+    }
+
+    private static OnnxMl.StringStringEntryProto entry(String key, String value) {
+        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    /**
+     * Emits a sequence of layers; with BatchNorm folding, a convolution or linear layer followed by
+     * BatchNorm becomes one node whose weights absorb the BatchNorm (exact up to float rounding).
+     */
+    private String translateAll(OnnxGraphBuilder g, List<Block> layers, List<String> names, String in,
+            String fixedOutput) {
+        String current = in;
+        for (int i = 0; i < layers.size(); i++) {
+            boolean last = i == layers.size() - 1;
+            Block layer = layers.get(i);
+            if (foldBatchNorm && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNormLayer bn
+                    && (layer instanceof Conv2d || layer instanceof Linear)) {
+                current = folded(g, layer, bn, current);
+                i++;
+                continue;
+            }
+            current = translate(g, layer, names.get(i), current, last ? fixedOutput : null);
+        }
+        return current;
+    }
+
+    /** Conv or Linear with the following BatchNorm folded in: w' = w·γ/σ per output channel, b' = (b − μ)·γ/σ + β. */
+    private String folded(OnnxGraphBuilder g, Block layer, BatchNormLayer bn, String in) {
+        float[] gamma = bn.getGamma().getArray().toFloatArray();
+        float[] beta = bn.getBeta().getArray().toFloatArray();
+        float[] mean = bn.getRunningMean().getArray().toFloatArray();
+        float[] var = bn.getRunningVar().getArray().toFloatArray();
+        NDArray w = param(layer, "weight");
+        float[] weight = w.toFloatArray();
+        int outChannels = gamma.length;
+        int perChannel = weight.length / outChannels; // conv (out, in, kh, kw) and linear (out, in): out first
+        Parameter biasParam = layer.getDirectParameters().get("bias");
+        float[] bias = biasParam != null && biasParam.getArray() != null ? biasParam.getArray().toFloatArray()
+                : new float[outChannels];
+        float[] newBias = new float[outChannels];
+        for (int c = 0; c < outChannels; c++) {
+            double scale = gamma[c] / Math.sqrt(var[c] + (double) bn.getEpsilon());
+            for (int j = 0; j < perChannel; j++) {
+                weight[c * perChannel + j] = (float) (weight[c * perChannel + j] * scale);
+            }
+            newBias[c] = (float) ((bias[c] - mean[c]) * scale + beta[c]);
+        }
+        String wName = g.weights(layer instanceof Conv2d ? "conv_weight" : "linear_weight", weight, w.getShape().getShape());
+        String bName = g.weights(layer instanceof Conv2d ? "conv_bias" : "linear_bias", newBias, outChannels);
+        if (layer instanceof Conv2d conv) {
+            return g.node("Conv", "conv", List.of(in, wName, bName), convAttributes(conv));
+        }
+        return g.node("Gemm", "linear", List.of(in, wName, bName), OnnxGraphBuilder.integer("transB", 1));
     }
 
     private static void flatten(Block b, String name, List<Block> out, List<String> names) {
@@ -101,26 +218,44 @@ public final class OnnxExporter {
         }
     }
 
+    /** Raw 8-bit pixels → float → (x·scale − mean[c]) / std[c], exactly as {@link Preprocessing#apply} computes it. */
+    private static String preprocess(OnnxGraphBuilder g, String in, io.simforge.core.model.Preprocessing p) {
+        long c = p.channels();
+        String x = g.node("Cast", "pixels_float", List.of(in),
+                OnnxGraphBuilder.integer("to", OnnxMl.TensorProto.DataType.FLOAT.getNumber()));
+        String scaled = g.node("Mul", "pixels_scaled", List.of(x, g.floats("scale", new float[] {p.scale()})));
+        String centred = g.node("Sub", "pixels_centred", List.of(scaled, g.floats("mean", p.mean(), 1, c, 1, 1)));
+        return g.node("Div", "pixels_normalised", List.of(centred, g.floats("std", p.std(), 1, c, 1, 1)));
+    }
+
+    /** Emits the nodes of a sequence of layers (a branch of a residual block); returns its output. */
+    private String sequence(OnnxGraphBuilder g, SequentialBlock seq, String name, String in) {
+        List<Block> layers = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        flatten(seq, name + "/", layers, names);
+        return translateAll(g, layers, names, in, null);
+    }
+
     /** Emits the nodes of one layer; returns the name of its output. */
     private String translate(OnnxGraphBuilder g, Block layer, String name, String in, String fixedOutput) {
         if (layer instanceof Conv2d conv) {
             return conv(g, conv, in);
         } else if (layer instanceof Linear linear) {
             NDArray w = param(linear, "weight");
-            List<String> inputs = new ArrayList<>(List.of(in, g.floats("linear_weight", w.toFloatArray(), w.getShape().getShape())));
+            List<String> inputs = new ArrayList<>(List.of(in, g.weights("linear_weight", w.toFloatArray(), w.getShape().getShape())));
             Parameter bias = linear.getDirectParameters().get("bias");
             if (bias != null && bias.getArray() != null) {
-                inputs.add(g.floats("linear_bias", bias.getArray().toFloatArray(), bias.getArray().getShape().getShape()));
+                inputs.add(g.weights("linear_bias", bias.getArray().toFloatArray(), bias.getArray().getShape().getShape()));
             }
             // DJL's Linear weight is (out, in): Gemm with transB = 1.
             return g.node("Gemm", "linear", inputs, OnnxGraphBuilder.integer("transB", 1));
         } else if (layer instanceof BatchNormLayer bn) {
             long c = bn.getGamma().getArray().getShape().get(0);
             return g.node("BatchNormalization", "batchnorm", List.of(in,
-                    g.floats("bn_scale", bn.getGamma().getArray().toFloatArray(), c),
-                    g.floats("bn_bias", bn.getBeta().getArray().toFloatArray(), c),
-                    g.floats("bn_mean", bn.getRunningMean().getArray().toFloatArray(), c),
-                    g.floats("bn_var", bn.getRunningVar().getArray().toFloatArray(), c)),
+                    g.weights("bn_scale", bn.getGamma().getArray().toFloatArray(), c),
+                    g.weights("bn_bias", bn.getBeta().getArray().toFloatArray(), c),
+                    g.weights("bn_mean", bn.getRunningMean().getArray().toFloatArray(), c),
+                    g.weights("bn_var", bn.getRunningVar().getArray().toFloatArray(), c)),
                     OnnxGraphBuilder.real("epsilon", bn.getEpsilon()));
         } else if (layer instanceof ReluLayer) {
             return g.node("Relu", "relu", List.of(in));
@@ -131,6 +266,14 @@ public final class OnnxExporter {
             return g.node("MaxPool", "maxpool", List.of(in), OnnxGraphBuilder.ints("kernel_shape", k, k),
                     OnnxGraphBuilder.ints("strides", s, s), OnnxGraphBuilder.ints("pads", p, p, p, p),
                     OnnxGraphBuilder.integer("ceil_mode", 0));
+        } else if (layer instanceof ResidualBlock res) {
+            String main = sequence(g, res.getMain(), name + "/main", in);
+            String shortcut = res.getShortcut() == null ? in : sequence(g, res.getShortcut(), name + "/shortcut", in);
+            String sum = g.node("Add", "residual_add", List.of(main, shortcut));
+            return g.node("Relu", "residual_relu", List.of(sum));
+        } else if (layer instanceof GlobalMaxPoolLayer) {
+            String pooled = g.node("GlobalMaxPool", "gmp", List.of(in));
+            return g.node("Flatten", "gmp_flat", List.of(pooled), OnnxGraphBuilder.integer("axis", 1));
         } else if (layer instanceof GlobalAvgPoolLayer) {
             String pooled = g.node("GlobalAveragePool", "gap", List.of(in));
             return g.node("Flatten", "gap_flat", List.of(pooled), OnnxGraphBuilder.integer("axis", 1));
@@ -144,18 +287,22 @@ public final class OnnxExporter {
 
     private String conv(OnnxGraphBuilder g, Conv2d conv, String in) {
         NDArray w = param(conv, "weight");
-        List<String> inputs = new ArrayList<>(List.of(in, g.floats("conv_weight", w.toFloatArray(), w.getShape().getShape())));
+        List<String> inputs = new ArrayList<>(List.of(in, g.weights("conv_weight", w.toFloatArray(), w.getShape().getShape())));
         if (conv.isIncludeBias()) {
             NDArray b = param(conv, "bias");
-            inputs.add(g.floats("conv_bias", b.toFloatArray(), b.getShape().getShape()));
+            inputs.add(g.weights("conv_bias", b.toFloatArray(), b.getShape().getShape()));
         }
+        return g.node("Conv", "conv", inputs, convAttributes(conv));
+    }
+
+    private static OnnxMl.AttributeProto[] convAttributes(Conv2d conv) {
         long[] k = conv.getKernelShape().getShape();
         long[] s = conv.getStride().getShape();
         long[] p = conv.getPadding().getShape();
         long[] d = conv.getDilation().getShape();
-        return g.node("Conv", "conv", inputs, OnnxGraphBuilder.ints("kernel_shape", k),
-                OnnxGraphBuilder.ints("strides", s), OnnxGraphBuilder.ints("pads", p[0], p[1], p[0], p[1]),
-                OnnxGraphBuilder.ints("dilations", d), OnnxGraphBuilder.integer("group", conv.getGroups()));
+        return new OnnxMl.AttributeProto[] {OnnxGraphBuilder.ints("kernel_shape", k),
+            OnnxGraphBuilder.ints("strides", s), OnnxGraphBuilder.ints("pads", p[0], p[1], p[0], p[1]),
+            OnnxGraphBuilder.ints("dilations", d), OnnxGraphBuilder.integer("group", conv.getGroups())};
     }
 
     /** x / max(||x||₂, eps), as {@link L2NormLayer} computes it. */
@@ -182,11 +329,35 @@ public final class OnnxExporter {
         return p.getArray();
     }
 
-    /** Builder: the block and metadata are required; the opset is optional. */
+    /** Builder: the block and metadata are required; the rest is optional. */
     public static final class Builder {
         private Block block;
         private ModelMetadata metadata;
         private int opset = DEFAULT_OPSET;
+        private boolean foldBatchNorm;
+        private boolean float16Weights;
+        private WeightStorage storage = WeightStorage.AUTO;
+
+        /** Fold each BatchNorm that follows a convolution or linear layer into its weights (default off). */
+        public Builder optFoldBatchNorm(boolean fold) {
+            this.foldBatchNorm = fold;
+            return this;
+        }
+
+        /**
+         * Store the learned weights as float16 (half the file size); the graph casts them back, so inputs,
+         * outputs and the computation stay float32 (default off).
+         */
+        public Builder optFloat16Weights(boolean float16) {
+            this.float16Weights = float16;
+            return this;
+        }
+
+        /** Where the weights go (default {@link WeightStorage#AUTO}). */
+        public Builder optWeightStorage(WeightStorage storage) {
+            this.storage = storage;
+            return this;
+        }
 
         public Builder setBlock(Block block) {
             this.block = block;

@@ -10,7 +10,13 @@ import java.util.List;
 /** Small helpers over the ONNX protobuf builders: nodes, attributes, initialisers with unique names. */
 final class OnnxGraphBuilder {
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
+    private final boolean float16Weights;
     private int counter;
+
+    /** @param float16Weights store learned weights as float16, each followed by a Cast back to float32 */
+    OnnxGraphBuilder(boolean float16Weights) {
+        this.float16Weights = float16Weights;
+    }
 
     OnnxMl.GraphProto.Builder graph() {
         return graph;
@@ -48,6 +54,25 @@ final class OnnxGraphBuilder {
         return name;
     }
 
+    /**
+     * A learned weight: float32 like {@link #floats}, or, with float16 weights, a float16 initialiser and a
+     * Cast to float32 (so the computation, the inputs and the outputs stay float32); returns the float32 name.
+     */
+    String weights(String base, float[] values, long... dims) {
+        if (!float16Weights) {
+            return floats(base, values, dims);
+        }
+        String name = fresh(base + "_f16");
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buf.putShort(io.simforge.core.linalg.Half.fromFloat(v));
+        }
+        graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT16.getNumber()).addAllDims(boxed(dims))
+                .setRawData(ByteString.copyFrom(buf.array())));
+        return node("Cast", base, List.of(name), integer("to", OnnxMl.TensorProto.DataType.FLOAT.getNumber()));
+    }
+
     /** An int64 initialiser (for shape-like inputs such as ReduceL2's axes from opset 18). */
     String longs(String base, long... values) {
         String name = fresh(base);
@@ -76,6 +101,11 @@ final class OnnxGraphBuilder {
 
     /** A float tensor value with a symbolic batch dimension first. */
     static OnnxMl.ValueInfoProto batchedFloat(String name, long... itemDims) {
+        return batched(name, OnnxMl.TensorProto.DataType.FLOAT, itemDims);
+    }
+
+    /** A tensor value of the given element type with a symbolic batch dimension first. */
+    static OnnxMl.ValueInfoProto batched(String name, OnnxMl.TensorProto.DataType type, long... itemDims) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
         for (long d : itemDims) {
@@ -83,7 +113,7 @@ final class OnnxGraphBuilder {
         }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
                 .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-                        .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape))).build();
+                        .setElemType(type.getNumber()).setShape(shape))).build();
     }
 
     private static List<Long> boxed(long[] values) {

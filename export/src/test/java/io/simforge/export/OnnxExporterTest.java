@@ -46,9 +46,15 @@ class OnnxExporterTest {
 
     /** A few training steps so BatchNorm's running statistics and all weights are far from their initial values. */
     private static TrainedModel briefly(String architecture, int[] widths) {
+        return briefly(architecture, widths, "avg", false);
+    }
+
+    private static TrainedModel briefly(String architecture, int[] widths, String pooling, boolean frozen) {
         TrainConfig c = new TrainConfig();
         c.architecture = architecture;
         c.widths = widths;
+        c.pooling = pooling;
+        c.frozenBatchNorm = frozen;
         c.embeddingSize = 24;
         c.iterations = 15;
         c.batchSize = 40;
@@ -91,6 +97,129 @@ class OnnxExporterTest {
             assertEquals(50, real.items());
             assertTrue(real.passed(), "real images: max |DJL - ORT| = " + real.maxAbsDiff());
             assertTrue(random.passed(), "random inputs: max |DJL - ORT| = " + random.maxAbsDiff());
+        }
+    }
+
+    /**
+     * ResNets of every depth, both poolings, BatchNorm frozen or not (narrow: first stage of 4–8 channels, so
+     * the test stays fast; the graph has the same structure as the 64-wide networks).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"resnet18,8,avg,false", "resnet34,4,max,false", "resnet50,4,avg,true",
+        "resnet50,4,max,false"})
+    void resNetsMatchDjl(String kind, int width, String pooling, boolean frozen) throws Exception {
+        try (TrainedModel m = briefly(kind, new int[] {width}, pooling, frozen)) {
+            ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null);
+            Path file = dir.resolve(kind + ".onnx");
+            OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta).build().export(file);
+            int[] shape = m.architecture().inputShape();
+            ParityCheck.Result real = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file, "pixels",
+                    realInputs(40), shape);
+            ParityCheck.Result random = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file,
+                    "pixels", randomInputs(5, 28 * 28, 3), shape);
+            assertTrue(real.passed(), kind + " real images: max |DJL - ORT| = " + real.maxAbsDiff());
+            assertTrue(random.passed(), kind + " random inputs: max |DJL - ORT| = " + random.maxAbsDiff());
+        }
+    }
+
+    /** BatchNorm folded into the convolutions and linear layers: no BatchNormalization node left, same outputs. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"convnet,8;16;16", "resnet18,8", "mlp,64;32"})
+    void foldedBatchNormGivesTheSameEmbeddings(String kind, String widths) throws Exception {
+        int[] w = java.util.Arrays.stream(widths.split(";")).mapToInt(Integer::parseInt).toArray();
+        try (TrainedModel m = briefly(kind, w)) {
+            ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null);
+            OnnxExporter exporter = OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta)
+                    .optFoldBatchNorm(true).build();
+            assertFalse(exporter.toModelProto().getGraph().getNodeList().stream()
+                    .anyMatch(n -> n.getOpType().equals("BatchNormalization")), "every BatchNorm was folded");
+            Path file = dir.resolve(kind + "-folded.onnx");
+            exporter.export(file);
+            ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file, "pixels",
+                    realInputs(40), m.architecture().inputShape());
+            assertTrue(r.passed(), kind + " folded: max |DJL - ORT| = " + r.maxAbsDiff());
+        }
+    }
+
+    /** Float16 weights: half the bytes, float32 inputs and outputs, embeddings within 1e-2 of DJL's. */
+    @Test
+    void float16WeightsHalveTheFileAndStayClose() throws Exception {
+        try (TrainedModel m = briefly("resnet18", new int[] {8})) {
+            ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null);
+            Path full = dir.resolve("full.onnx");
+            Path half = dir.resolve("half.onnx");
+            OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta).build().export(full);
+            OnnxExporter exporter = OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta)
+                    .optFloat16Weights(true).build();
+            exporter.export(half);
+            assertTrue(Files.size(half) < Files.size(full) * 0.6, Files.size(half) + " vs " + Files.size(full) + " bytes");
+            var graph = exporter.toModelProto().getGraph();
+            assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber(),
+                    graph.getInput(0).getType().getTensorType().getElemType(), "input stays float32");
+            assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber(),
+                    graph.getOutput(0).getType().getTensorType().getElemType(), "output stays float32");
+            ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), half, "pixels",
+                    realInputs(40), m.architecture().inputShape());
+            assertTrue(r.maxAbsDiff() < 1e-2, "float16 weights: max |DJL - ORT| = " + r.maxAbsDiff());
+        }
+    }
+
+    /** External data: the weights go to model.onnx.data, ORT loads the pair, the checksum covers the data file. */
+    @Test
+    void externalDataLoadsAndItsChecksumMatches() throws Exception {
+        try (TrainedModel m = briefly("convnet", new int[] {8, 16, 16})) {
+            ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null);
+            Path file = dir.resolve("external.onnx");
+            OnnxExporter exporter = OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta)
+                    .optWeightStorage(OnnxExporter.WeightStorage.EXTERNAL).build();
+            exporter.export(file);
+            Path data = dir.resolve("external.onnx.data");
+            assertTrue(Files.size(data) > Files.size(file), "the weights are in the data file");
+            ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file, "pixels",
+                    realInputs(20), m.architecture().inputShape());
+            assertTrue(r.passed(), "external data: max |DJL - ORT| = " + r.maxAbsDiff());
+            var written = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+            String stored = written.getMetadataPropsList().stream()
+                    .filter(e -> e.getKey().equals(ModelMetadata.KEY_WEIGHTS_SHA256)).findFirst().orElseThrow().getValue();
+            assertEquals(stored, WeightChecksum.of(written.getGraph().getInitializerList(), dir));
+            assertEquals(stored, WeightChecksum.of(exporter.toModelProto().getGraph().getInitializerList(), null),
+                    "the same checksum as the weights held inline");
+        }
+    }
+
+    /** The 8-bit input graph: raw pixels in, normalisation inside, the same embeddings as DJL on normalised input. */
+    @Test
+    void uint8InputGraphNormalisesInsideAndMatchesDjl() throws Exception {
+        try (TrainedModel m = briefly("convnet", new int[] {8, 16, 16})) {
+            ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null, true);
+            assertEquals(2, meta.formatVersion(), "8-bit input needs metadata version 2");
+            assertEquals("pixels_u8", meta.inputName());
+            Path file = dir.resolve("u8.onnx");
+            OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta).build().export(file);
+            int n = 30;
+            byte[] raw = new byte[n * 784];
+            float[] normalised = realInputs(n);
+            for (int i = 0; i < n; i++) {
+                float[] px = new float[784];
+                images.copyPixels(i * 3, px, 0);
+                for (int p = 0; p < 784; p++) {
+                    raw[i * 784 + p] = (byte) px[p];
+                }
+            }
+            float[] djl = io.simforge.models.DjlEmbedder.embed(m.model().getBlock(), m.model().getNDManager(), normalised,
+                    m.architecture().inputShape(), 64);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
+                    ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.ByteBuffer.wrap(raw),
+                            new long[] {n, 1, 28, 28}, ai.onnxruntime.OnnxJavaType.UINT8);
+                    OrtSession.Result r = session.run(java.util.Map.of("pixels_u8", x))) {
+                java.nio.FloatBuffer out = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+                double max = 0;
+                for (int i = 0; i < djl.length; i++) {
+                    max = Math.max(max, Math.abs(out.get(i) - djl[i]));
+                }
+                assertTrue(max <= ParityCheck.TOLERANCE, "uint8 graph vs DJL: " + max);
+            }
         }
     }
 

@@ -131,7 +131,8 @@ public final class Embedder implements AutoCloseable {
     }
 
     /**
-     * Embeds already-preprocessed inputs.
+     * Embeds already-preprocessed inputs (for a model that takes 8-bit pixels: raw pixel values 0–255, which
+     * are rounded to bytes).
      *
      * @param inputs row-major {@code n × itemSize}
      * @return row-major {@code n × embeddingSize}
@@ -151,11 +152,30 @@ public final class Embedder implements AutoCloseable {
         if (pre == null) {
             throw new IllegalArgumentException("this model takes feature vectors, not images");
         }
+        boolean raw = metadata.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8;
         float[] scratch = new float[Math.min(batchSize, images.size()) * pre.imageSize()];
         return embedInBatches(images.size(), (from, count, buffer) -> {
-            pre.inputs(images, from, count, scratch, 0);
+            if (raw) {
+                for (int i = 0; i < count; i++) {
+                    images.copyPixels(from + i, scratch, i * pre.imageSize());
+                }
+            } else {
+                pre.inputs(images, from, count, scratch, 0);
+            }
             buffer.put(scratch, 0, count * pre.imageSize());
         });
+    }
+
+    /**
+     * What this model's {@link #embed(float[])} takes for one image: normalised values, or raw pixel values
+     * 0–255 for a model that takes 8-bit pixels and normalises inside its graph.
+     */
+    public ImagePreprocessor imagePreprocessor() {
+        Preprocessing pre = metadata.preprocessing();
+        if (pre == null) {
+            throw new IllegalArgumentException("this model takes feature vectors, not images");
+        }
+        return new ImagePreprocessor(pre, metadata.inputKind() != ModelMetadata.InputKind.IMAGE_UINT8);
     }
 
     /**
@@ -167,7 +187,7 @@ public final class Embedder implements AutoCloseable {
         if (pre == null) {
             throw new IllegalArgumentException("this model takes feature vectors, not images");
         }
-        ImagePreprocessor images = new ImagePreprocessor(pre);
+        ImagePreprocessor images = imagePreprocessor();
         float[] scratch = new float[Math.min(batchSize, pictures.size()) * pre.imageSize()];
         return embedInBatches(pictures.size(), (from, count, buffer) -> {
             for (int i = 0; i < count; i++) {
@@ -205,7 +225,9 @@ public final class Embedder implements AutoCloseable {
         long[] shape = new long[itemDims.length + 1];
         shape[0] = count;
         System.arraycopy(itemDims, 0, shape, 1, itemDims.length);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, buf, shape);
+        try (OnnxTensor tensor = metadata.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8
+                ? OnnxTensor.createTensor(env, toBytes(buf), shape, ai.onnxruntime.OnnxJavaType.UINT8)
+                : OnnxTensor.createTensor(env, buf, shape);
                 OrtSession.Result result = session.run(Map.of(metadata.inputName(), tensor))) {
             OnnxTensor emb = (OnnxTensor) result.get(0);
             FloatBuffer values = emb.getFloatBuffer();
@@ -218,6 +240,15 @@ public final class Embedder implements AutoCloseable {
         } catch (OrtException e) {
             throw new EmbedderException("ONNX Runtime failed to embed a batch of " + count + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Pixel values as bytes for an 8-bit input (rounded, clamped to 0–255). */
+    private static ByteBuffer toBytes(FloatBuffer values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(values.remaining()).order(ByteOrder.nativeOrder());
+        for (int i = values.position(); i < values.limit(); i++) {
+            b.put((byte) Math.max(0, Math.min(255, Math.round(values.get(i)))));
+        }
+        return b.flip();
     }
 
     @Override

@@ -17,12 +17,22 @@ import javax.imageio.ImageIO;
  */
 public final class ImagePreprocessor {
     private final Preprocessing pre;
+    private final boolean normalise;
 
     public ImagePreprocessor(Preprocessing preprocessing) {
+        this(preprocessing, true);
+    }
+
+    /**
+     * @param normalise false for a model that takes raw 8-bit pixels and normalises in its graph: the
+     *     input is then the pixel values 0–255 (see {@link Embedder#imagePreprocessor()})
+     */
+    public ImagePreprocessor(Preprocessing preprocessing, boolean normalise) {
         if (preprocessing.channels() != 1 && preprocessing.channels() != 3) {
             throw new IllegalArgumentException("images need 1 or 3 channels, the model takes " + preprocessing.channels());
         }
         this.pre = preprocessing;
+        this.normalise = normalise;
     }
 
     /** Decodes an image file (JPEG, PNG, BMP, GIF, WBMP: what the JDK's ImageIO reads). */
@@ -75,7 +85,9 @@ public final class ImagePreprocessor {
                 }
             }
         }
-        pre.apply(out, offset);
+        if (normalise) {
+            pre.apply(out, offset);
+        }
     }
 
     public int inputSize() {

@@ -7,30 +7,49 @@ import ai.djl.nn.core.Linear;
 import io.simforge.models.layers.BatchNormLayer;
 import io.simforge.models.layers.FlattenLayer;
 import io.simforge.models.layers.GlobalAvgPoolLayer;
+import io.simforge.models.layers.GlobalMaxPoolLayer;
 import io.simforge.models.layers.L2NormLayer;
 import io.simforge.models.layers.MaxPoolLayer;
 import io.simforge.models.layers.ReluLayer;
+import io.simforge.models.layers.ResidualBlock;
 import java.util.Arrays;
 
 /**
  * A serialisable description of an embedding network: enough to rebuild the same block for training,
  * for loading saved weights, and for export. Saved as {@code architecture.json} beside the weights.
  *
- * @param kind {@code convnet} or {@code mlp}
+ * @param kind {@code convnet}, {@code mlp}, {@code resnet18}, {@code resnet34} or {@code resnet50}
  * @param inputShape one item's shape: C,H,W for images, D for vectors
- * @param widths convolution channels per stage (convnet) or hidden units per layer (mlp)
+ * @param widths convolution channels per stage (convnet), hidden units per layer (mlp), or the width of the
+ *     first stage (ResNets: 64 is the standard network; the others double it per stage)
  * @param embeddingSize size of the L2-normalised embedding
+ * @param pooling {@code avg} or {@code max}: the global pooling before the embedding head (ResNets)
+ * @param frozenBatchNorm BatchNorm layers use and keep their running statistics during training (ResNets;
+ *     the MS paper's recipe freezes them)
  */
-public record Architecture(String kind, int[] inputShape, int[] widths, int embeddingSize) {
+public record Architecture(String kind, int[] inputShape, int[] widths, int embeddingSize, String pooling,
+        boolean frozenBatchNorm) {
     public static final String CONVNET = "convnet";
     public static final String MLP = "mlp";
+    public static final String RESNET18 = "resnet18";
+    public static final String RESNET34 = "resnet34";
+    public static final String RESNET50 = "resnet50";
 
     public Architecture {
-        if (!CONVNET.equals(kind) && !MLP.equals(kind)) {
-            throw new IllegalArgumentException("unknown architecture '" + kind + "'; choose convnet or mlp");
+        pooling = pooling == null ? "avg" : pooling; // files written before ResNets had no pooling field
+        if (!CONVNET.equals(kind) && !MLP.equals(kind) && !isResNet(kind)) {
+            throw new IllegalArgumentException("unknown architecture '" + kind
+                    + "'; choose convnet, mlp, resnet18, resnet34 or resnet50");
         }
-        if (CONVNET.equals(kind) && inputShape.length != 3) {
-            throw new IllegalArgumentException("convnet needs an input shape C,H,W, got " + Arrays.toString(inputShape));
+        if (!"avg".equals(pooling) && !"max".equals(pooling)) {
+            throw new IllegalArgumentException("pooling must be avg or max, got '" + pooling + "'");
+        }
+        if ((CONVNET.equals(kind) || isResNet(kind)) && inputShape.length != 3) {
+            throw new IllegalArgumentException(kind + " needs an input shape C,H,W, got " + Arrays.toString(inputShape));
+        }
+        if (isResNet(kind) && widths.length != 1) {
+            throw new IllegalArgumentException(kind + " takes one width (of its first stage, 64 by default), got "
+                    + Arrays.toString(widths));
         }
         if (widths.length == 0 && CONVNET.equals(kind)) {
             throw new IllegalArgumentException("convnet needs at least one stage width");
@@ -42,6 +61,14 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
         }
     }
 
+    public Architecture(String kind, int[] inputShape, int[] widths, int embeddingSize) {
+        this(kind, inputShape, widths, embeddingSize, "avg", false);
+    }
+
+    static boolean isResNet(String kind) {
+        return RESNET18.equals(kind) || RESNET34.equals(kind) || RESNET50.equals(kind);
+    }
+
     /** The small ConvNet: 3×3 conv → BatchNorm → ReLU per stage, 2×2 max pool between stages. */
     public static Architecture convNet(int channels, int height, int width, int embeddingSize, int... stageWidths) {
         return new Architecture(CONVNET, new int[] {channels, height, width}, stageWidths, embeddingSize);
@@ -50,6 +77,20 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
     /** An MLP over feature vectors (images are flattened): Linear → BatchNorm → ReLU per hidden layer. */
     public static Architecture mlp(int[] inputShape, int embeddingSize, int... hidden) {
         return new Architecture(MLP, inputShape, hidden, embeddingSize);
+    }
+
+    /**
+     * A ResNet (He et al. 2016; torchvision's layout: 7×7/2 stem, 3×3/2 max pool, four stages, stride on the
+     * 3×3 convolution of bottlenecks) with global {@code pooling}, then a linear embedding head and L2
+     * normalisation.
+     *
+     * @param depth 18, 34 or 50
+     * @param baseWidth channels of the first stage: 64 for the standard network, less for small experiments
+     */
+    public static Architecture resNet(int depth, int channels, int height, int width, int embeddingSize, int baseWidth,
+            String pooling, boolean frozenBatchNorm) {
+        return new Architecture("resnet" + depth, new int[] {channels, height, width}, new int[] {baseWidth},
+                embeddingSize, pooling, frozenBatchNorm);
     }
 
     /** Input shape with a leading batch dimension. */
@@ -65,7 +106,9 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
     /** Builds a fresh, uninitialised block. */
     public SequentialBlock build() {
         SequentialBlock net = new SequentialBlock();
-        if (CONVNET.equals(kind)) {
+        if (isResNet(kind)) {
+            buildResNet(net);
+        } else if (CONVNET.equals(kind)) {
             for (int s = 0; s < widths.length; s++) {
                 net.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                         .setFilters(widths[s]).optBias(false).build());
@@ -91,20 +134,66 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
         return net;
     }
 
+    private void buildResNet(SequentialBlock net) {
+        boolean bottleneck = RESNET50.equals(kind);
+        int[] blocks = RESNET18.equals(kind) ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3};
+        int base = widths[0];
+        net.add(conv(base, 7, 2, 3));
+        net.add(batchNorm());
+        net.add(new ReluLayer());
+        net.add(new MaxPoolLayer(3, 2, 1));
+        int in = base;
+        for (int stage = 0; stage < 4; stage++) {
+            int width = base << stage;
+            int out = bottleneck ? width * 4 : width;
+            for (int b = 0; b < blocks[stage]; b++) {
+                int stride = stage > 0 && b == 0 ? 2 : 1;
+                SequentialBlock main = new SequentialBlock();
+                if (bottleneck) {
+                    main.add(conv(width, 1, 1, 0)).add(batchNorm()).add(new ReluLayer())
+                            .add(conv(width, 3, stride, 1)).add(batchNorm()).add(new ReluLayer())
+                            .add(conv(out, 1, 1, 0)).add(batchNorm());
+                } else {
+                    main.add(conv(width, 3, stride, 1)).add(batchNorm()).add(new ReluLayer())
+                            .add(conv(width, 3, 1, 1)).add(batchNorm());
+                }
+                SequentialBlock shortcut = null;
+                if (stride != 1 || in != out) {
+                    shortcut = new SequentialBlock().add(conv(out, 1, stride, 0)).add(batchNorm());
+                }
+                net.add(new ResidualBlock(main, shortcut));
+                in = out;
+            }
+        }
+        net.add("max".equals(pooling) ? new GlobalMaxPoolLayer() : new GlobalAvgPoolLayer());
+    }
+
+    private static Conv2d conv(int filters, int kernel, int stride, int pad) {
+        return Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad)).setFilters(filters).optBias(false).build();
+    }
+
+    private BatchNormLayer batchNorm() {
+        return new BatchNormLayer(1e-5f, 0.9f, frozenBatchNorm);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Architecture a && a.kind.equals(kind) && Arrays.equals(a.inputShape, inputShape)
-                && Arrays.equals(a.widths, widths) && a.embeddingSize == embeddingSize;
+                && Arrays.equals(a.widths, widths) && a.embeddingSize == embeddingSize && a.pooling.equals(pooling)
+                && a.frozenBatchNorm == frozenBatchNorm;
     }
 
     @Override
     public int hashCode() {
-        return kind.hashCode() * 31 + Arrays.hashCode(inputShape) * 17 + Arrays.hashCode(widths) + embeddingSize;
+        return kind.hashCode() * 31 + Arrays.hashCode(inputShape) * 17 + Arrays.hashCode(widths) + embeddingSize
+                + pooling.hashCode() * 7 + (frozenBatchNorm ? 1 : 0);
     }
 
     @Override
     public String toString() {
         return kind + "(input " + Arrays.toString(inputShape) + ", widths " + Arrays.toString(widths)
-                + ", embedding " + embeddingSize + ")";
+                + ", embedding " + embeddingSize + (isResNet(kind) ? ", " + pooling + " pooling"
+                + (frozenBatchNorm ? ", frozen BatchNorm" : "") : "") + ")";
     }
 }

@@ -13,7 +13,6 @@ import io.simforge.core.model.Preprocessing;
 import io.simforge.export.ModelExport;
 import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
-import io.simforge.infer.ImagePreprocessor;
 import io.simforge.infer.extract.ExtractionException;
 import io.simforge.infer.extract.ExtractionJob;
 import io.simforge.infer.extract.ItemSource;
@@ -65,7 +64,7 @@ class ExtractionTest {
 
     private static ExtractionJob.Builder job(Embedder e, Path out) throws Exception {
         return ExtractionJob.builder().setEmbedder(e, model).setOutput(out).optChunkSize(5)
-                .setSource(ItemSource.folder(images, new ImagePreprocessor(e.metadata().preprocessing())));
+                .setSource(ItemSource.folder(images, e.imagePreprocessor()));
     }
 
     @Test
@@ -136,7 +135,7 @@ class ExtractionTest {
             Files.write(other, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
             ExtractionException ex = assertThrows(ExtractionException.class, () -> ExtractionJob.builder()
                     .setEmbedder(e, other).setOutput(out).optChunkSize(5)
-                    .setSource(ItemSource.folder(images, new ImagePreprocessor(e.metadata().preprocessing()))).build().run());
+                    .setSource(ItemSource.folder(images, e.imagePreprocessor())).build().run());
             assertTrue(ex.getMessage().contains("another model or input"), ex.getMessage());
         }
     }

@@ -85,6 +85,9 @@ public final class EmbeddingTrainer {
 
     public static Architecture architectureFor(TrainConfig c, ImageDataset data) {
         int[] shape = {data.channels(), data.height(), data.width()};
+        if (c.architecture.startsWith("resnet")) {
+            return new Architecture(c.architecture, shape, c.widths, c.embeddingSize, c.pooling, c.frozenBatchNorm);
+        }
         return "convnet".equals(c.architecture)
                 ? Architecture.convNet(shape[0], shape[1], shape[2], c.embeddingSize, c.widths)
                 : Architecture.mlp(shape, c.embeddingSize, c.widths);

@@ -8,10 +8,14 @@ import java.util.List;
  * writes to JSON as is; {@link #validate()} checks it before any work starts.
  */
 public final class TrainConfig {
-    /** Network: {@code convnet} or {@code mlp}. */
+    /** Network: {@code convnet}, {@code mlp}, {@code resnet18}, {@code resnet34} or {@code resnet50}. */
     public String architecture = "convnet";
-    /** Convolution channels per stage (convnet) or hidden units (mlp). */
+    /** Convolution channels per stage (convnet), hidden units (mlp), or one width of the first stage (ResNets: 64). */
     public int[] widths = {32, 64, 128};
+    /** ResNets: the global pooling before the embedding head, avg or max. */
+    public String pooling = "avg";
+    /** ResNets: BatchNorm keeps its running statistics fixed while training (the MS paper's recipe). */
+    public boolean frozenBatchNorm = false;
     public int embeddingSize = 64;
 
     public int iterations = 600;
@@ -75,8 +79,14 @@ public final class TrainConfig {
     /** Checks every setting and returns all problems at once; empty when valid. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (!"convnet".equals(architecture) && !"mlp".equals(architecture)) {
-            p.add("architecture '" + architecture + "' is unknown: choose convnet or mlp");
+        if (!java.util.List.of("convnet", "mlp", "resnet18", "resnet34", "resnet50").contains(architecture)) {
+            p.add("architecture '" + architecture + "' is unknown: choose convnet, mlp, resnet18, resnet34 or resnet50");
+        } else if (architecture.startsWith("resnet") && widths.length != 1) {
+            p.add("widths " + java.util.Arrays.toString(widths) + " do not fit " + architecture + ": give one width, of "
+                    + "its first stage (64 is the standard network)");
+        }
+        if (!"avg".equals(pooling) && !"max".equals(pooling)) {
+            p.add("pooling '" + pooling + "' is unknown: choose avg or max");
         }
         if (embeddingSize <= 0) {
             p.add("embeddingSize must be positive, got " + embeddingSize);

@@ -27,7 +27,11 @@ public record ModelMetadata(
         String outputName,
         String training) {
 
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The newest version this class reads. Version 2 added {@code image_uint8} inputs; a model that does not
+     * use them is still written as version 1, so older readers keep loading it.
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final String PREFIX = "simforge.";
     public static final String KEY_FORMAT_VERSION = PREFIX + "format_version";
     public static final String KEY_PRODUCER = PREFIX + "producer";
@@ -40,15 +44,34 @@ public record ModelMetadata(
     public static final String KEY_INPUT_NAME = PREFIX + "input_name";
     public static final String KEY_OUTPUT_NAME = PREFIX + "output_name";
     public static final String KEY_TRAINING = PREFIX + "training";
+    /** SHA-256 of the weights (every initialiser's name and bytes, in graph order), written by the exporter. */
+    public static final String KEY_WEIGHTS_SHA256 = PREFIX + "weights_sha256";
+    /** The export options (opset, BatchNorm folding, weight precision), written by the exporter. */
+    public static final String KEY_EXPORT_OPTIONS = PREFIX + "export_options";
 
-    /** What a model consumes: images (NCHW floats after preprocessing) or plain feature vectors. */
-    public enum InputKind { IMAGE, VECTOR }
+    /**
+     * What a model consumes: images (NCHW floats after preprocessing), images as raw 8-bit pixels (NCHW
+     * uint8; the graph does the preprocessing itself, so an app only decodes and resizes), or plain
+     * feature vectors.
+     */
+    public enum InputKind {
+        IMAGE, IMAGE_UINT8, VECTOR;
+
+        public boolean isImage() {
+            return this != VECTOR;
+        }
+
+        /** The oldest metadata version that can describe this kind. */
+        public int minimumFormatVersion() {
+            return this == IMAGE_UINT8 ? 2 : 1;
+        }
+    }
 
     public ModelMetadata {
         if (embeddingSize <= 0) {
             throw new IllegalArgumentException("embedding size must be positive, got " + embeddingSize);
         }
-        if (inputKind == InputKind.IMAGE && (itemShape.length != 3 || preprocessing == null)) {
+        if (inputKind.isImage() && (itemShape.length != 3 || preprocessing == null)) {
             throw new IllegalArgumentException("an image model needs a C,H,W item shape and its preprocessing");
         }
         if (inputKind == InputKind.VECTOR && itemShape.length != 1) {
@@ -106,11 +129,12 @@ public record ModelMetadata(
         try {
             kind = InputKind.valueOf(require(m, KEY_INPUT_KIND, source).toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": metadata '" + KEY_INPUT_KIND + "' must be 'image' or 'vector'");
+            throw new IllegalArgumentException(source + ": metadata '" + KEY_INPUT_KIND + "' must be 'image', "
+                    + "'image_uint8' or 'vector'");
         }
         int[] shape = parseInts(require(m, KEY_INPUT_SHAPE, source), KEY_INPUT_SHAPE, source);
         Preprocessing pre = null;
-        if (kind == InputKind.IMAGE) {
+        if (kind.isImage()) {
             try {
                 JsonObject p = JsonParser.parseString(require(m, KEY_PREPROCESSING, source)).getAsJsonObject();
                 float[] mean = toFloats(p.getAsJsonArray("mean"));
@@ -124,7 +148,7 @@ public record ModelMetadata(
         return new ModelMetadata(v, m.getOrDefault(KEY_PRODUCER, "unknown"),
                 parseInt(m, KEY_EMBEDDING_SIZE, source),
                 Boolean.parseBoolean(require(m, KEY_NORMALIZED, source)), kind, shape,
-                m.getOrDefault(KEY_CHANNEL_ORDER, kind == InputKind.IMAGE ? "GRAY" : "none"), pre,
+                m.getOrDefault(KEY_CHANNEL_ORDER, kind.isImage() ? "GRAY" : "none"), pre,
                 require(m, KEY_INPUT_NAME, source), require(m, KEY_OUTPUT_NAME, source), m.get(KEY_TRAINING));
     }
 

@@ -1,0 +1,77 @@
+package io.simforge.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.models.Architecture;
+import io.simforge.models.SavedModel;
+import io.simforge.train.EmbeddingTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelVerifierTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, ModelVerifier.Check> byName(List<ModelVerifier.Check> checks) {
+        return checks.stream().collect(Collectors.toMap(ModelVerifier.Check::name, c -> c));
+    }
+
+    @Test
+    void aSoundExportPassesEveryCheckAndDamageIsNamed() throws Exception {
+        Architecture arch = Architecture.convNet(1, 28, 28, 16, 4, 8);
+        Path saved = dir.resolve("model");
+        try (Model m = EmbeddingTrainer.untrained(arch, 2)) {
+            SavedModel.save(saved, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch,
+                    Preprocessing.fashionMnist(), "{}"));
+        }
+        Path onnx = dir.resolve("model.onnx");
+        ModelExport.exportSaved(saved, onnx, OnnxExporter.DEFAULT_OPSET);
+        List<ModelVerifier.Check> ok = ModelVerifier.verify(onnx, saved);
+        assertEquals(List.of("file", "opset", "metadata", "signature", "weights", "runs", "parity"),
+                ok.stream().map(ModelVerifier.Check::name).toList());
+        ok.forEach(c -> assertTrue(c.passed(), c.name() + ": " + c.detail()));
+
+        // Weights changed after export: the checksum check fails and says so.
+        OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnx));
+        OnnxMl.TensorProto w = model.getGraph().getInitializer(0);
+        byte[] raw = w.getRawData().toByteArray();
+        raw[0] ^= 0x40;
+        Path tampered = dir.resolve("tampered.onnx");
+        Files.write(tampered, model.toBuilder().setGraph(model.getGraph().toBuilder().setInitializer(0,
+                w.toBuilder().setRawData(ByteString.copyFrom(raw)))).build().toByteArray());
+        ModelVerifier.Check weights = byName(ModelVerifier.verify(tampered, null)).get("weights");
+        assertFalse(weights.passed());
+        assertTrue(weights.detail().contains("changed or damaged after export"), weights.detail());
+
+        // A truncated file stops at the first check.
+        Path truncated = dir.resolve("truncated.onnx");
+        byte[] all = Files.readAllBytes(onnx);
+        Files.write(truncated, java.util.Arrays.copyOf(all, all.length / 2));
+        List<ModelVerifier.Check> cut = ModelVerifier.verify(truncated, null);
+        assertEquals(1, cut.size());
+        assertFalse(cut.get(0).passed());
+        assertTrue(cut.get(0).detail().contains("truncated, damaged or not ONNX"), cut.get(0).detail());
+
+        // A model from another architecture fails the parity check by name.
+        Path other = dir.resolve("other");
+        Architecture wide = Architecture.convNet(1, 28, 28, 32, 4, 8);
+        try (Model m = EmbeddingTrainer.untrained(wide, 2)) {
+            SavedModel.save(other, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, wide,
+                    Preprocessing.fashionMnist(), "{}"));
+        }
+        ModelVerifier.Check parity = byName(ModelVerifier.verify(onnx, other)).get("parity");
+        assertFalse(parity.passed());
+        assertTrue(parity.detail().contains("different models"), parity.detail());
+    }
+}
