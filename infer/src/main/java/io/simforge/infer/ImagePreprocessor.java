@@ -12,8 +12,9 @@ import javax.imageio.ImageIO;
 
 /**
  * Turns an image file or a decoded picture into a model input exactly as the model's metadata describes:
- * converted to its channel count (grayscale by luminance, or RGB), resized to its input height × width
- * (bilinear) when the size differs, scaled, and normalised per channel (CHW, row-major).
+ * converted to its channel count (grayscale by luminance, or RGB), resized (bilinear) straight to its
+ * input height × width, or by its shorter side and then centre-cropped, scaled, and normalised per
+ * channel (CHW, row-major).
  */
 public final class ImagePreprocessor {
     private final Preprocessing pre;
@@ -52,7 +53,7 @@ public final class ImagePreprocessor {
 
     /** Writes the model input for {@code img} into {@code out} at {@code offset} ({@code imageSize()} floats). */
     public void toInput(BufferedImage img, float[] out, int offset) {
-        BufferedImage sized = resize(img, pre.width(), pre.height());
+        BufferedImage sized = pre.resizeShorterSide() > 0 ? resizeAndCrop(img) : resize(img, pre.width(), pre.height());
         int h = pre.height();
         int w = pre.width();
         int plane = h * w;
@@ -92,6 +93,15 @@ public final class ImagePreprocessor {
 
     public int inputSize() {
         return pre.imageSize();
+    }
+
+    /** Shorter side to {@code resizeShorterSide} (aspect kept), then the centre height × width. */
+    private BufferedImage resizeAndCrop(BufferedImage img) {
+        double f = pre.resizeShorterSide() / (double) Math.min(img.getWidth(), img.getHeight());
+        int w = Math.max(pre.width(), (int) Math.round(img.getWidth() * f));
+        int h = Math.max(pre.height(), (int) Math.round(img.getHeight() * f));
+        BufferedImage resized = resize(img, w, h);
+        return resized.getSubimage((w - pre.width()) / 2, (h - pre.height()) / 2, pre.width(), pre.height());
     }
 
     private static BufferedImage resize(BufferedImage img, int w, int h) {

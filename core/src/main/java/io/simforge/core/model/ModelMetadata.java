@@ -97,6 +97,8 @@ public record ModelMetadata(
         m.put(KEY_OUTPUT_NAME, outputName);
         if (preprocessing != null) {
             JsonObject p = new JsonObject();
+            p.addProperty("resize_shorter_side", preprocessing.resizeShorterSide());
+            p.addProperty("centre_crop", preprocessing.resizeShorterSide() > 0);
             p.addProperty("scale", preprocessing.scale());
             p.add("mean", floats(preprocessing.mean()));
             p.add("std", floats(preprocessing.std()));
@@ -139,7 +141,8 @@ public record ModelMetadata(
                 JsonObject p = JsonParser.parseString(require(m, KEY_PREPROCESSING, source)).getAsJsonObject();
                 float[] mean = toFloats(p.getAsJsonArray("mean"));
                 float[] std = toFloats(p.getAsJsonArray("std"));
-                pre = new Preprocessing(shape[0], shape[1], shape[2], p.get("scale").getAsFloat(), mean, std);
+                int resize = p.has("resize_shorter_side") ? p.get("resize_shorter_side").getAsInt() : 0;
+                pre = new Preprocessing(shape[0], shape[1], shape[2], p.get("scale").getAsFloat(), mean, std, resize);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(source + ": metadata '" + KEY_PREPROCESSING
                         + "' is malformed (" + e.getMessage() + "); re-export the model.", e);

@@ -3,13 +3,25 @@ package io.simforge.core.model;
 import java.util.Arrays;
 
 /**
- * How raw pixels become a model's input: {@code x = (pixel * scale - mean[c]) / std[c]}, laid out NCHW.
- * The exporter writes this into the ONNX model's metadata and the inference side applies it, so the two
- * can never drift apart.
+ * How an image becomes a model's input: resized — with {@code resizeShorterSide} 0, straight to
+ * height × width; otherwise its shorter side to that many pixels (aspect kept) and then the centre
+ * height × width cut out — then {@code x = (pixel * scale - mean[c]) / std[c]}, laid out NCHW. The exporter
+ * writes this into the ONNX model's metadata and the inference side applies it, so the two can never
+ * drift apart.
  */
-public record Preprocessing(int channels, int height, int width, float scale, float[] mean, float[] std) {
+public record Preprocessing(int channels, int height, int width, float scale, float[] mean, float[] std,
+        int resizeShorterSide) {
+
+    /** Images resized straight to height × width. */
+    public Preprocessing(int channels, int height, int width, float scale, float[] mean, float[] std) {
+        this(channels, height, width, scale, mean, std, 0);
+    }
 
     public Preprocessing {
+        if (resizeShorterSide < 0 || (resizeShorterSide > 0 && resizeShorterSide < Math.min(height, width))) {
+            throw new IllegalArgumentException("resizeShorterSide must be 0 (resize straight to the input size) or at "
+                    + "least the input's shorter side " + Math.min(height, width) + ", got " + resizeShorterSide);
+        }
         if (channels <= 0 || height <= 0 || width <= 0) {
             throw new IllegalArgumentException("input shape must be positive: " + channels + "x" + height + "x" + width);
         }
@@ -73,7 +85,8 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && p.channels == channels && p.height == height && p.width == width
-                && p.scale == scale && Arrays.equals(p.mean, mean) && Arrays.equals(p.std, std);
+                && p.scale == scale && Arrays.equals(p.mean, mean) && Arrays.equals(p.std, std)
+                && p.resizeShorterSide == resizeShorterSide;
     }
 
     @Override
@@ -84,7 +97,8 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
 
     @Override
     public String toString() {
-        return "Preprocessing[" + channels + "x" + height + "x" + width + ", scale=" + scale + ", mean="
-                + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+        return "Preprocessing[" + channels + "x" + height + "x" + width + (resizeShorterSide > 0 ? ", resize shorter side to "
+                + resizeShorterSide + " then centre crop" : "") + ", scale=" + scale + ", mean=" + Arrays.toString(mean)
+                + ", std=" + Arrays.toString(std) + "]";
     }
 }
