@@ -100,6 +100,86 @@ class OnnxExporterTest {
         }
     }
 
+    private static final java.util.Map<String, TrainedModel> TRAINED = new java.util.HashMap<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeTrained() {
+        TRAINED.values().forEach(TrainedModel::close);
+    }
+
+    /** One briefly trained model per architecture, shared by the option matrix below. */
+    private static TrainedModel trained(String kind) {
+        return TRAINED.computeIfAbsent(kind, k -> switch (k) {
+            case "convnet" -> briefly("convnet", new int[] {8, 16, 16});
+            case "mlp" -> briefly("mlp", new int[] {64, 32});
+            case "resnet18" -> briefly("resnet18", new int[] {8}, "max", false);
+            case "resnet34" -> briefly("resnet34", new int[] {4}, "avg", true);
+            default -> briefly("resnet50", new int[] {4}, "avg", false);
+        });
+    }
+
+    /**
+     * Every architecture with every export option: ONNX Runtime loads the file and its embeddings match
+     * DJL's on real and random inputs, within 1e-4 (float32 weights) or 1e-2 (float16 weights).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "convnet,plain", "convnet,fold", "convnet,fp16", "convnet,external", "convnet,uint8",
+        "mlp,plain", "mlp,fold", "mlp,fp16", "mlp,external", "mlp,uint8",
+        "resnet18,plain", "resnet18,fold", "resnet18,fp16", "resnet18,external", "resnet18,uint8",
+        "resnet34,plain", "resnet34,fold", "resnet34,fp16", "resnet34,external", "resnet34,uint8",
+        "resnet50,plain", "resnet50,fold", "resnet50,fp16", "resnet50,external", "resnet50,uint8"})
+    void everyArchitectureWithEveryOption(String kind, String option) throws Exception {
+        TrainedModel m = trained(kind);
+        boolean uint8 = option.equals("uint8");
+        ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null, uint8);
+        Path file = dir.resolve(kind + "-" + option + ".onnx");
+        OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta).optFoldBatchNorm(option.equals("fold"))
+                .optFloat16Weights(option.equals("fp16"))
+                .optWeightStorage(option.equals("external") ? OnnxExporter.WeightStorage.EXTERNAL
+                        : OnnxExporter.WeightStorage.AUTO).build().export(file);
+        double tolerance = option.equals("fp16") ? 1e-2 : ParityCheck.TOLERANCE;
+        int[] shape = m.architecture().inputShape();
+        float[] real = realInputs(20);
+        float[] random = randomInputs(6, 28 * 28, kind.hashCode());
+        for (float[] inputs : new float[][] {real, random}) {
+            double diff = uint8 ? uint8Diff(m, file, inputs == real ? 20 : -1) : ParityCheck.compare(m.model().getBlock(),
+                    m.model().getNDManager(), file, meta.inputName(), inputs, shape).maxAbsDiff();
+            assertTrue(diff <= tolerance, kind + " " + option + (inputs == real ? " real" : " random") + ": max |DJL - ORT| = "
+                    + diff);
+            if (uint8) {
+                break; // 8-bit input takes pixels, and the real images are the pixels there are
+            }
+        }
+    }
+
+    /** DJL on normalised images vs ONNX Runtime on the same images' raw bytes. */
+    private static double uint8Diff(TrainedModel m, Path file, int n) throws Exception {
+        byte[] raw = new byte[n * 784];
+        for (int i = 0; i < n; i++) {
+            float[] px = new float[784];
+            images.copyPixels(i * 3, px, 0);
+            for (int p = 0; p < 784; p++) {
+                raw[i * 784 + p] = (byte) px[p];
+            }
+        }
+        float[] djl = io.simforge.models.DjlEmbedder.embed(m.model().getBlock(), m.model().getNDManager(), realInputs(n),
+                m.architecture().inputShape(), 64);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = m.architecture().inputShape().length == 3 ? new long[] {n, 1, 28, 28} : new long[] {n, 784};
+        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
+                ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.ByteBuffer.wrap(raw),
+                        shape, ai.onnxruntime.OnnxJavaType.UINT8);
+                OrtSession.Result r = session.run(java.util.Map.of("pixels_u8", x))) {
+            java.nio.FloatBuffer out = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+            double max = 0;
+            for (int i = 0; i < djl.length; i++) {
+                max = Math.max(max, Math.abs(out.get(i) - djl[i]));
+            }
+            return max;
+        }
+    }
+
     /**
      * ResNets of every depth, both poolings, BatchNorm frozen or not (narrow: first stage of 4–8 channels, so
      * the test stays fast; the graph has the same structure as the 64-wide networks).

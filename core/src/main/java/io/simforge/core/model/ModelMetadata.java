@@ -39,6 +39,8 @@ public record ModelMetadata(
     public static final String KEY_NORMALIZED = PREFIX + "normalized";
     public static final String KEY_INPUT_KIND = PREFIX + "input_kind";
     public static final String KEY_INPUT_SHAPE = PREFIX + "input_shape";
+    /** NCHW for images, ND for vectors: how the input's dimensions are ordered (informational). */
+    public static final String KEY_INPUT_LAYOUT = PREFIX + "input_layout";
     public static final String KEY_CHANNEL_ORDER = PREFIX + "channel_order";
     public static final String KEY_PREPROCESSING = PREFIX + "preprocessing";
     public static final String KEY_INPUT_NAME = PREFIX + "input_name";
@@ -92,6 +94,7 @@ public record ModelMetadata(
         m.put(KEY_NORMALIZED, Boolean.toString(normalized));
         m.put(KEY_INPUT_KIND, inputKind.name().toLowerCase());
         m.put(KEY_INPUT_SHAPE, joinInts(itemShape));
+        m.put(KEY_INPUT_LAYOUT, inputKind.isImage() ? "NCHW" : "ND");
         m.put(KEY_CHANNEL_ORDER, channelOrder);
         m.put(KEY_INPUT_NAME, inputName);
         m.put(KEY_OUTPUT_NAME, outputName);
