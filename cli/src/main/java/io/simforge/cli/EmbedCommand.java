@@ -38,9 +38,17 @@ final class EmbedCommand implements Callable<Integer> {
 
         @Option(names = "--data", paramLabel = "DIR|bundled", description = "An IDX dataset folder, or 'bundled'.")
         String data;
+
+        @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "A benchmark in its distributed "
+                + "layout under --root (see docs/datasets.md).")
+        String layout;
     }
 
-    @Option(names = "--split", defaultValue = "t10k", description = "With --data: the IDX file prefix (default t10k).")
+    @Option(names = "--root", description = "With --layout: the dataset's folder.")
+    Path root;
+
+    @Option(names = "--split", description = "With --data: the IDX file prefix (default t10k); with --layout: train or "
+            + "test (In-Shop: train, query or gallery; default test, In-Shop query).")
     String split;
 
     @Option(names = "--classes", description = "With --data: only these classes, e.g. 5-9.")
@@ -74,6 +82,8 @@ final class EmbedCommand implements Callable<Integer> {
             }
             ItemSource source = input.folder != null ? ItemSource.folder(input.folder, embedder.imagePreprocessor())
                     : input.list != null ? ItemSource.listFile(input.list, embedder.imagePreprocessor())
+                    : input.layout != null ? ItemSource.imageList(layoutSplit(input.layout, root, split),
+                            embedder.imagePreprocessor())
                     : dataset(pre, embedder.metadata().inputKind() == io.simforge.core.model.ModelMetadata.InputKind.IMAGE_UINT8);
             System.out.printf(Locale.ROOT, "Embedding %d items with %s on %s into %s%n", source.size(), model,
                     embedder.device(), out);
@@ -91,9 +101,18 @@ final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One split of a benchmark layout; the default split is the evaluation one. */
+    static io.simforge.core.data.ImageList layoutSplit(String layout, Path root, String split) {
+        if (root == null) {
+            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+        }
+        io.simforge.core.data.BenchmarkLayout l = io.simforge.core.data.BenchmarkLayout.parse(layout);
+        return l.read(root, split != null ? split : l == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test");
+    }
+
     /** @param raw the model takes 8-bit pixels: give it the pixel values, not normalised ones */
     private ItemSource dataset(Preprocessing pre, boolean raw) {
-        ImageDataset all = DataOptions.load(input.data, split);
+        ImageDataset all = DataOptions.load(input.data, split != null ? split : "t10k");
         ImageDataset d = classes == null ? all : all.withClasses(DataOptions.parseClasses(classes));
         List<String> names = "bundled".equals(input.data)
                 ? io.simforge.core.data.FashionMnist.CLASS_NAMES : List.of();

@@ -1,11 +1,16 @@
 package io.simforge.cli;
 
 import io.simforge.core.data.ImageDataset;
+import io.simforge.core.data.BenchmarkLayout;
 import io.simforge.core.io.Json;
+import io.simforge.core.io.ProgressBar;
 import io.simforge.core.io.Npy;
 import io.simforge.core.metrics.EmbeddingMetrics;
 import io.simforge.core.run.EvalSource;
 import io.simforge.core.run.RunFiles;
+import io.simforge.infer.Embedder;
+import io.simforge.infer.extract.ExtractionJob;
+import io.simforge.infer.extract.ItemSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +54,18 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "With -m: evaluate on a benchmark in "
+            + "its distributed layout under --root: the test split leave-one-out, or In-Shop's query split against "
+            + "its gallery. The embeddings go to <out>/eval (resumable).")
+    String layout;
+
+    @Option(names = "--root", description = "With --layout: the dataset's folder.")
+    Path root;
+
+    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the paper's: "
+            + "SOP 1,10,100,1000, In-Shop 1,10,20,30,40,50).")
+    int[] ks;
+
     @Option(names = "--classes", defaultValue = "5-9", description = "With -m: classes to evaluate on (default 5-9).")
     String classes;
 
@@ -82,10 +99,14 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.println("Exported " + input.model.resolve("model") + " to " + onnx);
             }
             dir = out != null ? out : Files.isDirectory(input.model) ? input.model : Runs.create(null, "eval");
+            if (layout != null) {
+                metrics = evaluateLayout(onnx, dir, m);
+                return finish(flow, m, metrics, dir);
+            }
             List<Integer> keep = DataOptions.parseClasses(classes);
             ImageDataset test = data.load().withClasses(keep);
             Workflow.Embedded e = flow.embed(onnx, test);
-            metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), Workflow.RECALL_KS, seed);
+            metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), recallKs(Workflow.RECALL_KS), seed);
             Files.createDirectories(dir);
             Workflow.saveEvaluation(new RunFiles(dir), e, test.labels(), EvalSource.of(data.data, data.split, keep,
                     "bundled".equals(data.data) ? QuickstartCommand.classNames() : null));
@@ -104,7 +125,7 @@ final class EvalCommand implements Callable<Integer> {
             Npy.FloatArray q = Npy.readFloats(input.embeddings);
             int[] ql = readLabels(labels, q.rows(), input.embeddings);
             if (galleryEmbeddings == null) {
-                metrics = EmbeddingMetrics.all(q.values(), q.rowSize(), ql, Workflow.RECALL_KS, seed);
+                metrics = EmbeddingMetrics.all(q.values(), q.rowSize(), ql, recallKs(Workflow.RECALL_KS), seed);
                 Workflow.saveEvaluation(new RunFiles(dir), new Workflow.Embedded(q.values(), q.rowSize()), ql, null);
                 m.put("protocol", "leave-one-out retrieval on " + input.embeddings + " (" + ql.length + " items)");
             } else {
@@ -118,13 +139,18 @@ final class EvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("queries have " + q.rowSize() + " dimensions but the gallery has "
                             + g.rowSize());
                 }
-                metrics = EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(), Workflow.RECALL_KS, seed);
+                metrics = EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(), recallKs(Workflow.RECALL_KS),
+                        seed);
                 m.put("protocol", "query/gallery retrieval: " + ql.length + " queries from " + input.embeddings
                         + " against " + gl.length + " gallery items from " + galleryEmbeddings
                         + "; NMI and F1 cluster the queries");
             }
             System.out.println(m.get("protocol") + ":");
         }
+        return finish(flow, m, metrics, dir);
+    }
+
+    private int finish(Workflow flow, Map<String, Object> m, Map<String, Double> metrics, Path dir) throws IOException {
         flow.printMetrics(Map.of("value", metrics));
         m.put("learned", metrics);
         RunFiles files = new RunFiles(dir);
@@ -134,6 +160,61 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println("Report: " + Reports.write(dir, null, seed).toAbsolutePath().normalize().toUri());
         }
         return 0;
+    }
+
+    private int[] recallKs(int[] fallback) {
+        return ks != null ? ks : fallback;
+    }
+
+    /**
+     * Embeds a benchmark's evaluation split(s) with {@link ExtractionJob} into {@code dir/eval} (committed in
+     * chunks, so an interrupted evaluation resumes) and computes the metrics in the benchmark's form.
+     */
+    private Map<String, Double> evaluateLayout(Path onnx, Path dir, Map<String, Object> m) throws IOException {
+        if (report && "inshop".equalsIgnoreCase(layout.replace("-", ""))) {
+            throw new IllegalArgumentException("--report covers leave-one-out evaluations only; In-Shop is query/gallery");
+        }
+        BenchmarkLayout l = BenchmarkLayout.parse(layout);
+        if (root == null) {
+            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+        }
+        m.put("model", onnx.toString());
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
+            if (l == BenchmarkLayout.INSHOP) {
+                Npy.FloatArray q = extract(embedder, onnx, l.read(root, "query"), dir.resolve("eval").resolve("query"));
+                Npy.FloatArray g = extract(embedder, onnx, l.read(root, "gallery"), dir.resolve("eval").resolve("gallery"));
+                int[] ql = Npy.readInts(dir.resolve("eval/query/labels.npy"));
+                int[] gl = Npy.readInts(dir.resolve("eval/gallery/labels.npy"));
+                m.put("protocol", "In-Shop query/gallery retrieval: " + ql.length + " queries against " + gl.length
+                        + " gallery images under " + root + "; NMI and F1 cluster the queries");
+                System.out.println(m.get("protocol") + ":");
+                return EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(),
+                        recallKs(new int[] {1, 10, 20, 30, 40, 50}), seed);
+            }
+            io.simforge.core.data.ImageList test = l.read(root, "test");
+            Npy.FloatArray e = extract(embedder, onnx, test, dir.resolve("eval"));
+            int[] labels = Npy.readInts(new RunFiles(dir).labels());
+            Files.deleteIfExists(new RunFiles(dir).evalSource()); // images come from the layout, not a dataset source
+            m.put("protocol", "leave-one-out retrieval on the " + test.name() + " split under " + root + " ("
+                    + labels.length + " images, " + test.classCount() + " classes)");
+            System.out.println(m.get("protocol") + ":");
+            return EmbeddingMetrics.all(e.values(), e.rowSize(), labels,
+                    recallKs(l == BenchmarkLayout.SOP ? new int[] {1, 10, 100, 1000} : Workflow.RECALL_KS), seed);
+        }
+    }
+
+    private static Npy.FloatArray extract(Embedder embedder, Path onnx, io.simforge.core.data.ImageList list, Path out)
+            throws IOException {
+        ExtractionJob.Summary s;
+        try (ProgressBar bar = new ProgressBar(System.out, "embed", list.size(), "img")) {
+            s = ExtractionJob.builder().setEmbedder(embedder, onnx).setOutput(out)
+                    .setSource(ItemSource.imageList(list, embedder.imagePreprocessor()))
+                    .optListener((done, total, resumed) -> bar.update(done, resumed ? "resumed" : "")).build().run();
+        }
+        if (s.rejects() > 0) {
+            System.out.println(s.rejects() + " unreadable images left out; see " + out.resolve("rejects.tsv"));
+        }
+        return Npy.readFloats(out.resolve("embeddings.npy"));
     }
 
     /** Labels from an int .npy file or a text file with one whole number per line. */

@@ -111,6 +111,11 @@ public interface ItemSource {
         return files(base, ids, labelled ? labels.stream().mapToInt(Integer::intValue).toArray() : null, List.of(), images);
     }
 
+    /** The images of one split of a benchmark layout, ids relative to its root, labels the dataset's classes. */
+    static ItemSource imageList(io.simforge.core.data.ImageList list, ImagePreprocessor images) {
+        return files(list.root(), list.ids(), list.labels(), List.of(), images);
+    }
+
     private static ItemSource files(Path base, List<String> ids, int[] labels, List<String> names, ImagePreprocessor images) {
         return new ItemSource() {
             @Override
