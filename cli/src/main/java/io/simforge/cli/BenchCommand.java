@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks; results belong in docs/benchmarks.md with the machine and command. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print Markdown tables.",
         subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class, BenchCommand.Embed.class,
-            BenchCommand.Search.class})
+            BenchCommand.Search.class, BenchCommand.Memory.class,
+            BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -127,6 +128,58 @@ final class BenchCommand implements Runnable {
             for (int i = 0; i < gallery.length; i++) {
                 new io.simforge.infer.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
                         i == 0 ? save : null, onnx);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Resident memory over a long training run (quickstart ConvNet, MS loss): does native memory "
+                    + "stay flat?")
+    static final class Memory implements Callable<Integer> {
+        @Option(names = "--iterations", defaultValue = "5000", description = "Iterations (default 5000).")
+        int iterations;
+
+        @Option(names = "--every", defaultValue = "250", description = "Sample every N iterations (default 250).")
+        int every;
+
+        @Option(names = "--ee", description = "With Embedding Expansion.")
+        boolean ee;
+
+        @Override
+        public Integer call() {
+            System.out.printf("Machine: %d cores, max heap %d MiB, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+            new io.simforge.train.bench.MemoryBenchmark(System.out).run(iterations, every, ee);
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Training throughput (images/s) on synthetic 3-channel images: ConvNet and ResNet-18, MS with "
+                    + "and without EE; compare with bench/pytorch/train_throughput.py.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--architectures", split = ",", defaultValue = "convnet,resnet18",
+                description = "convnet and/or resnet18 (default both).")
+        java.util.List<String> architectures;
+
+        @Option(names = "--size", defaultValue = "64", description = "Image side (default 64).")
+        int size;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Warm-up steps (default 5).")
+        int warmup;
+
+        @Option(names = "--steps", defaultValue = "30", description = "Timed steps (default 30).")
+        int steps;
+
+        @Override
+        public Integer call() {
+            System.out.printf("Machine: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
+            for (String a : architectures) {
+                for (boolean ee : new boolean[] {false, true}) {
+                    new io.simforge.train.bench.TrainBenchmark(System.out).run(a, size, ee, warmup, steps);
+                }
             }
             return 0;
         }

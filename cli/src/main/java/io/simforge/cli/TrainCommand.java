@@ -1,6 +1,15 @@
 package io.simforge.cli;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import io.simforge.core.data.ImageDataset;
+import io.simforge.core.io.Json;
+import io.simforge.core.run.RunFiles;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.train.EmbeddingTrainer;
 import io.simforge.train.TrainConfig;
@@ -56,6 +65,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--frozen-batchnorm", description = "ResNets: keep BatchNorm's running statistics fixed.")
     boolean frozenBatchNorm;
 
+    @Option(names = "--device", description = "cpu (default), gpu or gpu:N; without a usable GPU, training runs on the "
+            + "CPU after one warning.")
+    String device;
+
     @Option(names = "--seed", description = "Overrides the random seed.")
     Long seed;
 
@@ -73,10 +86,31 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations (default 100).")
     int validateEvery;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides any setting of the configuration, "
+            + "e.g. --set optimizer=sgd --set milestones=[1000,2000] --set schedule=cosine (see config.json of a run "
+            + "for every key).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--resume", paramLabel = "RUN", description = "Continue an interrupted run from its latest "
+            + "checkpoint, with the settings and data it was started with.")
+    Path resume;
+
+    /** The data a run was started on, so that `--resume RUN` needs nothing else. */
+    record Input(String data, String split, String classes, String validationClasses, int validationPerClass,
+            int validateEvery) {}
+
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            RunFiles files = new RunFiles(resume);
+            TrainConfig c = TrainConfig.fromJson(Files.readString(files.config()), files.config().toString());
+            Input in = Json.read(resume.resolve("train-input.json"), Input.class);
+            System.out.println("Resuming " + resume + " from " + io.simforge.train.Checkpoint.latest(resume).getFileName()
+                    + " (optimiser moments restart from zero)");
+            return train(c, in, resume, true);
+        }
         TrainConfig c = configFile != null
-                ? TrainConfig.fromJson(java.nio.file.Files.readString(configFile), configFile.toString()) : new TrainConfig();
+                ? TrainConfig.fromJson(Files.readString(configFile), configFile.toString()) : new TrainConfig();
         if (iterations != null) {
             c.iterations = iterations;
         }
@@ -107,32 +141,70 @@ final class TrainCommand implements Callable<Integer> {
         if (frozenBatchNorm) {
             c.frozenBatchNorm = true;
         }
+        if (device != null) {
+            c.device = device;
+        }
         if (seed != null) {
             c.seed = seed;
         }
         lossOptions.applyTo(c);
+        c = applyOverrides(c, overrides);
         c.validate();
-        ImageDataset all = data.load();
-        ImageDataset train = all.withClasses(DataOptions.parseClasses(classes));
-        EmbeddingTrainer.Validation validation = null;
-        if (validationClasses != null) {
-            java.util.List<Integer> v = DataOptions.parseClasses(validationClasses);
-            if (v.stream().anyMatch(train.classes()::contains)) {
-                throw new IllegalArgumentException("--validation-classes " + validationClasses + " overlap the training "
-                        + "classes " + classes + "; choose classes the model does not train on");
-            }
-            validation = new EmbeddingTrainer.Validation(all.withClasses(v).firstPerClass(validationPerClass),
-                    validateEvery);
+        Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery);
+        checkValidation(in);
+        Path run = Runs.create(out, "train");
+        Json.write(run.resolve("train-input.json"), in);
+        return train(c, in, run, false);
+    }
+
+    /** Applies {@code key=value} overrides; values are JSON (numbers, booleans, arrays) or plain strings. */
+    static TrainConfig applyOverrides(TrainConfig c, List<String> overrides) {
+        if (overrides.isEmpty()) {
+            return c;
         }
+        JsonObject o = JsonParser.parseString(Json.toJson(c)).getAsJsonObject();
+        for (String kv : overrides) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + kv + "'");
+            }
+            String value = kv.substring(eq + 1);
+            JsonElement e;
+            try {
+                e = JsonParser.parseString(value);
+                if (!e.isJsonPrimitive() && !e.isJsonArray()) {
+                    e = new JsonPrimitive(value);
+                }
+            } catch (RuntimeException notJson) {
+                e = new JsonPrimitive(value);
+            }
+            o.add(kv.substring(0, eq).trim(), e);
+        }
+        return TrainConfig.fromJson(o.toString(), "--set");
+    }
+
+    private static void checkValidation(Input in) {
+        if (in.validationClasses() != null && DataOptions.parseClasses(in.validationClasses()).stream()
+                .anyMatch(DataOptions.parseClasses(in.classes())::contains)) {
+            throw new IllegalArgumentException("--validation-classes " + in.validationClasses() + " overlap the training "
+                    + "classes " + in.classes() + "; choose classes the model does not train on");
+        }
+    }
+
+    private int train(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
+        ImageDataset all = DataOptions.load(in.data(), in.split());
+        ImageDataset train = all.withClasses(DataOptions.parseClasses(in.classes()));
+        EmbeddingTrainer.Validation validation = in.validationClasses() == null ? null
+                : new EmbeddingTrainer.Validation(all.withClasses(DataOptions.parseClasses(in.validationClasses()))
+                        .firstPerClass(in.validationPerClass()), in.validateEvery());
         Preprocessing pre = new Preprocessing(train.channels(), train.height(), train.width(), 1f / 255f,
                 Preprocessing.fashionMnist().mean(), Preprocessing.fashionMnist().std());
         if (train.channels() != 1) {
             throw new IllegalArgumentException("only grayscale IDX data is supported by `simforge train` so far");
         }
-        Path run = Runs.create(out, "train");
-        String name = ("bundled".equals(data.data) ? "Fashion-MNIST (bundled)" : data.data) + " " + data.split
-                + " classes " + classes;
-        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, validation)) {
+        String name = ("bundled".equals(in.data()) ? "Fashion-MNIST (bundled)" : in.data()) + " " + in.split()
+                + " classes " + in.classes();
+        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, validation, resuming)) {
             System.out.println("Saved " + run.resolve("model") + "; export it with: simforge export "
                     + run.resolve("model") + " -o " + run.resolve("model.onnx"));
         }

@@ -43,6 +43,12 @@ final class Workflow {
      */
     TrainedModel trainAndSave(TrainConfig config, ImageDataset data, Preprocessing pre, String dataName, Path runDir,
             EmbeddingTrainer.Validation validation) throws IOException {
+        return trainAndSave(config, data, pre, dataName, runDir, validation, false);
+    }
+
+    /** As above; with {@code resume}, continues the run in {@code runDir} from its latest checkpoint. */
+    TrainedModel trainAndSave(TrainConfig config, ImageDataset data, Preprocessing pre, String dataName, Path runDir,
+            EmbeddingTrainer.Validation validation, boolean resume) throws IOException {
         config.validate();
         RunFiles files = new RunFiles(runDir);
         Json.write(files.config(), config);
@@ -52,7 +58,7 @@ final class Workflow {
         TrainedModel model;
         long start = System.nanoTime();
         try (ProgressBar bar = new ProgressBar(out, "train", config.iterations, "it");
-                TrainingLog log = TrainingLog.create(files.trainingLog())) {
+                TrainingLog log = resume ? TrainingLog.append(files.trainingLog()) : TrainingLog.create(files.trainingLog())) {
             model = EmbeddingTrainer.train(config, data, pre, validation, new EmbeddingTrainer.Listener() {
                 String last = "";
 
@@ -76,7 +82,7 @@ final class Workflow {
                     last = String.format(Locale.ROOT, ", val R@1 %.3f", metrics.get("recall@1"));
                     lastValidation = metrics;
                 }
-            });
+            }, runDir, resume);
         }
         out.printf(Locale.ROOT, "Trained in %.1f s (%.1f images/s)%n", model.seconds(),
                 config.iterations * (double) config.batchSize / model.seconds());

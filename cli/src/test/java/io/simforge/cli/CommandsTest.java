@@ -185,6 +185,30 @@ class CommandsTest {
         assertTrue(overlap.err().contains("overlap the training classes"), overlap.err());
     }
 
+    /** Any setting from the command line, checkpoints, and a run continued with --resume (here: extended). */
+    @Test
+    void settingsOverridesCheckpointsAndResume() throws Exception {
+        Path run = dir.resolve("resumable");
+        Outcome first = run("train", "--iterations", "8", "--set", "checkpointEvery=4", "--set", "optimizer=sgd",
+                "--set", "schedule=cosine", "--set", "widths=[4,8]", "-o", run.toString());
+        assertEquals(0, first.code(), first.err());
+        JsonObject config = JsonParser.parseString(Files.readString(run.resolve("config.json"))).getAsJsonObject();
+        assertEquals("sgd", config.get("optimizer").getAsString());
+        assertEquals(2, config.getAsJsonArray("widths").size());
+        assertTrue(Files.isRegularFile(run.resolve("checkpoint/weights.params")));
+        config.addProperty("iterations", 12);
+        Files.writeString(run.resolve("config.json"), config.toString());
+        Outcome resumed = run("train", "--resume", run.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("Resuming " + run), resumed.out());
+        var log = io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"));
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(),
+                log.steps().stream().map(s -> s.iteration()).toList(), "one log, iterations 1 to 12, none twice");
+        Outcome typo = run("train", "--set", "learningrate=0.1", "-o", dir.resolve("typo").toString());
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().contains("unknown setting 'learningrate'"), typo.err());
+    }
+
     @Test
     void aMissingDatasetFolderIsNamed() {
         Outcome o = run("train", "--data", dir.resolve("nowhere").toString(), "-o", dir.resolve("r").toString());

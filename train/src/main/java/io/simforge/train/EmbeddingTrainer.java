@@ -15,7 +15,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
@@ -101,6 +100,18 @@ public final class EmbeddingTrainer {
     /** As {@link #train(TrainConfig, ImageDataset, Preprocessing, Listener)}, validating as it goes. */
     public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
             Validation validation, Listener listener) {
+        return train(config, data, preprocessing, validation, listener, null, false);
+    }
+
+    /**
+     * As {@link #train(TrainConfig, ImageDataset, Preprocessing, Validation, Listener)}, keeping checkpoints
+     * in {@code run} (every {@link TrainConfig#checkpointEvery} iterations and at the end; none when
+     * {@code run} is null) and, with {@code resume}, continuing from the latest one: same weights, same
+     * learning-rate schedule position, the same batches the uninterrupted run would have drawn. The
+     * optimiser's moments start from zero again (see {@link Checkpoint}).
+     */
+    public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
+            Validation validation, Listener listener, java.nio.file.Path run, boolean resume) {
         config.validate();
         if (preprocessing.channels() != data.channels() || preprocessing.height() != data.height()
                 || preprocessing.width() != data.width()) {
@@ -114,15 +125,30 @@ public final class EmbeddingTrainer {
         MetricLoss loss = Losses.fromConfig(config);
         Engine.getInstance().setRandomSeed((int) config.seed);
 
-        Model model = Model.newInstance("simforge", Device.cpu());
+        Device device = device(config.device);
+        Model model = Model.newInstance("simforge", device);
         List<Float> losses = new ArrayList<>(config.iterations);
         long start = System.nanoTime();
         try {
             model.setBlock(architecture.build());
-            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(config.learningRate))
-                    .optWeightDecays(config.weightDecay).build();
-            DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(adam)
-                    .optDevices(new Device[] {Device.cpu()})
+            int done = 0;
+            java.nio.file.Path checkpoint = null;
+            if (resume) {
+                checkpoint = Checkpoint.latest(run);
+                Checkpoint.State state = Checkpoint.readState(checkpoint);
+                if (!state.architecture().equals(config.architecture)) {
+                    throw new IllegalArgumentException(checkpoint + " holds a " + state.architecture() + ", but the "
+                            + "configuration trains a " + config.architecture);
+                }
+                done = state.iteration();
+                for (int i = 0; i < done; i++) {
+                    sampler.next(); // the batches the interrupted run already used
+                }
+            }
+            Optimizer optimizer = optimizer(config, headParameterIds(model.getBlock()), done);
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer)
+                    // One device: the whole batch, so in-batch mining sees every pair.
+                    .optDevices(new Device[] {device})
                     .optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
             int batch = sampler.batchSize();
             int itemSize = data.imageSize();
@@ -135,12 +161,18 @@ public final class EmbeddingTrainer {
             ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
             ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
             float[] validationInputs = validation == null ? null : preprocessing.inputs(validation.data());
+            if (checkpoint != null) {
+                // Parameters that exist before the trainer initialises the block are kept as they are.
+                model.getBlock().setInitializer(weightInitializer(), Parameter.Type.WEIGHT);
+                model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
+                Checkpoint.loadWeights(checkpoint, model.getBlock(), model.getNDManager());
+            }
             try (Trainer trainer = model.newTrainer(tc)) {
                 trainer.initialize(inputShape);
-                if (validation != null && listener != null) {
+                if (validation != null && listener != null && done == 0) {
                     listener.onValidation(0, validate(model, architecture, validation, validationInputs));
                 }
-                for (int it = 1; it <= config.iterations; it++) {
+                for (int it = done + 1; it <= config.iterations; it++) {
                     int[] idx = sampler.next();
                     for (int b = 0; b < batch; b++) {
                         preprocessing.inputs(data, idx[b], 1, pixels, b * itemSize);
@@ -171,6 +203,10 @@ public final class EmbeddingTrainer {
                         trainer.step();
                     }
                     losses.add(value);
+                    if (run != null && (it == config.iterations
+                            || (config.checkpointEvery > 0 && it % config.checkpointEvery == 0))) {
+                        Checkpoint.save(run, model.getBlock(), it, config);
+                    }
                     if (listener != null) {
                         listener.onIteration(it, config.iterations, value);
                         if (validation != null && (it % validation.every() == 0 || it == config.iterations)) {
@@ -180,10 +216,65 @@ public final class EmbeddingTrainer {
                 }
             }
             return new TrainedModel(model, architecture, preprocessing, losses, (System.nanoTime() - start) / 1e9);
+        } catch (java.io.IOException e) {
+            model.close();
+            throw new java.io.UncheckedIOException(e);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    private static final System.Logger LOG = System.getLogger(EmbeddingTrainer.class.getName());
+
+    /**
+     * The device for {@code spec} ({@code cpu}, {@code gpu} or {@code gpu:N}); a GPU that the engine cannot
+     * see falls back to the CPU with one warning naming the reason.
+     */
+    public static Device device(String spec) {
+        if ("cpu".equals(spec)) {
+            return Device.cpu();
+        }
+        int id = spec.equals("gpu") ? 0 : Integer.parseInt(spec.substring(4));
+        int gpus = Engine.getInstance().getGpuCount();
+        if (id < gpus) {
+            return Device.gpu(id);
+        }
+        LOG.log(System.Logger.Level.WARNING, "device " + spec + " requested but the PyTorch engine sees " + gpus
+                + " GPU(s) (the CPU build of PyTorch is on the class path, or no CUDA device is usable); training on "
+                + "the CPU. The README's Devices section describes the GPU set-ups.");
+        return Device.cpu();
+    }
+
+    /** Ids of the embedding head's parameters: the last linear layer's. */
+    static java.util.Set<String> headParameterIds(Block block) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        Block head = null;
+        if (block instanceof ai.djl.nn.SequentialBlock seq) {
+            for (var child : seq.getChildren()) {
+                if (child.getValue() instanceof ai.djl.nn.core.Linear) {
+                    head = child.getValue();
+                }
+            }
+        }
+        if (head != null) {
+            head.getParameters().values().forEach(p -> ids.add(p.getId()));
+        }
+        return ids;
+    }
+
+    /** The configured optimiser over the learning-rate schedule, counting updates from {@code beginUpdate}. */
+    static Optimizer optimizer(TrainConfig c, java.util.Set<String> head, int beginUpdate) {
+        LearningRateSchedule lr = new LearningRateSchedule(c, head);
+        float clip = c.gradientClip > 0 ? c.gradientClip : Float.POSITIVE_INFINITY;
+        return switch (c.optimizer) {
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum)
+                    .optWeightDecays(c.weightDecay).optClipGrad(clip).optBeginNumUpdate(beginUpdate).build();
+            case "adamw" -> Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays(c.weightDecay)
+                    .optClipGrad(clip).optBeginNumUpdate(beginUpdate).build();
+            default -> Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(c.weightDecay).optClipGrad(clip)
+                    .optBeginNumUpdate(beginUpdate).build();
+        };
     }
 
     private static Map<String, Double> validate(Model model, Architecture architecture, Validation validation,

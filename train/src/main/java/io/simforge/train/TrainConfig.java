@@ -23,8 +23,30 @@ public final class TrainConfig {
     public int batchSize = 80;
     public int samplesPerClass = 16;
     public float learningRate = 1e-3f;
+    /** Optimiser: {@code adam}, {@code adamw} (decoupled weight decay) or {@code sgd} (with {@link #momentum}). */
+    public String optimizer = "adam";
+    public float momentum = 0.9f;
+    /** Weight decay: L2 added to the gradient (adam, sgd) or decoupled (adamw). */
     public float weightDecay = 0f;
+    /** Learning-rate schedule after warm-up: {@code constant}, {@code step}, {@code multistep} or {@code cosine}. */
+    public String schedule = "constant";
+    /** Linear warm-up over this many iterations (0: none). */
+    public int warmupIterations = 0;
+    /** {@code step}: multiply by {@link #gamma} every this many iterations. */
+    public int stepSize = 1000;
+    /** {@code multistep}: multiply by {@link #gamma} after each of these iterations. */
+    public int[] milestones = {};
+    public float gamma = 0.1f;
+    /** {@code cosine}: the rate reached at the last iteration. */
+    public float minLearningRate = 0f;
+    /** The embedding head (the last linear layer) learns this many times faster (1: like the backbone). */
+    public float headLearningRateMultiplier = 1f;
+    /** Clip every gradient value to [−c, c] (0: off). */
+    public float gradientClip = 0f;
+    /** Save a checkpoint every this many iterations (0: only at the end), for {@code --resume}. */
+    public int checkpointEvery = 0;
     public long seed = 42;
+    /** {@code cpu}, {@code gpu} or {@code gpu:N}; a GPU the engine cannot use falls back to the CPU with a warning. */
     public String device = "cpu";
 
     /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted}, {@code npair} or {@code contrastive}. */
@@ -106,6 +128,23 @@ public final class TrainConfig {
         if (!(learningRate > 0)) {
             p.add("learningRate must be positive, got " + learningRate);
         }
+        if (!List.of("adam", "adamw", "sgd").contains(optimizer)) {
+            p.add("optimizer '" + optimizer + "' is unknown: choose adam, adamw or sgd");
+        }
+        if (!List.of("constant", "step", "multistep", "cosine").contains(schedule)) {
+            p.add("schedule '" + schedule + "' is unknown: choose constant, step, multistep or cosine");
+        }
+        if (warmupIterations < 0 || stepSize <= 0 || !(gamma > 0) || minLearningRate < 0 || !(headLearningRateMultiplier > 0)
+                || gradientClip < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0) {
+            p.add("warmupIterations, gradientClip, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
+                    + "negative; stepSize, gamma and headLearningRateMultiplier must be positive");
+        }
+        for (int i = 1; i < milestones.length; i++) {
+            if (milestones[i] <= milestones[i - 1]) {
+                p.add("milestones must increase, got " + java.util.Arrays.toString(milestones));
+                break;
+            }
+        }
         if (!Losses.NAMES.contains(loss)) {
             p.add("loss '" + loss + "' is unknown: choose one of " + String.join(", ", Losses.NAMES));
         } else if (p.isEmpty()) {
@@ -115,8 +154,8 @@ public final class TrainConfig {
                 p.add(e.getMessage());
             }
         }
-        if (!"cpu".equals(device)) {
-            p.add("device '" + device + "' is not supported yet: use cpu");
+        if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
+            p.add("device '" + device + "' is not understood: use cpu, gpu or gpu:N");
         }
         return p;
     }

@@ -44,6 +44,15 @@ public final class TrainingLog implements Closeable {
         return log;
     }
 
+    /** Continues an existing log (a resumed run); starts a new one when there is none. */
+    public static TrainingLog append(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return create(file);
+        }
+        return new TrainingLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE));
+    }
+
     public void iteration(int iteration, double loss, double seconds) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("iteration", iteration);

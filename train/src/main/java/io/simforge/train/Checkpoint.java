@@ -1,0 +1,100 @@
+package io.simforge.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import io.simforge.core.io.AtomicFiles;
+import io.simforge.core.io.Json;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A training checkpoint: the network's weights (BatchNorm statistics included) and how many iterations
+ * produced them, in a folder {@code <run>/checkpoint} with {@code weights.params} and {@code state.json}
+ * (format version 1). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so
+ * a crash at any moment leaves either the previous or the new checkpoint, never a mix.
+ *
+ * <p>Not saved (say so to users): the optimiser's running moments (Adam, SGD momentum). A resumed run
+ * starts them from zero at the saved iteration, with the learning-rate schedule where it was.
+ */
+public final class Checkpoint {
+    public static final String FORMAT = "simforge-checkpoint";
+    public static final int VERSION = 1;
+
+    /** What {@code state.json} holds. */
+    public record State(String format, int version, int iteration, long seed, String architecture) {}
+
+    private Checkpoint() {}
+
+    public static Path dir(Path run) {
+        return run.resolve("checkpoint");
+    }
+
+    /** Writes a checkpoint of {@code block} after {@code iteration} iterations. */
+    public static void save(Path run, Block block, int iteration, TrainConfig config) throws IOException {
+        Path target = dir(run);
+        Path fresh = run.resolve("checkpoint.new");
+        Path old = run.resolve("checkpoint.old");
+        deleteTree(fresh);
+        Files.createDirectories(fresh);
+        AtomicFiles.write(fresh.resolve("weights.params"), out -> {
+            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+            block.saveParameters(data);
+            data.flush();
+        });
+        Json.write(fresh.resolve("state.json"), new State(FORMAT, VERSION, iteration, config.seed, config.architecture));
+        deleteTree(old);
+        if (Files.exists(target)) {
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    /** The checkpoint to resume from: the current one, or the previous one when a swap was interrupted. */
+    public static Path latest(Path run) throws IOException {
+        for (Path p : new Path[] {dir(run), run.resolve("checkpoint.old")}) {
+            if (Files.isRegularFile(p.resolve("state.json")) && Files.isRegularFile(p.resolve("weights.params"))) {
+                return p;
+            }
+        }
+        throw new IOException(run + " has no checkpoint to resume from (" + dir(run) + "); it was not trained with "
+                + "checkpoints, or no iteration finished");
+    }
+
+    public static State readState(Path checkpoint) throws IOException {
+        State s = Json.read(checkpoint.resolve("state.json"), State.class);
+        if (!FORMAT.equals(s.format()) || s.version() > VERSION) {
+            throw new IOException(checkpoint + " is not a simforge checkpoint of version 1 to " + VERSION);
+        }
+        return s;
+    }
+
+    /** Loads the weights into an initialised block of the same architecture. */
+    static void loadWeights(Path checkpoint, Block block, NDManager manager) throws IOException {
+        try (InputStream in = Files.newInputStream(checkpoint.resolve("weights.params"))) {
+            block.loadParameters(manager, new DataInputStream(new BufferedInputStream(in, 1 << 16)));
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IOException(checkpoint + " does not fit this network: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.simforge.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simforge.core.data.FashionMnist;
+import io.simforge.core.data.ImageDataset;
+import io.simforge.core.model.Preprocessing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecipeAndResumeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void schedulesByHand() {
+        TrainConfig c = new TrainConfig();
+        c.learningRate = 0.1f;
+        c.iterations = 100;
+        c.warmupIterations = 10;
+        LearningRateSchedule s = new LearningRateSchedule(c, Set.of("head"));
+        assertEquals(0.05f, s.at(5), 1e-7, "half-way through warm-up");
+        assertEquals(0.1f, s.at(10), 1e-7);
+        assertEquals(0.1f, s.at(99), 1e-7, "constant after warm-up");
+        c.headLearningRateMultiplier = 10;
+        assertEquals(1.0f, s.getNewValue("head", 50), 1e-6);
+        assertEquals(0.1f, s.getNewValue("backbone", 50), 1e-7);
+        c.warmupIterations = 0;
+        c.schedule = "step";
+        c.stepSize = 30;
+        assertEquals(0.1f, s.at(30), 1e-7);
+        assertEquals(0.01f, s.at(31), 1e-8);
+        assertEquals(0.001f, s.at(61), 1e-9);
+        c.schedule = "multistep";
+        c.milestones = new int[] {50, 80};
+        assertEquals(0.1f, s.at(50), 1e-7);
+        assertEquals(0.01f, s.at(51), 1e-8);
+        assertEquals(0.001f, s.at(81), 1e-9);
+        c.schedule = "cosine";
+        c.minLearningRate = 0.02f;
+        assertEquals(0.02f + 0.08f * 0.5 * (1 + Math.cos(Math.PI * 0.01)), s.at(1), 1e-6);
+        assertEquals(0.06f, s.at(50), 1e-6, "half-way: the mean of the two ends");
+        assertEquals(0.02f, s.at(100), 1e-7);
+    }
+
+    @Test
+    void badRecipesAreRefusedBeforeTraining() {
+        TrainConfig c = new TrainConfig();
+        c.optimizer = "lion";
+        c.schedule = "exp";
+        c.milestones = new int[] {10, 5};
+        String msg = assertThrows(IllegalArgumentException.class, c::validate).getMessage();
+        assertTrue(msg.contains("optimizer 'lion'") && msg.contains("schedule 'exp'") && msg.contains("milestones"), msg);
+    }
+
+    private static TrainConfig small() {
+        TrainConfig c = new TrainConfig();
+        c.widths = new int[] {4, 8};
+        c.embeddingSize = 16;
+        c.iterations = 24;
+        c.batchSize = 20;
+        c.samplesPerClass = 4;
+        c.checkpointEvery = 8;
+        // SGD without momentum keeps no optimiser state, so a resumed run must equal an uninterrupted one exactly.
+        c.optimizer = "sgd";
+        c.momentum = 0;
+        c.learningRate = 0.05f;
+        c.schedule = "cosine";
+        c.headLearningRateMultiplier = 2;
+        return c;
+    }
+
+    @Test
+    void aRunKilledPartWayResumesFromItsLastCheckpointToTheSameWeights() throws Exception {
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
+        Preprocessing pre = Preprocessing.fashionMnist();
+        Path straight = dir.resolve("straight");
+        try (TrainedModel m = EmbeddingTrainer.train(small(), data, pre, null, null, straight, false)) {
+            assertEquals(24, m.losses().size());
+        }
+        Path crashed = dir.resolve("crashed");
+        RuntimeException kill = new RuntimeException("killed");
+        assertThrows(RuntimeException.class, () -> EmbeddingTrainer.train(small(), data, pre, null, (it, total, loss) -> {
+            if (it == 19) {
+                throw kill;
+            }
+        }, crashed, false));
+        assertEquals(16, Checkpoint.readState(Checkpoint.latest(crashed)).iteration(), "the last checkpoint before it");
+        List<Integer> resumedAt = new ArrayList<>();
+        try (TrainedModel m = EmbeddingTrainer.train(small(), data, pre, null, (it, total, loss) -> resumedAt.add(it),
+                crashed, true)) {
+            assertEquals(8, m.losses().size());
+        }
+        assertEquals(17, resumedAt.get(0), "continues after the checkpoint");
+        assertArrayEquals(Files.readAllBytes(Checkpoint.dir(straight).resolve("weights.params")),
+                Files.readAllBytes(Checkpoint.dir(crashed).resolve("weights.params")),
+                "the same weights as the run that was never interrupted");
+        assertThrows(java.io.UncheckedIOException.class, () -> EmbeddingTrainer.train(small(), data, pre, null, null,
+                dir.resolve("never-trained"), true));
+    }
+
+    /** The shipped recipes parse and validate (the build runs tests from the module folder). */
+    @Test
+    void theShippedRecipesAreValid() throws Exception {
+        for (String name : new String[] {"ms-paper.json", "ee-paper.json"}) {
+            Path file = Path.of("..", "configs", name);
+            TrainConfig c = TrainConfig.fromJson(Files.readString(file), file.toString()).validate();
+            assertEquals(512, c.embeddingSize);
+            assertEquals("resnet50", c.architecture);
+        }
+    }
+
+    @Test
+    void aGpuRequestWithoutAUsableGpuTrainsOnTheCpu() {
+        TrainConfig c = small();
+        c.device = "gpu:0";
+        c.iterations = 2;
+        c.checkpointEvery = 0;
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(20);
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+            assertEquals(ai.djl.Device.cpu(), m.model().getNDManager().getDevice());
+        }
+        c.device = "tpu";
+        assertThrows(IllegalArgumentException.class, c::validate);
+    }
+
+    @Test
+    void theHeadIsTheLastLinearLayer() {
+        var arch = EmbeddingTrainer.architectureFor(small(), FashionMnist.bundledTestSplit());
+        var block = arch.build();
+        Set<String> head = EmbeddingTrainer.headParameterIds(block);
+        assertEquals(2, head.size(), "weight and bias");
+    }
+}
