@@ -266,14 +266,19 @@ public final class EmbeddingTrainer {
     /** The configured optimiser over the learning-rate schedule, counting updates from {@code beginUpdate}. */
     static Optimizer optimizer(TrainConfig c, java.util.Set<String> head, int beginUpdate) {
         LearningRateSchedule lr = new LearningRateSchedule(c, head);
-        float clip = c.gradientClip > 0 ? c.gradientClip : Float.POSITIVE_INFINITY;
+        Optimizer.OptimizerBuilder<?> b = switch (c.optimizer) {
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum);
+            case "adamw" -> Optimizer.adamW().optLearningRateTracker(lr);
+            default -> Optimizer.adam().optLearningRateTracker(lr);
+        };
+        b.optWeightDecays(c.weightDecay).optBeginNumUpdate(beginUpdate);
+        if (c.gradientClip > 0) {
+            b.optClipGrad(c.gradientClip); // only when asked: clipping costs a pass over every gradient
+        }
         return switch (c.optimizer) {
-            case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum)
-                    .optWeightDecays(c.weightDecay).optClipGrad(clip).optBeginNumUpdate(beginUpdate).build();
-            case "adamw" -> Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays(c.weightDecay)
-                    .optClipGrad(clip).optBeginNumUpdate(beginUpdate).build();
-            default -> Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(c.weightDecay).optClipGrad(clip)
-                    .optBeginNumUpdate(beginUpdate).build();
+            case "sgd" -> ((ai.djl.training.optimizer.Sgd.Builder) b).build();
+            case "adamw" -> ((ai.djl.training.optimizer.AdamW.Builder) b).build();
+            default -> ((ai.djl.training.optimizer.Adam.Builder) b).build();
         };
     }
 
