@@ -65,6 +65,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--frozen-batchnorm", description = "ResNets: keep BatchNorm's running statistics fixed.")
     boolean frozenBatchNorm;
 
+    @Option(names = "--init", paramLabel = "MODEL_DIR", description = "Start from a saved simforge model of the same "
+            + "architecture (<run>/model) instead of random weights.")
+    Path init;
+
+    @Option(names = "--early-stop", paramLabel = "N", description = "With validation: stop after N validations in a "
+            + "row without a better Recall@1.")
+    Integer earlyStop;
+
     @Option(names = "--device", description = "cpu (default), gpu or gpu:N; without a usable GPU, training runs on the "
             + "CPU after one warning.")
     String device;
@@ -144,6 +152,12 @@ final class TrainCommand implements Callable<Integer> {
         if (device != null) {
             c.device = device;
         }
+        if (init != null) {
+            c.initFrom = init.toString();
+        }
+        if (earlyStop != null) {
+            c.earlyStopPatience = earlyStop;
+        }
         if (seed != null) {
             c.seed = seed;
         }
@@ -204,9 +218,32 @@ final class TrainCommand implements Callable<Integer> {
         }
         String name = ("bundled".equals(in.data()) ? "Fashion-MNIST (bundled)" : in.data()) + " " + in.split()
                 + " classes " + in.classes();
-        try (TrainedModel model = new Workflow(System.out).trainAndSave(c, train, pre, name, run, validation, resuming)) {
-            System.out.println("Saved " + run.resolve("model") + "; export it with: simforge export "
-                    + run.resolve("model") + " -o " + run.resolve("model.onnx"));
+        Workflow flow = new Workflow(System.out);
+        try (TrainedModel model = flow.trainAndSave(c, train, pre, name, run, validation, resuming)) {
+            List<Float> losses = model.losses();
+            double recent = losses.subList(Math.max(0, losses.size() - 50), losses.size()).stream()
+                    .mapToDouble(Float::doubleValue).average().orElse(Double.NaN);
+            System.out.println("Summary:");
+            System.out.printf(java.util.Locale.ROOT, "  iterations   %d of %d%s%n", model.lastIteration(), c.iterations,
+                    model.lastIteration() < c.iterations ? " (stopped early: no better validation Recall@1 in "
+                            + c.earlyStopPatience + " validations)" : "");
+            System.out.printf(java.util.Locale.ROOT, "  loss         %.4f (mean of the last %d iterations)%n", recent,
+                    Math.min(50, losses.size()));
+            if (model.bestIteration() > 0) {
+                System.out.printf(java.util.Locale.ROOT, "  validation   best Recall@1 %.4f at iteration %d%n",
+                        model.bestRecallAt1(), model.bestIteration());
+                if (model.bestIteration() != model.lastIteration()) {
+                    Path best = run.resolve("model-best");
+                    io.simforge.train.Checkpoint.load(io.simforge.train.Checkpoint.bestDir(run), model.model().getBlock(),
+                            model.model().getNDManager());
+                    io.simforge.models.SavedModel.save(best, model.model().getBlock(),
+                            new io.simforge.models.SavedModel.Description(io.simforge.models.SavedModel.FORMAT_VERSION,
+                                    model.architecture(), pre, flow.trainingSummary(c, name)));
+                    System.out.println("  best model   " + best + " (the last one is in " + run.resolve("model") + ")");
+                }
+            }
+            System.out.println("  files        " + run + ": model/, config.json, train-log.jsonl, checkpoint/");
+            System.out.println("Export it with: simforge export " + run.resolve("model") + " -o " + run.resolve("model.onnx"));
         }
         return 0;
     }

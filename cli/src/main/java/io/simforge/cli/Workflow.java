@@ -85,7 +85,7 @@ final class Workflow {
             }, runDir, resume);
         }
         out.printf(Locale.ROOT, "Trained in %.1f s (%.1f images/s)%n", model.seconds(),
-                config.iterations * (double) config.batchSize / model.seconds());
+                model.losses().size() * (double) config.batchSize / model.seconds());
         SavedModel.save(runDir.resolve("model"), model.model().getBlock(),
                 new SavedModel.Description(SavedModel.FORMAT_VERSION, model.architecture(), pre,
                         trainingSummary(config, dataName)));

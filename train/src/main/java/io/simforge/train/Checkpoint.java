@@ -40,9 +40,29 @@ public final class Checkpoint {
 
     /** Writes a checkpoint of {@code block} after {@code iteration} iterations. */
     public static void save(Path run, Block block, int iteration, TrainConfig config) throws IOException {
-        Path target = dir(run);
-        Path fresh = run.resolve("checkpoint.new");
-        Path old = run.resolve("checkpoint.old");
+        write(run, "checkpoint", block, iteration, config);
+    }
+
+    /** Where the weights with the best validation Recall@1 so far are kept. */
+    public static Path bestDir(Path run) {
+        return run.resolve("best");
+    }
+
+    /** Keeps {@code block}'s weights as the best so far, in {@code <run>/best} (same format, same swap). */
+    public static void saveBest(Path run, Block block, int iteration, TrainConfig config) throws IOException {
+        write(run, "best", block, iteration, config);
+    }
+
+    /** Loads a checkpoint's weights (e.g. the best ones) into an initialised block of the same architecture. */
+    public static void load(Path checkpoint, Block block, NDManager manager) throws IOException {
+        loadWeights(checkpoint, block, manager);
+    }
+
+    /** Writes {@code <run>/<name>} as a whole: a fresh folder, then renames, so a crash never leaves a mix. */
+    private static void write(Path run, String name, Block block, int iteration, TrainConfig config) throws IOException {
+        Path target = run.resolve(name);
+        Path fresh = run.resolve(name + ".new");
+        Path old = run.resolve(name + ".old");
         deleteTree(fresh);
         Files.createDirectories(fresh);
         AtomicFiles.write(fresh.resolve("weights.params"), out -> {

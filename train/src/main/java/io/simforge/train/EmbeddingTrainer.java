@@ -161,18 +161,33 @@ public final class EmbeddingTrainer {
             ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
             ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
             float[] validationInputs = validation == null ? null : preprocessing.inputs(validation.data());
-            if (checkpoint != null) {
+            java.nio.file.Path initial = checkpoint;
+            if (initial == null && config.initFrom != null) {
+                java.nio.file.Path saved = java.nio.file.Path.of(config.initFrom);
+                Architecture theirs = io.simforge.models.SavedModel.readDescription(saved).architecture();
+                if (!theirs.equals(architecture)) {
+                    throw new IllegalArgumentException("initFrom " + saved + " holds " + theirs + ", but this run trains "
+                            + architecture + "; start from a model of the same architecture");
+                }
+                initial = saved;
+            }
+            if (initial != null) {
                 // Parameters that exist before the trainer initialises the block are kept as they are.
                 model.getBlock().setInitializer(weightInitializer(), Parameter.Type.WEIGHT);
                 model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
-                Checkpoint.loadWeights(checkpoint, model.getBlock(), model.getNDManager());
+                Checkpoint.loadWeights(initial, model.getBlock(), model.getNDManager());
             }
             try (Trainer trainer = model.newTrainer(tc)) {
                 trainer.initialize(inputShape);
                 if (validation != null && listener != null && done == 0) {
                     listener.onValidation(0, validate(model, architecture, validation, validationInputs));
                 }
+                int last = done;
+                int bestIteration = 0;
+                double bestRecall = Double.NaN;
+                int sinceBest = 0;
                 for (int it = done + 1; it <= config.iterations; it++) {
+                    last = it;
                     int[] idx = sampler.next();
                     for (int b = 0; b < batch; b++) {
                         preprocessing.inputs(data, idx[b], 1, pixels, b * itemSize);
@@ -209,13 +224,31 @@ public final class EmbeddingTrainer {
                     }
                     if (listener != null) {
                         listener.onIteration(it, config.iterations, value);
-                        if (validation != null && (it % validation.every() == 0 || it == config.iterations)) {
-                            listener.onValidation(it, validate(model, architecture, validation, validationInputs));
+                    }
+                    if (validation != null && (it % validation.every() == 0 || it == config.iterations)) {
+                        Map<String, Double> v = validate(model, architecture, validation, validationInputs);
+                        if (listener != null) {
+                            listener.onValidation(it, v);
+                        }
+                        double r1 = v.get("recall@1");
+                        if (Double.isNaN(bestRecall) || r1 > bestRecall) {
+                            bestRecall = r1;
+                            bestIteration = it;
+                            sinceBest = 0;
+                            if (run != null) {
+                                Checkpoint.saveBest(run, model.getBlock(), it, config);
+                            }
+                        } else if (config.earlyStopPatience > 0 && ++sinceBest >= config.earlyStopPatience) {
+                            if (run != null && it != config.iterations) {
+                                Checkpoint.save(run, model.getBlock(), it, config);
+                            }
+                            break; // no better Recall@1 for earlyStopPatience validations in a row
                         }
                     }
                 }
+                return new TrainedModel(model, architecture, preprocessing, losses, (System.nanoTime() - start) / 1e9,
+                        last, bestIteration, bestRecall);
             }
-            return new TrainedModel(model, architecture, preprocessing, losses, (System.nanoTime() - start) / 1e9);
         } catch (java.io.IOException e) {
             model.close();
             throw new java.io.UncheckedIOException(e);

@@ -45,6 +45,10 @@ public final class TrainConfig {
     public float gradientClip = 0f;
     /** Save a checkpoint every this many iterations (0: only at the end), for {@code --resume}. */
     public int checkpointEvery = 0;
+    /** Start from the weights of this saved simforge model ({@code <run>/model}, same architecture); null: fresh. */
+    public String initFrom = null;
+    /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
+    public int earlyStopPatience = 0;
     public long seed = 42;
     /** {@code cpu}, {@code gpu} or {@code gpu:N}; a GPU the engine cannot use falls back to the CPU with a warning. */
     public String device = "cpu";
@@ -135,7 +139,7 @@ public final class TrainConfig {
             p.add("schedule '" + schedule + "' is unknown: choose constant, step, multistep or cosine");
         }
         if (warmupIterations < 0 || stepSize <= 0 || !(gamma > 0) || minLearningRate < 0 || !(headLearningRateMultiplier > 0)
-                || gradientClip < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0) {
+                || gradientClip < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
             p.add("warmupIterations, gradientClip, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
                     + "negative; stepSize, gamma and headLearningRateMultiplier must be positive");
         }

@@ -133,6 +133,53 @@ class RecipeAndResumeTest {
     }
 
     @Test
+    void earlyStoppingKeepsTheBestWeightsAndInitFromStartsFromASavedModel() throws Exception {
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
+        ImageDataset val = FashionMnist.bundledTestSplit().withClasses(List.of(5, 6, 7)).firstPerClass(15);
+        Preprocessing pre = Preprocessing.fashionMnist();
+        TrainConfig c = small();
+        c.iterations = 40;
+        c.earlyStopPatience = 1;
+        c.learningRate = 0.5f; // noisy on purpose, so a validation soon fails to improve
+        Path run = dir.resolve("early");
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, new EmbeddingTrainer.Validation(val, 4), null, run,
+                false)) {
+            assertEquals(m.lastIteration(), m.losses().size());
+            assertTrue(m.bestIteration() >= 4 && m.bestIteration() <= m.lastIteration());
+            assertEquals(m.bestIteration(), Checkpoint.readState(Checkpoint.bestDir(run)).iteration());
+            if (m.lastIteration() < 40) {
+                assertEquals(m.lastIteration(), Checkpoint.readState(Checkpoint.latest(run)).iteration(),
+                        "an early stop leaves a checkpoint where it stopped");
+            }
+            io.simforge.models.SavedModel.save(dir.resolve("saved"), m.model().getBlock(),
+                    new io.simforge.models.SavedModel.Description(io.simforge.models.SavedModel.FORMAT_VERSION,
+                            m.architecture(), pre, "{}"));
+        }
+        float[] saved;
+        try (ai.djl.Model m = io.simforge.models.SavedModel.load(dir.resolve("saved"))) {
+            saved = firstConvWeights(m.getBlock());
+        }
+        TrainConfig next = small();
+        next.initFrom = dir.resolve("saved").toString();
+        next.iterations = 1;
+        next.learningRate = 1e-12f; // one step that changes nothing measurable
+        next.checkpointEvery = 0;
+        try (TrainedModel m = EmbeddingTrainer.train(next, data, pre, null)) {
+            // (BatchNorm's running statistics do move in that step, so compare the learned weights themselves.)
+            assertArrayEquals(saved, firstConvWeights(m.model().getBlock()), 1e-6f, "starts from the saved weights");
+        }
+        next.widths = new int[] {8, 8};
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> EmbeddingTrainer.train(next, data, pre, null));
+        assertTrue(wrong.getMessage().contains("same architecture"), wrong.getMessage());
+    }
+
+    private static float[] firstConvWeights(ai.djl.nn.Block block) {
+        ai.djl.nn.Block conv = ((ai.djl.nn.SequentialBlock) block).getChildren().get(0).getValue();
+        return conv.getParameters().get("weight").getArray().toFloatArray();
+    }
+
+    @Test
     void theHeadIsTheLastLinearLayer() {
         var arch = EmbeddingTrainer.architectureFor(small(), FashionMnist.bundledTestSplit());
         var block = arch.build();
