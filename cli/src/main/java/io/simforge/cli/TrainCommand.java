@@ -105,7 +105,23 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The data a run was started on, so that `--resume RUN` needs nothing else. */
     record Input(String data, String split, String classes, String validationClasses, int validationPerClass,
-            int validateEvery) {}
+            int validateEvery, String images, String layout, String root, int imageSize) {}
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Train on a folder of images, root/<class>/<image> "
+            + "(decoded, randomly resized-cropped and flipped as they are drawn), instead of IDX data.")
+    Path images;
+
+    @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "Train on the train split of a "
+            + "benchmark layout under --root (see docs/datasets.md).")
+    String layout;
+
+    @Option(names = "--root", description = "With --layout: the dataset's folder.")
+    Path root;
+
+    @Option(names = "--image-size", defaultValue = "64", description = "With --images or --layout: the model's input "
+            + "side in pixels (default 64; 224 for the papers' protocol). RGB, ImageNet mean and std; evaluation "
+            + "resizes the shorter side to size × 256/224 and takes the centre.")
+    int imageSize;
 
     @Override
     public Integer call() throws Exception {
@@ -164,7 +180,11 @@ final class TrainCommand implements Callable<Integer> {
         lossOptions.applyTo(c);
         c = applyOverrides(c, overrides);
         c.validate();
-        Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery);
+        if (layout != null && root == null) {
+            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+        }
+        Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery,
+                images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize);
         checkValidation(in);
         Path run = Runs.create(out, "train");
         Json.write(run.resolve("train-input.json"), in);
@@ -206,6 +226,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
+        if (in.images() != null || in.layout() != null) {
+            return trainOnFiles(c, in, run, resuming);
+        }
         ImageDataset all = DataOptions.load(in.data(), in.split());
         ImageDataset train = all.withClasses(DataOptions.parseClasses(in.classes()));
         EmbeddingTrainer.Validation validation = in.validationClasses() == null ? null
@@ -218,6 +241,27 @@ final class TrainCommand implements Callable<Integer> {
         }
         String name = ("bundled".equals(in.data()) ? "Fashion-MNIST (bundled)" : in.data()) + " " + in.split()
                 + " classes " + in.classes();
+        return finish(c, io.simforge.train.TrainingImages.of(train, pre), pre, name, run, validation, resuming);
+    }
+
+    /** Training on image files: a folder tree or a benchmark layout's train split, augmented as drawn. */
+    private int trainOnFiles(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
+        io.simforge.core.data.ImageList list = in.images() != null
+                ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.images()))
+                : io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()), "train");
+        if (list.labels().length > 0 && list.labels()[0] < 0) {
+            throw new IllegalArgumentException(in.images() + " has images outside class folders; training needs "
+                    + "root/<class>/<image>");
+        }
+        int s = in.imageSize();
+        Preprocessing pre = new Preprocessing(3, s, s, 1f / 255f, new float[] {0.485f, 0.456f, 0.406f},
+                new float[] {0.229f, 0.224f, 0.225f}, Math.round(s * 256f / 224f));
+        var data = new io.simforge.train.ImageFileTrainingSet(list, pre, c.cropMinArea);
+        return finish(c, data, pre, list.name() + " (" + list.size() + " image files)", run, null, resuming);
+    }
+
+    private int finish(TrainConfig c, io.simforge.train.TrainingImages train, Preprocessing pre, String name, Path run,
+            EmbeddingTrainer.Validation validation, boolean resuming) throws Exception {
         Workflow flow = new Workflow(System.out);
         try (TrainedModel model = flow.trainAndSave(c, train, pre, name, run, validation, resuming)) {
             List<Float> losses = model.losses();

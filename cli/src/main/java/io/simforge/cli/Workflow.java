@@ -49,11 +49,19 @@ final class Workflow {
     /** As above; with {@code resume}, continues the run in {@code runDir} from its latest checkpoint. */
     TrainedModel trainAndSave(TrainConfig config, ImageDataset data, Preprocessing pre, String dataName, Path runDir,
             EmbeddingTrainer.Validation validation, boolean resume) throws IOException {
+        return trainAndSave(config, io.simforge.train.TrainingImages.of(data, pre), pre, dataName, runDir, validation,
+                resume);
+    }
+
+    /** As above, from any training images (image files are decoded and augmented as they are drawn). */
+    TrainedModel trainAndSave(TrainConfig config, io.simforge.train.TrainingImages data, Preprocessing pre,
+            String dataName, Path runDir, EmbeddingTrainer.Validation validation, boolean resume) throws IOException {
         config.validate();
         RunFiles files = new RunFiles(runDir);
         Json.write(files.config(), config);
         out.printf(Locale.ROOT, "Training %s (%d-d) with %s on %s: %d images, %d classes, %d iterations of %d×%d%n",
-                config.architecture, config.embeddingSize, lossName(config), dataName, data.size(), data.classes().size(),
+                config.architecture, config.embeddingSize, lossName(config), dataName, data.size(),
+                java.util.Arrays.stream(data.labels()).distinct().count(),
                 config.iterations, config.batchSize / config.samplesPerClass, config.samplesPerClass);
         TrainedModel model;
         long start = System.nanoTime();

@@ -83,7 +83,11 @@ public final class EmbeddingTrainer {
     }
 
     public static Architecture architectureFor(TrainConfig c, ImageDataset data) {
-        int[] shape = {data.channels(), data.height(), data.width()};
+        return architectureFor(c, new int[] {data.channels(), data.height(), data.width()});
+    }
+
+    /** The configured architecture for inputs of {@code shape} (C,H,W). */
+    public static Architecture architectureFor(TrainConfig c, int[] shape) {
         if (c.architecture.startsWith("resnet")) {
             return new Architecture(c.architecture, shape, c.widths, c.embeddingSize, c.pooling, c.frozenBatchNorm);
         }
@@ -112,16 +116,20 @@ public final class EmbeddingTrainer {
      */
     public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
             Validation validation, Listener listener, java.nio.file.Path run, boolean resume) {
+        return train(config, TrainingImages.of(data, preprocessing), preprocessing, validation, listener, run, resume);
+    }
+
+    /**
+     * As above, from any {@link TrainingImages}: image files are decoded and augmented on other threads while
+     * the previous step runs. An unreadable file is skipped with one warning naming it (another image of its
+     * class takes its place in the batch) unless {@link TrainConfig#strictImages} makes it fatal.
+     */
+    public static TrainedModel train(TrainConfig config, TrainingImages data, Preprocessing preprocessing,
+            Validation validation, Listener listener, java.nio.file.Path run, boolean resume) {
         config.validate();
-        if (preprocessing.channels() != data.channels() || preprocessing.height() != data.height()
-                || preprocessing.width() != data.width()) {
-            throw new IllegalArgumentException("preprocessing expects " + preprocessing.channels() + "x"
-                    + preprocessing.height() + "x" + preprocessing.width() + " images but the dataset holds "
-                    + data.channels() + "x" + data.height() + "x" + data.width());
-        }
         PkSampler sampler = PkSampler.builder().setLabels(data.labels())
                 .setBatch(config.batchSize, config.samplesPerClass).optSeed(config.seed).build();
-        Architecture architecture = architectureFor(config, data);
+        Architecture architecture = architectureFor(config, data.inputShape());
         MetricLoss loss = Losses.fromConfig(config);
         Engine.getInstance().setRandomSeed((int) config.seed);
 
@@ -151,7 +159,8 @@ public final class EmbeddingTrainer {
                     .optDevices(new Device[] {device})
                     .optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
             int batch = sampler.batchSize();
-            int itemSize = data.imageSize();
+            int itemSize = preprocessing.imageSize();
+            BatchLoader loader = new BatchLoader(data, config, itemSize);
             Shape inputShape = architecture.batchInputShape(batch);
             float[] pixels = new float[batch * itemSize];
             int[] labels = new int[batch];
@@ -186,19 +195,20 @@ public final class EmbeddingTrainer {
                 int bestIteration = 0;
                 double bestRecall = Double.NaN;
                 int sinceBest = 0;
+                // The next batch is decoded while the current step runs (for image files; in-memory data is
+                // filled in place). Batches are drawn in order, so the run is the same either way.
+                java.util.concurrent.CompletableFuture<Void> pending = done < config.iterations
+                        ? loader.start(done + 1, sampler.next(), pixels, labels) : null;
                 for (int it = done + 1; it <= config.iterations; it++) {
                     last = it;
-                    int[] idx = sampler.next();
-                    for (int b = 0; b < batch; b++) {
-                        preprocessing.inputs(data, idx[b], 1, pixels, b * itemSize);
-                        labels[b] = data.label(idx[b]);
-                    }
+                    BatchLoader.join(pending);
+                    inputBytes.clear();
+                    inputBytes.asFloatBuffer().put(pixels);
+                    labelBytes.clear();
+                    labelBytes.asIntBuffer().put(labels);
+                    pending = it < config.iterations ? loader.start(it + 1, sampler.next(), pixels, labels) : null;
                     float value;
                     try (NDManager step = trainer.getManager().newSubManager()) {
-                        inputBytes.clear();
-                        inputBytes.asFloatBuffer().put(pixels);
-                        labelBytes.clear();
-                        labelBytes.asIntBuffer().put(labels);
                         NDArray x = step.create(inputBytes, inputShape, DataType.FLOAT32);
                         NDArray y = step.create(labelBytes, new Shape(batch), DataType.INT32);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
@@ -245,6 +255,11 @@ public final class EmbeddingTrainer {
                             break; // no better Recall@1 for earlyStopPatience validations in a row
                         }
                     }
+                }
+                BatchLoader.join(pending); // an early stop leaves a batch in flight
+                if (!loader.unreadable().isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, loader.unreadable().size() + " unreadable image(s) were skipped "
+                            + "during training (each named in a warning above)");
                 }
                 return new TrainedModel(model, architecture, preprocessing, losses, (System.nanoTime() - start) / 1e9,
                         last, bestIteration, bestRecall);

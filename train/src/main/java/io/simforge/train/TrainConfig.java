@@ -45,6 +45,10 @@ public final class TrainConfig {
     public float gradientClip = 0f;
     /** Save a checkpoint every this many iterations (0: only at the end), for {@code --resume}. */
     public int checkpointEvery = 0;
+    /** Image files: stop at the first unreadable image instead of skipping it with a warning. */
+    public boolean strictImages = false;
+    /** Image files: the smallest random crop, as a fraction of the image's area (torchvision: 0.08). */
+    public float cropMinArea = 0.16f;
     /** Start from the weights of this saved simforge model ({@code <run>/model}, same architecture); null: fresh. */
     public String initFrom = null;
     /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
@@ -142,6 +146,9 @@ public final class TrainConfig {
                 || gradientClip < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
             p.add("warmupIterations, gradientClip, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
                     + "negative; stepSize, gamma and headLearningRateMultiplier must be positive");
+        }
+        if (!(cropMinArea > 0 && cropMinArea <= 1)) {
+            p.add("cropMinArea must be in (0, 1], got " + cropMinArea);
         }
         for (int i = 1; i < milestones.length; i++) {
             if (milestones[i] <= milestones[i - 1]) {

@@ -5,14 +5,57 @@ import java.util.List;
 
 /**
  * Images on disk with their class labels, in a fixed order: one split of a benchmark layout
- * ({@link BenchmarkLayout}). Ids are the paths relative to the dataset root, with '/' separators.
+ * ({@link BenchmarkLayout}) or a folder tree ({@link #fromFolder}). Ids are the paths relative to the root,
+ * with '/' separators; a label of -1 means unknown; {@code classNames} names labels 0, 1, … when known.
  */
-public record ImageList(String name, Path root, List<String> ids, int[] labels) {
+public record ImageList(String name, Path root, List<String> ids, int[] labels, List<String> classNames) {
+    /** File name endings read as images. */
+    public static final java.util.Set<String> IMAGE_EXTENSIONS = java.util.Set.of("jpg", "jpeg", "png", "bmp", "gif",
+            "wbmp");
+
     public ImageList {
         if (ids.size() != labels.length) {
             throw new IllegalArgumentException(ids.size() + " images but " + labels.length + " labels");
         }
         ids = List.copyOf(ids);
+        classNames = List.copyOf(classNames);
+    }
+
+    public ImageList(String name, Path root, List<String> ids, int[] labels) {
+        this(name, root, ids, labels, List.of());
+    }
+
+    /**
+     * Every image file under {@code root}, recursively, sorted by relative path. When all of them sit in
+     * sub-folders, the first sub-folder names the class ({@code root/<class>/<image>}; labels 0, 1, … in
+     * sorted folder order); otherwise labels are -1.
+     */
+    public static ImageList fromFolder(Path root) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(root)) {
+            throw new java.io.IOException("image folder not found: " + root);
+        }
+        List<String> ids;
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(root)) {
+            ids = walk.filter(java.nio.file.Files::isRegularFile).filter(ImageList::looksLikeImage)
+                    .map(p -> root.relativize(p).toString().replace(java.io.File.separatorChar, '/')).sorted().toList();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (ids.isEmpty()) {
+            throw new java.io.IOException(root + " holds no image files (" + String.join(", ", IMAGE_EXTENSIONS) + ")");
+        }
+        boolean classed = ids.stream().allMatch(id -> id.indexOf('/') > 0);
+        List<String> names = classed ? ids.stream().map(id -> id.substring(0, id.indexOf('/'))).distinct().sorted()
+                .toList() : List.of();
+        int[] labels = ids.stream().mapToInt(id -> classed ? names.indexOf(id.substring(0, id.indexOf('/'))) : -1)
+                .toArray();
+        return new ImageList(root.getFileName() + "", root, ids, labels, names);
+    }
+
+    private static boolean looksLikeImage(Path p) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
     }
 
     public int size() {

@@ -2,15 +2,10 @@ package io.simforge.infer.extract;
 
 import io.simforge.infer.ImagePreprocessor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The items an {@link ExtractionJob} embeds, in a fixed order: each has an id (written to {@code ids.txt}),
@@ -38,39 +33,14 @@ public interface ItemSource {
      */
     void load(int i, float[] out, int offset) throws IOException;
 
-    /** File name endings read as images. */
-    Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp");
-
     /**
      * Every image file under {@code root}, recursively, sorted by relative path (ids are those paths, with
      * '/' separators). When the images sit in sub-folders of {@code root}, the first sub-folder names the
      * class (the {@code root/<class>/<image>} layout); images directly in {@code root} have no label.
      */
     static ItemSource folder(Path root, ImagePreprocessor images) throws IOException {
-        if (!Files.isDirectory(root)) {
-            throw new IOException("image folder not found: " + root);
-        }
-        List<String> ids;
-        try (Stream<Path> walk = Files.walk(root)) {
-            ids = walk.filter(Files::isRegularFile).filter(ItemSource::looksLikeImage)
-                    .map(p -> root.relativize(p).toString().replace(java.io.File.separatorChar, '/')).sorted().toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        if (ids.isEmpty()) {
-            throw new IOException(root + " holds no image files (" + String.join(", ", IMAGE_EXTENSIONS) + ")");
-        }
-        TreeMap<String, Integer> classes = new TreeMap<>();
-        boolean allInClasses = ids.stream().allMatch(id -> id.indexOf('/') > 0);
-        if (allInClasses) {
-            ids.forEach(id -> classes.putIfAbsent(id.substring(0, id.indexOf('/')), 0));
-            int next = 0;
-            for (var e : classes.entrySet()) {
-                e.setValue(next++);
-            }
-        }
-        return files(root, ids, allInClasses ? ids.stream().mapToInt(id -> classes.get(id.substring(0, id.indexOf('/'))))
-                .toArray() : null, new ArrayList<>(classes.keySet()), images);
+        io.simforge.core.data.ImageList list = io.simforge.core.data.ImageList.fromFolder(root);
+        return files(root, list.ids(), list.labels()[0] >= 0 ? list.labels() : null, list.classNames(), images);
     }
 
     /**
@@ -143,11 +113,5 @@ public interface ItemSource {
                 images.toInput(ImagePreprocessor.decode(base.resolve(ids.get(i))), out, offset);
             }
         };
-    }
-
-    private static boolean looksLikeImage(Path p) {
-        String name = p.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 }

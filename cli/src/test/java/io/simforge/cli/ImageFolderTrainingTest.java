@@ -1,0 +1,79 @@
+package io.simforge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simforge.core.data.FashionMnist;
+import io.simforge.core.data.ImageDataset;
+import io.simforge.core.image.Images;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training from a folder of image files (a corrupt one among them), then export, verify and embed. */
+class ImageFolderTrainingTest {
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        PrintStream original = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            return Main.commandLine().execute(args);
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
+    void aResNetTrainsOnAnImageFolderSkippingACorruptFileAndExportsAndEmbeds() throws Exception {
+        Path images = dir.resolve("images");
+        ImageDataset fm = FashionMnist.bundledTestSplit().withClasses(List.of(1, 7, 9)).firstPerClass(6);
+        String[] names = {"", "trouser", "", "", "", "", "", "sneaker", "", "boot"};
+        for (int i = 0; i < fm.size(); i++) {
+            Path f = images.resolve(names[fm.label(i)]).resolve("img" + i + ".png");
+            Files.createDirectories(f.getParent());
+            ImageIO.write(fm.picture(i), "png", f.toFile());
+        }
+        Files.writeString(images.resolve("boot/broken.png"), "not an image");
+        Path runDir = dir.resolve("run");
+        assertEquals(0, run("train", "--images", images.toString(), "--image-size", "32", "--architecture", "resnet18",
+                "--widths", "8", "--iterations", "4", "--batch-size", "12", "--samples-per-class", "4", "-o",
+                runDir.toString()));
+        assertTrue(Files.isRegularFile(runDir.resolve("model/weights.params")));
+        Path onnx = dir.resolve("model.onnx");
+        assertEquals(0, run("export", runDir.resolve("model").toString(), "-o", onnx.toString()));
+        assertEquals(0, run("verify", onnx.toString(), "--source", runDir.resolve("model").toString()));
+        Path emb = dir.resolve("emb");
+        assertEquals(0, run("embed", "-m", onnx.toString(), "--images", images.toString(), "-o", emb.toString()));
+        assertEquals(18, Files.readAllLines(emb.resolve("ids.txt")).size());
+        assertEquals(2, Files.readAllLines(emb.resolve("rejects.tsv")).size(), "header and the broken file");
+    }
+
+    @Test
+    void randomResizedCropsStayInsideTheImageAndFlipMirrors() {
+        BufferedImage img = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < 40; x++) {
+            for (int y = 0; y < 20; y++) {
+                img.setRGB(x, y, x < 20 ? 0xff0000 : 0x0000ff);
+            }
+        }
+        Random r = new Random(3);
+        for (int i = 0; i < 50; i++) {
+            BufferedImage crop = Images.randomResizedCrop(img, 16, 16, 0.2, r);
+            assertEquals(16, crop.getWidth());
+            assertEquals(16, crop.getHeight());
+        }
+        BufferedImage flipped = Images.flip(img);
+        assertEquals(0x0000ff, flipped.getRGB(0, 0) & 0xffffff);
+        assertEquals(0xff0000, flipped.getRGB(39, 0) & 0xffffff);
+    }
+}

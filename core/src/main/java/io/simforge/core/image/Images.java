@@ -1,0 +1,174 @@
+package io.simforge.core.image;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+
+/**
+ * Image operations shared by training and inference, with the JDK alone: decoding, resizing (bilinear),
+ * the evaluation crop (shorter side, then centre), the training augmentation (random resized crop and
+ * horizontal flip), and reading pixels out as CHW floats 0–255.
+ */
+public final class Images {
+    private Images() {}
+
+    /** Decodes an image file (JPEG, PNG, BMP, GIF, WBMP: what the JDK's ImageIO reads). */
+    public static BufferedImage decode(Path file) throws IOException {
+        BufferedImage img;
+        try (InputStream in = Files.newInputStream(file)) {
+            img = ImageIO.read(in);
+        } catch (RuntimeException e) {
+            // Some decoders throw unchecked exceptions on damaged data.
+            throw new IOException("cannot decode " + file + ": " + e, e);
+        }
+        if (img == null) {
+            throw new IOException("cannot decode " + file + ": not an image in a format the JDK reads (JPEG, PNG, BMP, GIF)");
+        }
+        return img;
+    }
+
+    /** Bilinear resize to exactly {@code w × h} (the same image when it already has that size). */
+    public static BufferedImage resize(BufferedImage img, int w, int h) {
+        if (img.getWidth() == w && img.getHeight() == h) {
+            return img;
+        }
+        int type = img.getType() == BufferedImage.TYPE_BYTE_GRAY || img.getType() == BufferedImage.TYPE_USHORT_GRAY
+                ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB;
+        BufferedImage out = new BufferedImage(w, h, type);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(img, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /** Shorter side to {@code shorter} (aspect kept), then the centre {@code w × h}: the evaluation transform. */
+    public static BufferedImage resizeAndCentreCrop(BufferedImage img, int shorter, int w, int h) {
+        double f = shorter / (double) Math.min(img.getWidth(), img.getHeight());
+        int rw = Math.max(w, (int) Math.round(img.getWidth() * f));
+        int rh = Math.max(h, (int) Math.round(img.getHeight() * f));
+        BufferedImage resized = resize(img, rw, rh);
+        return resized.getSubimage((rw - w) / 2, (rh - h) / 2, w, h);
+    }
+
+    /**
+     * The training transform: a random crop covering {@code minArea}–100 % of the image with an aspect ratio
+     * between 3/4 and 4/3 (log-uniform), resized to {@code w × h}, mirrored left-right half of the time.
+     * After 10 failed draws it falls back to the centre crop of the largest allowed aspect, as torchvision does.
+     */
+    public static BufferedImage randomResizedCrop(BufferedImage img, int w, int h, double minArea, Random random) {
+        int iw = img.getWidth();
+        int ih = img.getHeight();
+        double area = (double) iw * ih;
+        int cw = iw;
+        int ch = ih;
+        int x0 = 0;
+        int y0 = 0;
+        boolean found = false;
+        for (int attempt = 0; attempt < 10 && !found; attempt++) {
+            double target = area * (minArea + (1 - minArea) * random.nextDouble());
+            double ratio = Math.exp(Math.log(3 / 4.0) + (Math.log(4 / 3.0) - Math.log(3 / 4.0)) * random.nextDouble());
+            int tw = (int) Math.round(Math.sqrt(target * ratio));
+            int th = (int) Math.round(Math.sqrt(target / ratio));
+            if (tw > 0 && th > 0 && tw <= iw && th <= ih) {
+                cw = tw;
+                ch = th;
+                x0 = random.nextInt(iw - tw + 1);
+                y0 = random.nextInt(ih - th + 1);
+                found = true;
+            }
+        }
+        if (!found) {
+            double ratio = iw / (double) ih;
+            if (ratio < 3 / 4.0) {
+                ch = (int) Math.round(iw / (3 / 4.0));
+            } else if (ratio > 4 / 3.0) {
+                cw = (int) Math.round(ih * (4 / 3.0));
+            }
+            x0 = (iw - cw) / 2;
+            y0 = (ih - ch) / 2;
+        }
+        BufferedImage out = resize(img.getSubimage(x0, y0, cw, ch), w, h);
+        return random.nextBoolean() ? flip(out) : out;
+    }
+
+    /** Left-right mirror image. */
+    public static BufferedImage flip(BufferedImage img) {
+        int w = img.getWidth();
+        BufferedImage out = new BufferedImage(w, img.getHeight(), img.getType() == BufferedImage.TYPE_BYTE_GRAY
+                ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        if (out.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            var src = img.getRaster();
+            var dst = out.getRaster();
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < w; x++) {
+                    dst.setSample(w - 1 - x, y, 0, src.getSample(x, y, 0));
+                }
+            }
+        } else {
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < w; x++) {
+                    out.setRGB(w - 1 - x, y, img.getRGB(x, y));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes the pixels of an image already sized {@code w × h} as CHW floats 0–255: 1 channel (gray rasters
+     * read as stored, since getRGB would apply a gamma curve; colour turned to luma with ITU-R 601 weights,
+     * as PIL's convert("L") does) or 3 (RGB).
+     */
+    public static void pixels(BufferedImage sized, int channels, float[] out, int offset) {
+        int h = sized.getHeight();
+        int w = sized.getWidth();
+        int plane = h * w;
+        if (channels == 1) {
+            int type = sized.getType();
+            var raster = sized.getRaster();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float v;
+                    if (type == BufferedImage.TYPE_BYTE_GRAY) {
+                        v = raster.getSample(x, y, 0);
+                    } else if (type == BufferedImage.TYPE_USHORT_GRAY) {
+                        v = raster.getSample(x, y, 0) / 257f;
+                    } else {
+                        int rgb = sized.getRGB(x, y);
+                        v = 0.299f * ((rgb >> 16) & 0xff) + 0.587f * ((rgb >> 8) & 0xff) + 0.114f * (rgb & 0xff);
+                    }
+                    out[offset + y * w + x] = v;
+                }
+            }
+        } else if (sized.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            var raster = sized.getRaster(); // gray into RGB: the stored value in all three channels
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float v = raster.getSample(x, y, 0);
+                    out[offset + y * w + x] = v;
+                    out[offset + plane + y * w + x] = v;
+                    out[offset + 2 * plane + y * w + x] = v;
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = sized.getRGB(x, y);
+                    out[offset + y * w + x] = (rgb >> 16) & 0xff;
+                    out[offset + plane + y * w + x] = (rgb >> 8) & 0xff;
+                    out[offset + 2 * plane + y * w + x] = rgb & 0xff;
+                }
+            }
+        }
+    }
+}
