@@ -76,8 +76,8 @@ final class QuickstartCommand implements Callable<Integer> {
         double trainSeconds;
         io.simforge.models.Architecture architecture;
         // Watched while training, never used to choose a model: Recall@1 and MAP@R on the unseen classes.
-        EmbeddingTrainer.Validation validation = new EmbeddingTrainer.Validation(test.firstPerClass(VALIDATION_PER_CLASS),
-                VALIDATE_EVERY);
+        EmbeddingTrainer.Validation validation = EmbeddingTrainer.Validation.of(test.firstPerClass(VALIDATION_PER_CLASS),
+                pre, VALIDATE_EVERY);
         try (TrainedModel model = flow.trainAndSave(config, train, pre, dataName, run, validation)) {
             trainSeconds = model.seconds();
             architecture = model.architecture();

@@ -87,9 +87,11 @@ final class TrainCommand implements Callable<Integer> {
             + "while training (e.g. 5-9); logged to train-log.jsonl, never used to pick a model.")
     String validationClasses;
 
-    @Option(names = "--validation-per-class", defaultValue = "200",
-            description = "Images per validation class (the first N; default 200).")
-    int validationPerClass;
+    @Option(names = "--validation-per-class", description = "Images per validation class (the first N; default 200).")
+    Integer validationPerClassOption;
+
+    int validationPerClass = 200;
+    boolean validationPerClassGiven;
 
     @Option(names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations (default 100).")
     int validateEvery;
@@ -105,7 +107,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The data a run was started on, so that `--resume RUN` needs nothing else. */
     record Input(String data, String split, String classes, String validationClasses, int validationPerClass,
-            int validateEvery, String images, String layout, String root, int imageSize) {}
+            int validateEvery, String images, String layout, String root, int imageSize, String validationImages,
+            boolean validateLayout) {}
 
     @Option(names = "--images", paramLabel = "DIR", description = "Train on a folder of images, root/<class>/<image> "
             + "(decoded, randomly resized-cropped and flipped as they are drawn), instead of IDX data.")
@@ -118,6 +121,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--root", description = "With --layout: the dataset's folder.")
     Path root;
 
+    @Option(names = "--validation-images", paramLabel = "DIR", description = "With --images: watch Recall@1 and MAP@R "
+            + "on this folder (root/<class>/<image>, classes not trained on); with --layout the test split is used "
+            + "when --validation-per-class is given. Up to --validation-per-class images per class.")
+    Path validationImages;
+
     @Option(names = "--image-size", defaultValue = "64", description = "With --images or --layout: the model's input "
             + "side in pixels (default 64; 224 for the papers' protocol). RGB, ImageNet mean and std; evaluation "
             + "resizes the shorter side to size × 256/224 and takes the centre.")
@@ -125,6 +133,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (validationPerClassOption != null) {
+            validationPerClass = validationPerClassOption;
+            validationPerClassGiven = true;
+        }
         if (resume != null) {
             RunFiles files = new RunFiles(resume);
             TrainConfig c = TrainConfig.fromJson(Files.readString(files.config()), files.config().toString());
@@ -184,7 +196,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
         }
         Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery,
-                images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize);
+                images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize,
+                validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassGiven);
         checkValidation(in);
         Path run = Runs.create(out, "train");
         Json.write(run.resolve("train-input.json"), in);
@@ -231,11 +244,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         ImageDataset all = DataOptions.load(in.data(), in.split());
         ImageDataset train = all.withClasses(DataOptions.parseClasses(in.classes()));
-        EmbeddingTrainer.Validation validation = in.validationClasses() == null ? null
-                : new EmbeddingTrainer.Validation(all.withClasses(DataOptions.parseClasses(in.validationClasses()))
-                        .firstPerClass(in.validationPerClass()), in.validateEvery());
         Preprocessing pre = new Preprocessing(train.channels(), train.height(), train.width(), 1f / 255f,
                 Preprocessing.fashionMnist().mean(), Preprocessing.fashionMnist().std());
+        EmbeddingTrainer.Validation validation = in.validationClasses() == null ? null
+                : EmbeddingTrainer.Validation.of(all.withClasses(DataOptions.parseClasses(in.validationClasses()))
+                        .firstPerClass(in.validationPerClass()), pre, in.validateEvery());
         if (train.channels() != 1) {
             throw new IllegalArgumentException("only grayscale IDX data is supported by `simforge train` so far");
         }
@@ -257,7 +270,51 @@ final class TrainCommand implements Callable<Integer> {
         Preprocessing pre = new Preprocessing(3, s, s, 1f / 255f, new float[] {0.485f, 0.456f, 0.406f},
                 new float[] {0.229f, 0.224f, 0.225f}, Math.round(s * 256f / 224f));
         var data = new io.simforge.train.ImageFileTrainingSet(list, pre, c.cropMinArea);
-        return finish(c, data, pre, list.name() + " (" + list.size() + " image files)", run, null, resuming);
+        io.simforge.core.data.ImageList held = in.validationImages() != null
+                ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.validationImages()))
+                : in.validateLayout()
+                        ? io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()),
+                                io.simforge.core.data.BenchmarkLayout.parse(in.layout())
+                                        == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test")
+                        : null;
+        EmbeddingTrainer.Validation validation = held == null ? null
+                : imageValidation(held, pre, in.validationPerClass(), in.validateEvery());
+        return finish(c, data, pre, list.name() + " (" + list.size() + " image files)", run, validation, resuming);
+    }
+
+    /**
+     * Validation on image files: the first {@code perClass} readable images of each class (at most 2,000 in all),
+     * with the evaluation transform the exported model will use.
+     */
+    static EmbeddingTrainer.Validation imageValidation(io.simforge.core.data.ImageList list, Preprocessing pre,
+            int perClass, int every) {
+        java.util.Map<Integer, Integer> taken = new java.util.HashMap<>();
+        java.util.List<float[]> inputs = new ArrayList<>();
+        java.util.List<Integer> labels = new ArrayList<>();
+        for (int i = 0; i < list.size() && inputs.size() < 2000; i++) {
+            int y = list.labels()[i];
+            if (taken.getOrDefault(y, 0) >= perClass) {
+                continue;
+            }
+            float[] x = new float[pre.imageSize()];
+            try {
+                java.awt.image.BufferedImage img = io.simforge.core.image.Images.decode(list.file(i));
+                io.simforge.core.image.Images.pixels(io.simforge.core.image.Images.resizeAndCentreCrop(img,
+                        pre.resizeShorterSide(), pre.width(), pre.height()), pre.channels(), x, 0);
+            } catch (java.io.IOException e) {
+                System.err.println("simforge train: validation skips " + e.getMessage());
+                continue;
+            }
+            pre.apply(x, 0);
+            inputs.add(x);
+            labels.add(y);
+            taken.merge(y, 1, Integer::sum);
+        }
+        float[] all = new float[inputs.size() * pre.imageSize()];
+        for (int i = 0; i < inputs.size(); i++) {
+            System.arraycopy(inputs.get(i), 0, all, i * pre.imageSize(), pre.imageSize());
+        }
+        return new EmbeddingTrainer.Validation(all, labels.stream().mapToInt(Integer::intValue).toArray(), every);
     }
 
     private int finish(TrainConfig c, io.simforge.train.TrainingImages train, Preprocessing pre, String name, Path run,

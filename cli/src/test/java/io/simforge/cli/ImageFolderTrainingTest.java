@@ -44,10 +44,19 @@ class ImageFolderTrainingTest {
             ImageIO.write(fm.picture(i), "png", f.toFile());
         }
         Files.writeString(images.resolve("boot/broken.png"), "not an image");
+        Path validationImages = dir.resolve("val");
+        ImageDataset other = FashionMnist.bundledTestSplit().withClasses(List.of(5, 8)).firstPerClass(5);
+        for (int i = 0; i < other.size(); i++) {
+            Path f = validationImages.resolve("c" + other.label(i)).resolve("v" + i + ".png");
+            Files.createDirectories(f.getParent());
+            ImageIO.write(other.picture(i), "png", f.toFile());
+        }
         Path runDir = dir.resolve("run");
         assertEquals(0, run("train", "--images", images.toString(), "--image-size", "32", "--architecture", "resnet18",
-                "--widths", "8", "--iterations", "4", "--batch-size", "12", "--samples-per-class", "4", "-o",
-                runDir.toString()));
+                "--widths", "8", "--iterations", "4", "--batch-size", "12", "--samples-per-class", "4",
+                "--validation-images", validationImages.toString(), "--validate-every", "2", "-o", runDir.toString()));
+        assertEquals(List.of(0, 2, 4), io.simforge.core.run.TrainingLog.read(runDir.resolve("train-log.jsonl"))
+                .validations().stream().map(v -> v.iteration()).toList(), "validated on the held-out folder");
         assertTrue(Files.isRegularFile(runDir.resolve("model/weights.params")));
         Path onnx = dir.resolve("model.onnx");
         assertEquals(0, run("export", runDir.resolve("model").toString(), "-o", onnx.toString()));

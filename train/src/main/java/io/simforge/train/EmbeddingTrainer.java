@@ -50,14 +50,19 @@ public final class EmbeddingTrainer {
      * Evaluate on {@code data} (leave-one-out retrieval, inference mode) before training, every {@code every}
      * iterations and after the last one. Only observed, never used to pick a model.
      */
-    public record Validation(ImageDataset data, int every) {
+    public record Validation(float[] inputs, int[] labels, int every) {
         public Validation {
             if (every <= 0) {
                 throw new IllegalArgumentException("validation interval must be positive, got " + every);
             }
-            if (data.size() < 2) {
-                throw new IllegalArgumentException("validation needs at least 2 images, got " + data.size());
+            if (labels.length < 2) {
+                throw new IllegalArgumentException("validation needs at least 2 images, got " + labels.length);
             }
+        }
+
+        /** Validation on an in-memory dataset, preprocessed once. */
+        public static Validation of(ImageDataset data, Preprocessing pre, int every) {
+            return new Validation(pre.inputs(data), data.labels(), every);
         }
     }
 
@@ -169,7 +174,7 @@ public final class EmbeddingTrainer {
             // collection, so resident memory would climb by a batch per step until the heap next fills.
             ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
             ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
-            float[] validationInputs = validation == null ? null : preprocessing.inputs(validation.data());
+            float[] validationInputs = validation == null ? null : validation.inputs();
             java.nio.file.Path initial = checkpoint;
             if (initial == null && config.initFrom != null) {
                 java.nio.file.Path saved = java.nio.file.Path.of(config.initFrom);
@@ -334,7 +339,7 @@ public final class EmbeddingTrainer {
             float[] inputs) {
         float[] e = DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs, architecture.inputShape(), 256);
         RetrievalMetrics.Scores s = RetrievalMetrics.evaluate(e, architecture.embeddingSize(),
-                validation.data().labels(), 1, 2, 4, 8);
+                validation.labels(), 1, 2, 4, 8);
         Map<String, Double> out = new LinkedHashMap<>();
         s.recallAtK().forEach((k, v) -> out.put("recall@" + k, v));
         out.put("p@1", s.precisionAt1());

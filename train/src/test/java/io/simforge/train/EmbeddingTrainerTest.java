@@ -54,7 +54,7 @@ class EmbeddingTrainerTest {
         List<Integer> at = new java.util.ArrayList<>();
         List<Float> withValidation;
         try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(),
-                new EmbeddingTrainer.Validation(val, 10), new EmbeddingTrainer.Listener() {
+                EmbeddingTrainer.Validation.of(val, Preprocessing.fashionMnist(), 10), new EmbeddingTrainer.Listener() {
                     @Override
                     public void onIteration(int iteration, int total, float loss) {}
 
@@ -71,7 +71,7 @@ class EmbeddingTrainerTest {
         try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(), null)) {
             assertEquals(withValidation, m.losses(), "validating does not change training");
         }
-        assertThrows(IllegalArgumentException.class, () -> new EmbeddingTrainer.Validation(val, 0));
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingTrainer.Validation.of(val, Preprocessing.fashionMnist(), 0));
     }
 
     @Test

@@ -142,7 +142,7 @@ class RecipeAndResumeTest {
         c.earlyStopPatience = 1;
         c.learningRate = 0.5f; // noisy on purpose, so a validation soon fails to improve
         Path run = dir.resolve("early");
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, new EmbeddingTrainer.Validation(val, 4), null, run,
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, EmbeddingTrainer.Validation.of(val, pre, 4), null, run,
                 false)) {
             assertEquals(m.lastIteration(), m.losses().size());
             assertTrue(m.bestIteration() >= 4 && m.bestIteration() <= m.lastIteration());
