@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The data a run was started on, so that `--resume RUN` needs nothing else. */
     record Input(String data, String split, String classes, String validationClasses, int validationPerClass,
             int validateEvery, String images, String layout, String root, int imageSize, String validationImages,
-            boolean validateLayout) {}
+            boolean validateLayout, String features, String featureLabels) {}
 
     @Option(names = "--images", paramLabel = "DIR", description = "Train on a folder of images, root/<class>/<image> "
             + "(decoded, randomly resized-cropped and flipped as they are drawn), instead of IDX data.")
@@ -120,6 +120,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--root", description = "With --layout: the dataset's folder.")
     Path root;
+
+    @Option(names = "--features", paramLabel = "X.npy", description = "Train on feature vectors (n × d .npy) with "
+            + "--labels, for non-image embeddings (an MLP; --validation-classes holds those classes out to watch).")
+    Path features;
+
+    @Option(names = "--labels", description = "With --features: one label per row (.npy or a text file).")
+    Path featureLabels;
 
     @Option(names = "--validation-images", paramLabel = "DIR", description = "With --images: watch Recall@1 and MAP@R "
             + "on this folder (root/<class>/<image>, classes not trained on); with --layout the test split is used "
@@ -197,7 +204,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery,
                 images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize,
-                validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassGiven);
+                validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassGiven,
+                features == null ? null : features.toString(), featureLabels == null ? null : featureLabels.toString());
+        if (features != null && architecture == null && configFile == null) {
+            c.architecture = "mlp"; // vectors: the only architecture that takes them
+            c.widths = widths != null ? widths : new int[] {512};
+        }
         checkValidation(in);
         Path run = Runs.create(out, "train");
         Json.write(run.resolve("train-input.json"), in);
@@ -231,6 +243,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void checkValidation(Input in) {
+        if (in.features() != null || in.images() != null || in.layout() != null) {
+            return; // --classes applies to IDX data only
+        }
         if (in.validationClasses() != null && DataOptions.parseClasses(in.validationClasses()).stream()
                 .anyMatch(DataOptions.parseClasses(in.classes())::contains)) {
             throw new IllegalArgumentException("--validation-classes " + in.validationClasses() + " overlap the training "
@@ -241,6 +256,9 @@ final class TrainCommand implements Callable<Integer> {
     private int train(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
         if (in.images() != null || in.layout() != null) {
             return trainOnFiles(c, in, run, resuming);
+        }
+        if (in.features() != null) {
+            return trainOnVectors(c, in, run, resuming);
         }
         ImageDataset all = DataOptions.load(in.data(), in.split());
         ImageDataset train = all.withClasses(DataOptions.parseClasses(in.classes()));
@@ -280,6 +298,38 @@ final class TrainCommand implements Callable<Integer> {
         EmbeddingTrainer.Validation validation = held == null ? null
                 : imageValidation(held, pre, in.validationPerClass(), in.validateEvery());
         return finish(c, data, pre, list.name() + " (" + list.size() + " image files)", run, validation, resuming);
+    }
+
+    /** Training on feature vectors: all classes, except --validation-classes, which are held out and watched. */
+    private int trainOnVectors(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
+        if (in.featureLabels() == null) {
+            throw new IllegalArgumentException("--features needs --labels (one label per row)");
+        }
+        io.simforge.core.io.Npy.FloatArray x = io.simforge.core.io.Npy.readFloats(Path.of(in.features()));
+        int[] y = EvalCommand.readLabels(Path.of(in.featureLabels()), x.rows(), Path.of(in.features()));
+        java.util.Set<Integer> held = in.validationClasses() == null ? java.util.Set.of()
+                : java.util.Set.copyOf(DataOptions.parseClasses(in.validationClasses()));
+        int dim = x.rowSize();
+        java.util.List<Integer> trainRows = new ArrayList<>();
+        java.util.List<Integer> heldRows = new ArrayList<>();
+        for (int i = 0; i < y.length; i++) {
+            (held.contains(y[i]) ? heldRows : trainRows).add(i);
+        }
+        EmbeddingTrainer.Validation validation = heldRows.size() < 2 ? null
+                : new EmbeddingTrainer.Validation(rows(x.values(), dim, heldRows), heldRows.stream().mapToInt(i -> y[i])
+                        .toArray(), in.validateEvery());
+        var data = io.simforge.train.TrainingImages.vectors(rows(x.values(), dim, trainRows),
+                dim, trainRows.stream().mapToInt(i -> y[i]).toArray());
+        return finish(c, data, null, in.features() + " (" + trainRows.size() + " vectors of " + dim + ")", run,
+                validation, resuming);
+    }
+
+    private static float[] rows(float[] values, int dim, java.util.List<Integer> rows) {
+        float[] out = new float[rows.size() * dim];
+        for (int r = 0; r < rows.size(); r++) {
+            System.arraycopy(values, rows.get(r) * dim, out, r * dim, dim);
+        }
+        return out;
     }
 
     /**

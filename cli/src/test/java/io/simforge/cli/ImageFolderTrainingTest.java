@@ -67,6 +67,42 @@ class ImageFolderTrainingTest {
         assertEquals(2, Files.readAllLines(emb.resolve("rejects.tsv")).size(), "header and the broken file");
     }
 
+    /** Non-image embeddings: an MLP trained on feature vectors from .npy, exported and verified. */
+    @Test
+    void featureVectorsTrainAnMlpThatExportsAsAVectorModel() throws Exception {
+        Random r = new Random(2);
+        int n = 120;
+        int dim = 16;
+        float[] x = new float[n * dim];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 6;
+            for (int d = 0; d < dim; d++) {
+                x[i * dim + d] = (float) ((d == y[i] ? 3 : 0) + r.nextGaussian());
+            }
+        }
+        Path features = dir.resolve("x.npy");
+        Path labels = dir.resolve("y.npy");
+        io.simforge.core.io.Npy.writeFloats(features, x, n, dim);
+        io.simforge.core.io.Npy.writeInts(labels, y);
+        Path runDir = dir.resolve("vectors");
+        assertEquals(0, run("train", "--features", features.toString(), "--labels", labels.toString(),
+                "--validation-classes", "4-5", "--validate-every", "5", "--iterations", "10", "--batch-size", "16",
+                "--samples-per-class", "4", "-o", runDir.toString()));
+        var config = com.google.gson.JsonParser.parseString(Files.readString(runDir.resolve("config.json")))
+                .getAsJsonObject();
+        assertEquals("mlp", config.get("architecture").getAsString());
+        assertEquals(List.of(0, 5, 10), io.simforge.core.run.TrainingLog.read(runDir.resolve("train-log.jsonl"))
+                .validations().stream().map(v -> v.iteration()).toList());
+        Path onnx = dir.resolve("vectors.onnx");
+        assertEquals(0, run("export", runDir.resolve("model").toString(), "-o", onnx.toString()));
+        assertEquals(0, run("verify", onnx.toString(), "--source", runDir.resolve("model").toString()));
+        try (io.simforge.infer.Embedder e = io.simforge.infer.Embedder.builder().setModelPath(onnx).build()) {
+            assertEquals(io.simforge.core.model.ModelMetadata.InputKind.VECTOR, e.metadata().inputKind());
+            assertEquals(2 * 64, e.embed(java.util.Arrays.copyOf(x, 2 * dim)).length);
+        }
+    }
+
     @Test
     void randomResizedCropsStayInsideTheImageAndFlipMirrors() {
         BufferedImage img = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);

@@ -164,7 +164,7 @@ public final class EmbeddingTrainer {
                     .optDevices(new Device[] {device})
                     .optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
             int batch = sampler.batchSize();
-            int itemSize = preprocessing.imageSize();
+            int itemSize = java.util.Arrays.stream(data.inputShape()).reduce(1, (a, b) -> a * b);
             BatchLoader loader = new BatchLoader(data, config, itemSize);
             Shape inputShape = architecture.batchInputShape(batch);
             float[] pixels = new float[batch * itemSize];

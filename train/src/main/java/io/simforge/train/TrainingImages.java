@@ -31,6 +31,40 @@ public interface TrainingImages {
         return false;
     }
 
+    /** Feature vectors (row-major {@code labels.length × dim}), used as they are: for non-image embeddings. */
+    static TrainingImages vectors(float[] values, int dim, int[] labels) {
+        if ((long) labels.length * dim != values.length) {
+            throw new IllegalArgumentException(labels.length + " labels but " + values.length / Math.max(dim, 1)
+                    + " vectors of dimension " + dim);
+        }
+        return new TrainingImages() {
+            @Override
+            public int size() {
+                return labels.length;
+            }
+
+            @Override
+            public int label(int i) {
+                return labels[i];
+            }
+
+            @Override
+            public int[] labels() {
+                return labels;
+            }
+
+            @Override
+            public int[] inputShape() {
+                return new int[] {dim};
+            }
+
+            @Override
+            public void input(int i, float[] out, int offset, Random random) {
+                System.arraycopy(values, i * dim, out, offset, dim);
+            }
+        };
+    }
+
     /** An in-memory dataset, preprocessed without augmentation. */
     static TrainingImages of(ImageDataset data, Preprocessing pre) {
         if (pre.channels() != data.channels() || pre.height() != data.height() || pre.width() != data.width()) {
