@@ -108,11 +108,15 @@ final class TrainCommand implements Callable<Integer> {
     /** The data a run was started on, so that `--resume RUN` needs nothing else. */
     record Input(String data, String split, String classes, String validationClasses, int validationPerClass,
             int validateEvery, String images, String layout, String root, int imageSize, String validationImages,
-            boolean validateLayout, String features, String featureLabels) {}
+            boolean validateLayout, String features, String featureLabels, String list) {}
 
     @Option(names = "--images", paramLabel = "DIR", description = "Train on a folder of images, root/<class>/<image> "
             + "(decoded, randomly resized-cropped and flipped as they are drawn), instead of IDX data.")
     Path images;
+
+    @Option(names = "--list", paramLabel = "FILE", description = "Train on the images a list file names, one per line: "
+            + "path, then a tab or comma and an integer label.")
+    Path list;
 
     @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "Train on the train split of a "
             + "benchmark layout under --root (see docs/datasets.md).")
@@ -205,7 +209,8 @@ final class TrainCommand implements Callable<Integer> {
         Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery,
                 images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize,
                 validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassGiven,
-                features == null ? null : features.toString(), featureLabels == null ? null : featureLabels.toString());
+                features == null ? null : features.toString(), featureLabels == null ? null : featureLabels.toString(),
+                list == null ? null : list.toString());
         if (features != null && architecture == null && configFile == null) {
             c.architecture = "mlp"; // vectors: the only architecture that takes them
             c.widths = widths != null ? widths : new int[] {512};
@@ -243,7 +248,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void checkValidation(Input in) {
-        if (in.features() != null || in.images() != null || in.layout() != null) {
+        if (in.features() != null || in.images() != null || in.layout() != null || in.list() != null) {
             return; // --classes applies to IDX data only
         }
         if (in.validationClasses() != null && DataOptions.parseClasses(in.validationClasses()).stream()
@@ -254,7 +259,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
-        if (in.images() != null || in.layout() != null) {
+        if (in.images() != null || in.layout() != null || in.list() != null) {
             return trainOnFiles(c, in, run, resuming);
         }
         if (in.features() != null) {
@@ -277,12 +282,13 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Training on image files: a folder tree or a benchmark layout's train split, augmented as drawn. */
     private int trainOnFiles(TrainConfig c, Input in, Path run, boolean resuming) throws Exception {
-        io.simforge.core.data.ImageList list = in.images() != null
-                ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.images()))
+        io.simforge.core.data.ImageList list = in.list() != null
+                ? io.simforge.core.data.ImageList.fromListFile(Path.of(in.list()))
+                : in.images() != null ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.images()))
                 : io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()), "train");
         if (list.labels().length > 0 && list.labels()[0] < 0) {
-            throw new IllegalArgumentException(in.images() + " has images outside class folders; training needs "
-                    + "root/<class>/<image>");
+            throw new IllegalArgumentException(in.images() + " has images without a class (outside class folders, or "
+                    + "list lines without a label); training needs a class for every image");
         }
         int s = in.imageSize();
         Preprocessing pre = new Preprocessing(3, s, s, 1f / 255f, new float[] {0.485f, 0.456f, 0.406f},

@@ -61,6 +61,18 @@ class ImageFolderTrainingTest {
         Path onnx = dir.resolve("model.onnx");
         assertEquals(0, run("export", runDir.resolve("model").toString(), "-o", onnx.toString()));
         assertEquals(0, run("verify", onnx.toString(), "--source", runDir.resolve("model").toString()));
+        // The same images through a list file (path, label), the broken one included.
+        List<String> lines = new java.util.ArrayList<>();
+        try (var walk = Files.walk(images)) {
+            walk.filter(Files::isRegularFile).sorted().forEach(p -> lines.add(images.relativize(p) + "\t"
+                    + (p.toString().contains("boot") ? 2 : p.toString().contains("sneaker") ? 1 : 0)));
+        }
+        Files.write(images.resolve("list.txt"), lines);
+        assertEquals(0, run("train", "--list", images.resolve("list.txt").toString(), "--image-size", "24",
+                "--iterations", "2", "--batch-size", "12", "--samples-per-class", "4", "-o", dir.resolve("run-list")
+                        .toString()));
+        assertTrue(Files.isRegularFile(dir.resolve("run-list/model/weights.params")));
+        Files.delete(images.resolve("list.txt"));
         Path emb = dir.resolve("emb");
         assertEquals(0, run("embed", "-m", onnx.toString(), "--images", images.toString(), "-o", emb.toString()));
         assertEquals(18, Files.readAllLines(emb.resolve("ids.txt")).size());

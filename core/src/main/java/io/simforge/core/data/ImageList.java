@@ -52,6 +52,44 @@ public record ImageList(String name, Path root, List<String> ids, int[] labels, 
         return new ImageList(root.getFileName() + "", root, ids, labels, names);
     }
 
+    /**
+     * The images named in a list file, one per line, in the file's order: a path (relative to the list's
+     * folder, or absolute), optionally followed by a tab or comma and an integer label (every line or none).
+     * Blank lines and lines starting with '#' are skipped.
+     */
+    public static ImageList fromListFile(Path list) throws java.io.IOException {
+        List<String> ids = new java.util.ArrayList<>();
+        List<Integer> labels = new java.util.ArrayList<>();
+        List<String> lines = java.nio.file.Files.readAllLines(list);
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int sep = Math.max(line.lastIndexOf('\t'), line.lastIndexOf(','));
+            if (sep > 0) {
+                try {
+                    labels.add(Integer.parseInt(line.substring(sep + 1).strip()));
+                    ids.add(line.substring(0, sep).strip());
+                    continue;
+                } catch (NumberFormatException e) {
+                    // not a label: the separator is part of the path
+                }
+            }
+            ids.add(line);
+            labels.add(null);
+        }
+        if (ids.isEmpty()) {
+            throw new java.io.IOException(list + " lists no images");
+        }
+        boolean labelled = labels.stream().allMatch(java.util.Objects::nonNull);
+        if (!labelled && labels.stream().anyMatch(java.util.Objects::nonNull)) {
+            throw new java.io.IOException(list + ": some lines have a label and some do not; label every line or none");
+        }
+        return new ImageList(list.getFileName().toString(), list.toAbsolutePath().getParent(), ids,
+                labels.stream().mapToInt(v -> v == null ? -1 : v).toArray(), List.of());
+    }
+
     private static boolean looksLikeImage(Path p) {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');

@@ -2,9 +2,7 @@ package io.simforge.infer.extract;
 
 import io.simforge.infer.ImagePreprocessor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -49,36 +47,8 @@ public interface ItemSource {
      * lines starting with '#' are skipped.
      */
     static ItemSource listFile(Path list, ImagePreprocessor images) throws IOException {
-        List<String> ids = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        List<String> lines = Files.readAllLines(list);
-        for (int n = 0; n < lines.size(); n++) {
-            String line = lines.get(n).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            int sep = Math.max(line.lastIndexOf('\t'), line.lastIndexOf(','));
-            if (sep > 0) {
-                try {
-                    labels.add(Integer.parseInt(line.substring(sep + 1).strip()));
-                    ids.add(line.substring(0, sep).strip());
-                    continue;
-                } catch (NumberFormatException e) {
-                    // not a label: the separator is part of the path
-                }
-            }
-            ids.add(line);
-            labels.add(null);
-        }
-        if (ids.isEmpty()) {
-            throw new IOException(list + " lists no images");
-        }
-        boolean labelled = labels.stream().allMatch(java.util.Objects::nonNull);
-        if (!labelled && labels.stream().anyMatch(java.util.Objects::nonNull)) {
-            throw new IOException(list + ": some lines have a label and some do not; label every line or none");
-        }
-        Path base = list.toAbsolutePath().getParent();
-        return files(base, ids, labelled ? labels.stream().mapToInt(Integer::intValue).toArray() : null, List.of(), images);
+        io.simforge.core.data.ImageList l = io.simforge.core.data.ImageList.fromListFile(list);
+        return files(l.root(), l.ids(), l.labels()[0] >= 0 ? l.labels() : null, List.of(), images);
     }
 
     /** The images of one split of a benchmark layout, ids relative to its root, labels the dataset's classes. */
