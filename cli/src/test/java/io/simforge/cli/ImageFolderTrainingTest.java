@@ -1,5 +1,6 @@
 package io.simforge.cli;
 
+import static io.simforge.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,9 +8,6 @@ import io.simforge.core.data.FashionMnist;
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.image.Images;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,16 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageFolderTrainingTest {
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        PrintStream original = System.out;
-        try {
-            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            return Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-    }
 
     @Test
     void aResNetTrainsOnAnImageFolderSkippingACorruptFileAndExportsAndEmbeds() throws Exception {

@@ -1,5 +1,6 @@
 package io.simforge.cli;
 
+import static io.simforge.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,9 +18,6 @@ import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
 import io.simforge.train.EmbeddingTrainer;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,16 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LayoutEvalTest {
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        PrintStream original = System.out;
-        try {
-            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            return Main.commandLine().execute(args);
-        } finally {
-            System.setOut(original);
-        }
-    }
 
     private Path model() throws Exception {
         Architecture arch = Architecture.convNet(1, 28, 28, 16, 4, 8);

@@ -25,7 +25,6 @@ import io.simforge.train.sampling.PkSampler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -338,13 +337,7 @@ public final class EmbeddingTrainer {
     private static Map<String, Double> validate(Model model, Architecture architecture, Validation validation,
             float[] inputs) {
         float[] e = DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs, architecture.inputShape(), 256);
-        RetrievalMetrics.Scores s = RetrievalMetrics.evaluate(e, architecture.embeddingSize(),
-                validation.labels(), 1, 2, 4, 8);
-        Map<String, Double> out = new LinkedHashMap<>();
-        s.recallAtK().forEach((k, v) -> out.put("recall@" + k, v));
-        out.put("p@1", s.precisionAt1());
-        out.put("map@r", s.mapAtR());
-        out.put("r_precision", s.rPrecision());
-        return out;
+        return io.simforge.core.metrics.EmbeddingMetrics.retrieval(RetrievalMetrics.evaluate(e,
+                architecture.embeddingSize(), validation.labels(), 1, 2, 4, 8));
     }
 }

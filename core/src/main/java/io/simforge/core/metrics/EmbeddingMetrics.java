@@ -44,7 +44,8 @@ public final class EmbeddingMetrics {
         return out;
     }
 
-    private static Map<String, Double> retrieval(RetrievalMetrics.Scores s) {
+    /** The retrieval scores by name: {@code recall@K…, p@1, map@r, r_precision}. */
+    public static Map<String, Double> retrieval(RetrievalMetrics.Scores s) {
         Map<String, Double> out = new LinkedHashMap<>();
         s.recallAtK().forEach((k, v) -> out.put("recall@" + k, v));
         out.put("p@1", s.precisionAt1());

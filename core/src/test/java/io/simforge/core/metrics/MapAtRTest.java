@@ -1,5 +1,6 @@
 package io.simforge.core.metrics;
 
+import static io.simforge.core.metrics.UnitVectors.angles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,15 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class MapAtRTest {
 
-    /** Unit vectors at the given angles (degrees) in 2-D. */
-    private static float[] angles(double... degrees) {
-        float[] x = new float[degrees.length * 2];
-        for (int i = 0; i < degrees.length; i++) {
-            x[2 * i] = (float) Math.cos(Math.toRadians(degrees[i]));
-            x[2 * i + 1] = (float) Math.sin(Math.toRadians(degrees[i]));
-        }
-        return x;
-    }
+
 
     @Test
     void aHandWorkedExample() {

@@ -1,5 +1,6 @@
 package io.simforge.core.metrics;
 
+import static io.simforge.core.metrics.UnitVectors.angles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -13,14 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The In-Shop (query/gallery) form, and both forms against an independent full ranking. */
 class QueryGalleryMetricsTest {
 
-    private static float[] angles(double... degrees) {
-        float[] x = new float[degrees.length * 2];
-        for (int i = 0; i < degrees.length; i++) {
-            x[2 * i] = (float) Math.cos(Math.toRadians(degrees[i]));
-            x[2 * i + 1] = (float) Math.sin(Math.toRadians(degrees[i]));
-        }
-        return x;
-    }
+
 
     @Test
     void aHandWorkedInShopExample() {
