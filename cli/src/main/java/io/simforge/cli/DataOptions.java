@@ -26,6 +26,20 @@ final class DataOptions {
         return load(data, split);
     }
 
+    /** A benchmark layout by name, once it is known where it lives: {@code --layout} needs {@code --root}. */
+    static io.simforge.core.data.BenchmarkLayout layout(String name, Path root) {
+        if (root == null) {
+            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+        }
+        return io.simforge.core.data.BenchmarkLayout.parse(name);
+    }
+
+    /** One split of a benchmark layout; without {@code split}, the evaluation one (In-Shop: query, else test). */
+    static io.simforge.core.data.ImageList layoutSplit(String layout, Path root, String split) {
+        io.simforge.core.data.BenchmarkLayout l = layout(layout, root);
+        return l.read(root, split != null ? split : l == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test");
+    }
+
     /** Parses "0-4", "5,7,9" or "0-2,8". */
     static List<Integer> parseClasses(String text) {
         List<Integer> out = new ArrayList<>();

@@ -82,7 +82,7 @@ final class EmbedCommand implements Callable<Integer> {
             }
             ItemSource source = input.folder != null ? ItemSource.folder(input.folder, embedder.imagePreprocessor())
                     : input.list != null ? ItemSource.listFile(input.list, embedder.imagePreprocessor())
-                    : input.layout != null ? ItemSource.imageList(layoutSplit(input.layout, root, split),
+                    : input.layout != null ? ItemSource.imageList(DataOptions.layoutSplit(input.layout, root, split),
                             embedder.imagePreprocessor())
                     : dataset(pre, embedder.metadata().inputKind() == io.simforge.core.model.ModelMetadata.InputKind.IMAGE_UINT8);
             System.out.printf(Locale.ROOT, "Embedding %d items with %s on %s into %s%n", source.size(), model,
@@ -99,15 +99,6 @@ final class EmbedCommand implements Callable<Integer> {
                     s.rows(), s.embeddingSize(), s.rejects(), out.resolve("rejects.tsv"), seconds);
         }
         return 0;
-    }
-
-    /** One split of a benchmark layout; the default split is the evaluation one. */
-    static io.simforge.core.data.ImageList layoutSplit(String layout, Path root, String split) {
-        if (root == null) {
-            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
-        }
-        io.simforge.core.data.BenchmarkLayout l = io.simforge.core.data.BenchmarkLayout.parse(layout);
-        return l.read(root, split != null ? split : l == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test");
     }
 
     /** @param raw the model takes 8-bit pixels: give it the pixel values, not normalised ones */

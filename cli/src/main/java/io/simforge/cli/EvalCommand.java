@@ -171,12 +171,9 @@ final class EvalCommand implements Callable<Integer> {
      * chunks, so an interrupted evaluation resumes) and computes the metrics in the benchmark's form.
      */
     private Map<String, Double> evaluateLayout(Path onnx, Path dir, Map<String, Object> m) throws IOException {
-        if (report && "inshop".equalsIgnoreCase(layout.replace("-", ""))) {
+        BenchmarkLayout l = DataOptions.layout(layout, root);
+        if (report && l == BenchmarkLayout.INSHOP) {
             throw new IllegalArgumentException("--report covers leave-one-out evaluations only; In-Shop is query/gallery");
-        }
-        BenchmarkLayout l = BenchmarkLayout.parse(layout);
-        if (root == null) {
-            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
         }
         m.put("model", onnx.toString());
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {

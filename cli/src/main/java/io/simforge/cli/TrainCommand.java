@@ -90,8 +90,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-per-class", description = "Images per validation class (the first N; default 200).")
     Integer validationPerClassOption;
 
-    int validationPerClass = 200;
-    boolean validationPerClassGiven;
 
     @Option(names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations (default 100).")
     int validateEvery;
@@ -144,10 +142,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (validationPerClassOption != null) {
-            validationPerClass = validationPerClassOption;
-            validationPerClassGiven = true;
-        }
         if (resume != null) {
             RunFiles files = new RunFiles(resume);
             TrainConfig c = TrainConfig.fromJson(Files.readString(files.config()), files.config().toString());
@@ -203,12 +197,13 @@ final class TrainCommand implements Callable<Integer> {
         lossOptions.applyTo(c);
         c = applyOverrides(c, overrides);
         c.validate();
-        if (layout != null && root == null) {
-            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+        if (layout != null) {
+            DataOptions.layout(layout, root); // checked now, not after the run folder exists
         }
-        Input in = new Input(data.data, data.split, classes, validationClasses, validationPerClass, validateEvery,
+        Input in = new Input(data.data, data.split, classes, validationClasses,
+                validationPerClassOption != null ? validationPerClassOption : 200, validateEvery,
                 images == null ? null : images.toString(), layout, root == null ? null : root.toString(), imageSize,
-                validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassGiven,
+                validationImages == null ? null : validationImages.toString(), layout != null && validationPerClassOption != null,
                 features == null ? null : features.toString(), featureLabels == null ? null : featureLabels.toString(),
                 list == null ? null : list.toString());
         if (features != null && architecture == null && configFile == null) {
@@ -287,7 +282,7 @@ final class TrainCommand implements Callable<Integer> {
                 : in.images() != null ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.images()))
                 : io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()), "train");
         if (list.labels().length > 0 && list.labels()[0] < 0) {
-            throw new IllegalArgumentException(in.images() + " has images without a class (outside class folders, or "
+            throw new IllegalArgumentException(list.name() + " has images without a class (outside class folders, or "
                     + "list lines without a label); training needs a class for every image");
         }
         int s = in.imageSize();
@@ -296,11 +291,7 @@ final class TrainCommand implements Callable<Integer> {
         var data = new io.simforge.train.ImageFileTrainingSet(list, pre, c.cropMinArea);
         io.simforge.core.data.ImageList held = in.validationImages() != null
                 ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.validationImages()))
-                : in.validateLayout()
-                        ? io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()),
-                                io.simforge.core.data.BenchmarkLayout.parse(in.layout())
-                                        == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test")
-                        : null;
+                : in.validateLayout() ? DataOptions.layoutSplit(in.layout(), Path.of(in.root()), null) : null;
         EmbeddingTrainer.Validation validation = held == null ? null
                 : imageValidation(held, pre, in.validationPerClass(), in.validateEvery());
         return finish(c, data, pre, list.name() + " (" + list.size() + " image files)", run, validation, resuming);
