@@ -1,6 +1,8 @@
 package io.simforge.core.image;
 
 import java.awt.Graphics2D;
+import java.awt.color.ColorSpace;
+import java.awt.image.ColorConvertOp;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -11,14 +13,19 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * Image operations shared by training and inference, with the JDK alone: decoding, resizing (bilinear),
+ * Image operations shared by training and inference: decoding (the JDK's ImageIO, with TwelveMonkeys' JPEG
+ * reader registered as a plug-in so that CMYK and YCCK JPEGs decode on every JDK), resizing (bilinear),
  * the evaluation crop (shorter side, then centre), the training augmentation (random resized crop and
  * horizontal flip), and reading pixels out as CHW floats 0–255.
  */
 public final class Images {
     private Images() {}
 
-    /** Decodes an image file (JPEG, PNG, BMP, GIF, WBMP: what the JDK's ImageIO reads). */
+    /**
+     * Decodes an image file (JPEG including CMYK and YCCK, PNG, BMP, GIF, WBMP) into an RGB or grayscale image:
+     * any other colour space (CMYK from a reader that keeps it) is converted to sRGB once here, so the crops and
+     * resizes that follow work on plain RGB pixels.
+     */
     public static BufferedImage decode(Path file) throws IOException {
         BufferedImage img;
         try (InputStream in = Files.newInputStream(file)) {
@@ -29,6 +36,11 @@ public final class Images {
         }
         if (img == null) {
             throw new IOException("cannot decode " + file + ": not an image in a format the JDK reads (JPEG, PNG, BMP, GIF)");
+        }
+        int space = img.getColorModel().getColorSpace().getType();
+        if (space != ColorSpace.TYPE_RGB && space != ColorSpace.TYPE_GRAY) {
+            img = new ColorConvertOp(null).filter(img,
+                    new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB));
         }
         return img;
     }
