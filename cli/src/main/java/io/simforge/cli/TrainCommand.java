@@ -65,8 +65,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--frozen-batchnorm", description = "ResNets: keep BatchNorm's running statistics fixed.")
     boolean frozenBatchNorm;
 
-    @Option(names = "--init", paramLabel = "MODEL_DIR", description = "Start from a saved simforge model of the same "
-            + "architecture (<run>/model) instead of random weights.")
+    @Option(names = "--init", paramLabel = "MODEL_DIR|FILE.onnx", description = "Start from these weights instead of "
+            + "random ones: a saved simforge model of the same architecture (<run>/model), or an ONNX file of the same "
+            + "network (a torchvision ResNet from tools/torchvision_to_onnx.py, or a simforge export).")
     Path init;
 
     @Option(names = "--early-stop", paramLabel = "N", description = "With validation: stop after N validations in a "

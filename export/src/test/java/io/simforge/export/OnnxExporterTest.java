@@ -151,6 +151,29 @@ class OnnxExporterTest {
                 break; // 8-bit input takes pixels, and the real images are the pixels there are
             }
         }
+        assertImportsBack(m, file, tolerance);
+    }
+
+    /**
+     * The exported file's weights, imported into a freshly initialised network of the same architecture
+     * (io.simforge.models.OnnxWeightImport), give the trained network's embeddings again.
+     */
+    private static void assertImportsBack(TrainedModel m, Path file, double tolerance) throws Exception {
+        try (Model fresh = EmbeddingTrainer.untrained(m.architecture(), 99)) {
+            io.simforge.models.OnnxWeightImport.Report report =
+                    io.simforge.models.OnnxWeightImport.load(file, fresh.getBlock());
+            assertTrue(report.headImported(), report.summary());
+            float[] x = realInputs(20);
+            float[] expected = io.simforge.models.DjlEmbedder.embed(m.model().getBlock(), m.model().getNDManager(), x,
+                    m.architecture().inputShape(), 64);
+            float[] actual = io.simforge.models.DjlEmbedder.embed(fresh.getBlock(), fresh.getNDManager(), x,
+                    m.architecture().inputShape(), 64);
+            double max = 0;
+            for (int i = 0; i < expected.length; i++) {
+                max = Math.max(max, Math.abs(expected[i] - actual[i]));
+            }
+            assertTrue(max <= tolerance, file.getFileName() + " imported back: max difference " + max);
+        }
     }
 
     /** DJL on normalised images vs ONNX Runtime on the same images' raw bytes. */

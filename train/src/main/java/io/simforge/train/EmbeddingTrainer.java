@@ -175,20 +175,29 @@ public final class EmbeddingTrainer {
             ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
             float[] validationInputs = validation == null ? null : validation.inputs();
             java.nio.file.Path initial = checkpoint;
+            java.nio.file.Path onnx = null;
             if (initial == null && config.initFrom != null) {
-                java.nio.file.Path saved = java.nio.file.Path.of(config.initFrom);
-                Architecture theirs = io.simforge.models.SavedModel.readDescription(saved).architecture();
-                if (!theirs.equals(architecture)) {
-                    throw new IllegalArgumentException("initFrom " + saved + " holds " + theirs + ", but this run trains "
-                            + architecture + "; start from a model of the same architecture");
+                java.nio.file.Path source = java.nio.file.Path.of(config.initFrom);
+                if (java.nio.file.Files.isRegularFile(source)) {
+                    onnx = source; // an ONNX file: weights matched to this architecture layer by layer
+                } else {
+                    Architecture theirs = io.simforge.models.SavedModel.readDescription(source).architecture();
+                    if (!theirs.equals(architecture)) {
+                        throw new IllegalArgumentException("initFrom " + source + " holds " + theirs + ", but this run "
+                                + "trains " + architecture + "; start from a model of the same architecture");
+                    }
+                    initial = source;
                 }
-                initial = saved;
             }
-            if (initial != null) {
+            if (initial != null || onnx != null) {
                 // Parameters that exist before the trainer initialises the block are kept as they are.
                 model.getBlock().setInitializer(weightInitializer(), Parameter.Type.WEIGHT);
                 model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
-                Checkpoint.loadWeights(initial, model.getBlock(), model.getNDManager());
+                if (onnx != null) {
+                    importOnnx(onnx, model.getBlock(), config);
+                } else {
+                    Checkpoint.loadWeights(initial, model.getBlock(), model.getNDManager());
+                }
             }
             try (Trainer trainer = model.newTrainer(tc)) {
                 trainer.initialize(inputShape);
@@ -278,6 +287,18 @@ public final class EmbeddingTrainer {
     }
 
     private static final System.Logger LOG = System.getLogger(EmbeddingTrainer.class.getName());
+
+    /** Starting weights from an ONNX file (a torchvision ResNet, or a simforge export), reported in the log. */
+    private static void importOnnx(java.nio.file.Path file, Block block, TrainConfig config) throws java.io.IOException {
+        io.simforge.models.OnnxWeightImport.Report report = io.simforge.models.OnnxWeightImport.load(file, block);
+        LOG.log(System.Logger.Level.INFO, report.summary());
+        if (report.batchNormFolded() && !config.frozenBatchNorm) {
+            LOG.log(System.Logger.Level.WARNING, file + " has BatchNorm folded into its convolutions, and this run trains "
+                    + "BatchNorm: batch statistics will renormalise the imported network from the first step. Train with "
+                    + "--frozen-batchnorm (the MS paper's recipe does), or export the file with BatchNorm kept "
+                    + "(tools/torchvision_to_onnx.py without --fold-batchnorm).");
+        }
+    }
 
     /**
      * The device for {@code spec} ({@code cpu}, {@code gpu} or {@code gpu:N}); a GPU that the engine cannot

@@ -49,7 +49,11 @@ public final class TrainConfig {
     public boolean strictImages = false;
     /** Image files: the smallest random crop, as a fraction of the image's area (torchvision: 0.08). */
     public float cropMinArea = 0.16f;
-    /** Start from the weights of this saved simforge model ({@code <run>/model}, same architecture); null: fresh. */
+    /**
+     * Start from these weights instead of random ones: a saved simforge model folder ({@code <run>/model}, same
+     * architecture), or an ONNX file of the same network (a torchvision ResNet written by
+     * {@code tools/torchvision_to_onnx.py}, or a simforge export), matched layer by layer; null: fresh.
+     */
     public String initFrom = null;
     /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
     public int earlyStopPatience = 0;
@@ -164,6 +168,9 @@ public final class TrainConfig {
             } catch (IllegalArgumentException e) {
                 p.add(e.getMessage());
             }
+        }
+        if (initFrom != null && !java.nio.file.Files.exists(java.nio.file.Path.of(initFrom))) {
+            p.add("initFrom " + initFrom + " does not exist: give a saved model folder (<run>/model) or an ONNX file");
         }
         if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
             p.add("device '" + device + "' is not understood: use cpu, gpu or gpu:N");
