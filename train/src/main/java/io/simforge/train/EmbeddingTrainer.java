@@ -238,6 +238,9 @@ public final class EmbeddingTrainer {
                             }
                             gc.backward(l);
                         }
+                        if (config.gradientClip > 0 || config.gradientClipNorm > 0) {
+                            clip(model.getBlock(), config);
+                        }
                         trainer.step();
                     }
                     losses.add(value);
@@ -319,6 +322,21 @@ public final class EmbeddingTrainer {
         return Device.cpu();
     }
 
+    /** The configured gradient clipping, in place, between the backward pass and the optimiser step. */
+    private static void clip(Block block, TrainConfig config) {
+        List<NDArray> gradients = GradientClipping.of(block);
+        try {
+            if (config.gradientClip > 0) {
+                GradientClipping.values(gradients, config.gradientClip);
+            }
+            if (config.gradientClipNorm > 0) {
+                GradientClipping.norm(gradients, config.gradientClipNorm);
+            }
+        } finally {
+            gradients.forEach(NDArray::close);
+        }
+    }
+
     /** Ids of the embedding head's parameters: the last linear layer's. */
     static java.util.Set<String> headParameterIds(Block block) {
         java.util.Set<String> ids = new java.util.HashSet<>();
@@ -344,10 +362,8 @@ public final class EmbeddingTrainer {
             case "adamw" -> Optimizer.adamW().optLearningRateTracker(lr);
             default -> Optimizer.adam().optLearningRateTracker(lr);
         };
+        // No optClipGrad: DJL clips only from above; GradientClipping does it before each step.
         b.optWeightDecays(c.weightDecay).optBeginNumUpdate(beginUpdate);
-        if (c.gradientClip > 0) {
-            b.optClipGrad(c.gradientClip); // only when asked: clipping costs a pass over every gradient
-        }
         return switch (c.optimizer) {
             case "sgd" -> ((ai.djl.training.optimizer.Sgd.Builder) b).build();
             case "adamw" -> ((ai.djl.training.optimizer.AdamW.Builder) b).build();

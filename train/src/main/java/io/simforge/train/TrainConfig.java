@@ -41,8 +41,13 @@ public final class TrainConfig {
     public float minLearningRate = 0f;
     /** The embedding head (the last linear layer) learns this many times faster (1: like the backbone). */
     public float headLearningRateMultiplier = 1f;
-    /** Clip every gradient value to [−c, c] (0: off). */
+    /** Clip every gradient value to [−c, c] (0: off), as {@code torch.nn.utils.clip_grad_value_}. */
     public float gradientClip = 0f;
+    /**
+     * Scale all gradients together so that their global L2 norm is at most this (0: off), as
+     * {@code torch.nn.utils.clip_grad_norm_}; applied after {@link #gradientClip} when both are set.
+     */
+    public float gradientClipNorm = 0f;
     /** Save a checkpoint every this many iterations (0: only at the end), for {@code --resume}. */
     public int checkpointEvery = 0;
     /** Image files: stop at the first unreadable image instead of skipping it with a warning. */
@@ -147,8 +152,8 @@ public final class TrainConfig {
             p.add("schedule '" + schedule + "' is unknown: choose constant, step, multistep or cosine");
         }
         if (warmupIterations < 0 || stepSize <= 0 || !(gamma > 0) || minLearningRate < 0 || !(headLearningRateMultiplier > 0)
-                || gradientClip < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
-            p.add("warmupIterations, gradientClip, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
+                || gradientClip < 0 || gradientClipNorm < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
+            p.add("warmupIterations, gradientClip, gradientClipNorm, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
                     + "negative; stepSize, gamma and headLearningRateMultiplier must be positive");
         }
         if (!(cropMinArea > 0 && cropMinArea <= 1)) {
