@@ -74,8 +74,9 @@ final class TrainCommand implements Callable<Integer> {
             + "row without a better Recall@1.")
     Integer earlyStop;
 
-    @Option(names = "--device", description = "cpu (default), gpu or gpu:N; without a usable GPU, training runs on the "
-            + "CPU after one warning.")
+    @Option(names = "--device", description = "cpu (default), gpu, gpu:N, or several GPUs: gpu:0,1 or gpu:all "
+            + "(data-parallel; the loss and its mining see the whole gathered batch). Without a usable GPU, training runs "
+            + "on the CPU after one warning.")
     String device;
 
     @Option(names = "--seed", description = "Overrides the random seed.")

@@ -137,8 +137,8 @@ public final class EmbeddingTrainer {
         MetricLoss loss = Losses.fromConfig(config);
         Engine.getInstance().setRandomSeed((int) config.seed);
 
-        Device device = device(config.device);
-        Model model = Model.newInstance("simforge", device);
+        Device[] devices = devices(config.device);
+        Model model = Model.newInstance("simforge", devices[0]);
         List<Float> losses = new ArrayList<>(config.iterations);
         long start = System.nanoTime();
         try {
@@ -159,8 +159,8 @@ public final class EmbeddingTrainer {
             }
             Optimizer optimizer = optimizer(config, headParameterIds(model.getBlock()), done);
             DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer)
-                    // One device: the whole batch, so in-batch mining sees every pair.
-                    .optDevices(new Device[] {device})
+                    // Several devices replicate the network; DataParallel gathers the embeddings for the loss.
+                    .optDevices(devices)
                     .optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
             int batch = sampler.batchSize();
             int itemSize = java.util.Arrays.stream(data.inputShape()).reduce(1, (a, b) -> a * b);
@@ -225,7 +225,8 @@ public final class EmbeddingTrainer {
                         NDArray x = step.create(inputBytes, inputShape, DataType.FLOAT32);
                         NDArray y = step.create(labelBytes, new Shape(batch), DataType.INT32);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray embeddings = trainer.forward(new NDList(x)).singletonOrThrow();
+                            NDArray embeddings = DataParallel.forward(
+                                    slice -> trainer.forward(new NDList(slice)).singletonOrThrow(), x, devices);
                             // Mining drops NaN similarities (every comparison is false), which would hide a
                             // diverged network behind a loss of 0: check the embeddings themselves.
                             if (embeddings.isNaN().any().getBoolean()) {
@@ -304,22 +305,30 @@ public final class EmbeddingTrainer {
     }
 
     /**
-     * The device for {@code spec} ({@code cpu}, {@code gpu} or {@code gpu:N}); a GPU that the engine cannot
-     * see falls back to the CPU with one warning naming the reason.
+     * The devices for {@code spec}: {@code cpu}, {@code gpu} (the first GPU), {@code gpu:N}, {@code gpu:N,M,…}
+     * (data-parallel over those GPUs) or {@code gpu:all}. A request the engine cannot meet falls back to the CPU
+     * with one warning naming the reason.
      */
-    public static Device device(String spec) {
+    public static Device[] devices(String spec) {
         if ("cpu".equals(spec)) {
-            return Device.cpu();
+            return new Device[] {Device.cpu()};
         }
-        int id = spec.equals("gpu") ? 0 : Integer.parseInt(spec.substring(4));
         int gpus = Engine.getInstance().getGpuCount();
-        if (id < gpus) {
-            return Device.gpu(id);
+        int[] ids;
+        if (spec.equals("gpu")) {
+            ids = new int[] {0};
+        } else if (spec.equals("gpu:all")) {
+            ids = java.util.stream.IntStream.range(0, Math.max(gpus, 1)).toArray();
+        } else {
+            ids = java.util.Arrays.stream(spec.substring(4).split(",")).mapToInt(Integer::parseInt).toArray();
+        }
+        if (java.util.Arrays.stream(ids).allMatch(id -> id < gpus)) {
+            return java.util.Arrays.stream(ids).mapToObj(Device::gpu).toArray(Device[]::new);
         }
         LOG.log(System.Logger.Level.WARNING, "device " + spec + " requested but the PyTorch engine sees " + gpus
                 + " GPU(s) (the CPU build of PyTorch is on the class path, or no CUDA device is usable); training on "
                 + "the CPU. The README's Devices section describes the GPU set-ups.");
-        return Device.cpu();
+        return new Device[] {Device.cpu()};
     }
 
     /** The configured gradient clipping, in place, between the backward pass and the optimiser step. */

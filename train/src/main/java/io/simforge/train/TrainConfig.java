@@ -63,7 +63,10 @@ public final class TrainConfig {
     /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
     public int earlyStopPatience = 0;
     public long seed = 42;
-    /** {@code cpu}, {@code gpu} or {@code gpu:N}; a GPU the engine cannot use falls back to the CPU with a warning. */
+    /**
+     * {@code cpu}, {@code gpu}, {@code gpu:N}, or several GPUs ({@code gpu:0,1}, {@code gpu:all}: data-parallel, the
+     * loss on the whole gathered batch); a request the engine cannot meet falls back to the CPU with a warning.
+     */
     public String device = "cpu";
 
     /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted}, {@code npair} or {@code contrastive}. */
@@ -177,8 +180,15 @@ public final class TrainConfig {
         if (initFrom != null && !java.nio.file.Files.exists(java.nio.file.Path.of(initFrom))) {
             p.add("initFrom " + initFrom + " does not exist: give a saved model folder (<run>/model) or an ONNX file");
         }
-        if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
-            p.add("device '" + device + "' is not understood: use cpu, gpu or gpu:N");
+        if (device == null || !device.matches("cpu|gpu|gpu:all|gpu:\\d+(,\\d+)*")) {
+            p.add("device '" + device + "' is not understood: use cpu, gpu, gpu:N, gpu:N,M,... or gpu:all");
+        } else if (device.startsWith("gpu:") && !device.equals("gpu:all")) {
+            String[] ids = device.substring(4).split(",");
+            if (java.util.Arrays.stream(ids).distinct().count() != ids.length) {
+                p.add("device '" + device + "' names a GPU twice");
+            } else if (ids.length > 1 && batchSize < 2 * ids.length) {
+                p.add("batchSize " + batchSize + " is too small for " + ids.length + " GPUs: each needs at least 2 rows");
+            }
         }
         return p;
     }

@@ -128,8 +128,15 @@ class RecipeAndResumeTest {
         try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
             assertEquals(ai.djl.Device.cpu(), m.model().getNDManager().getDevice());
         }
+        c.device = "gpu:0,1"; // several GPUs asked for, none usable: the CPU, as one device
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+            assertEquals(ai.djl.Device.cpu(), m.model().getNDManager().getDevice());
+        }
+        assertEquals(1, EmbeddingTrainer.devices("gpu:all").length);
         c.device = "tpu";
         assertThrows(IllegalArgumentException.class, c::validate);
+        c.device = "gpu:1,1";
+        assertTrue(assertThrows(IllegalArgumentException.class, c::validate).getMessage().contains("names a GPU twice"));
     }
 
     @Test
