@@ -62,14 +62,11 @@ class GradientClippingTest {
     void aTrainingStepMovesNoWeightFurtherThanTheClip() {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
         for (boolean byNorm : new boolean[] {false, true}) {
-            TrainConfig c = new TrainConfig();
-            c.widths = new int[] {4, 8};
-            c.embeddingSize = 16;
+            TrainConfig c = RecipeAndResumeTest.small();
             c.iterations = 1;
-            c.batchSize = 20;
-            c.samplesPerClass = 4;
-            c.optimizer = "sgd";
-            c.momentum = 0;
+            c.checkpointEvery = 0;
+            c.schedule = "constant";
+            c.headLearningRateMultiplier = 1;
             c.learningRate = 1f;
             float bound = 1e-5f;
             if (byNorm) {

@@ -61,7 +61,8 @@ class RecipeAndResumeTest {
         assertTrue(msg.contains("optimizer 'lion'") && msg.contains("schedule 'exp'") && msg.contains("milestones"), msg);
     }
 
-    private static TrainConfig small() {
+    /** A small, fast ConvNet run with plain SGD (no optimiser state). */
+    static TrainConfig small() {
         TrainConfig c = new TrainConfig();
         c.widths = new int[] {4, 8};
         c.embeddingSize = 16;

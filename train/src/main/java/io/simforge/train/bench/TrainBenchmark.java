@@ -47,19 +47,42 @@ public final class TrainBenchmark {
         c.samplesPerClass = 16;
         c.ee = ee;
         long[] marks = new long[2];
+        long[][] faults = new long[2][];
         try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, (it, total, loss) -> {
             if (it == warmup) {
                 marks[0] = System.nanoTime();
+                faults[0] = processStat();
             } else if (it == warmup + timed) {
                 marks[1] = System.nanoTime();
+                faults[1] = processStat();
             }
         })) {
             double seconds = (marks[1] - marks[0]) / 1e9;
             double rate = timed * (double) c.batchSize / seconds;
             out.printf(Locale.ROOT, "simforge (DJL %s, PyTorch engine): %s %dx%d, MS%s, batch 80 (5x16): %.1f images/s "
-                    + "(%d timed steps after %d warm-up, %.0f ms/step)%n", ai.djl.engine.Engine.getDjlVersion(),
-                    architecture, size, size, ee ? " + EE" : "", rate, timed, warmup, seconds * 1000 / timed);
+                    + "(%d timed steps after %d warm-up, %.0f ms/step)%s%n", ai.djl.engine.Engine.getDjlVersion(),
+                    architecture, size, size, ee ? " + EE" : "", rate, timed, warmup, seconds * 1000 / timed,
+                    faults[0] == null ? "" : String.format(Locale.ROOT, "; per step: %.0f minor page faults, %.0f ms "
+                            + "system CPU", (faults[1][0] - faults[0][0]) / (double) timed,
+                            (faults[1][1] - faults[0][1]) * 1000.0 / CLOCK_TICKS / timed));
             return rate;
+        }
+    }
+
+    /** Linux's clock ticks per second, the unit of the CPU times in /proc/self/stat (100 on every common kernel). */
+    private static final double CLOCK_TICKS = 100;
+
+    /**
+     * Minor page faults and system CPU time (ticks) of this process so far, from /proc/self/stat; null elsewhere.
+     * A step that keeps returning its activations' memory to the kernel shows up here as faults and system time.
+     */
+    static long[] processStat() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[7]), Long.parseLong(f[12])}; // fields 10 (minflt) and 15 (stime)
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 }
