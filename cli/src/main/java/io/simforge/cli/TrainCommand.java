@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainConfig c = TrainConfig.fromJson(Files.readString(files.config()), files.config().toString());
             Input in = Json.read(resume.resolve("train-input.json"), Input.class);
             System.out.println("Resuming " + resume + " from " + io.simforge.train.Checkpoint.latest(resume).getFileName()
-                    + " (optimiser moments restart from zero)");
+                    + " (weights, optimiser state, schedule and sampler position)");
             return train(c, in, resume, true);
         }
         TrainConfig c = configFile != null

@@ -17,17 +17,16 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A training checkpoint: the network's weights (BatchNorm statistics included) and how many iterations
- * produced them, in a folder {@code <run>/checkpoint} with {@code weights.params} and {@code state.json}
- * (format version 1). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so
- * a crash at any moment leaves either the previous or the new checkpoint, never a mix.
- *
- * <p>Not saved (say so to users): the optimiser's running moments (Adam, SGD momentum). A resumed run
- * starts them from zero at the saved iteration, with the learning-rate schedule where it was.
+ * A training checkpoint: the network's weights (BatchNorm statistics included), the optimiser's state (Adam's
+ * moments, SGD's momentum buffer: {@link ResumableOptimizer#FILE}) and how many iterations produced them, in a
+ * folder {@code <run>/checkpoint} with {@code weights.params}, {@code optimizer.state} and {@code state.json}
+ * (format version 2; version 1, from before the optimiser state was kept, still resumes, with the moments
+ * starting from zero). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so a
+ * crash at any moment leaves either the previous or the new checkpoint, never a mix.
  */
 public final class Checkpoint {
     public static final String FORMAT = "simforge-checkpoint";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** What {@code state.json} holds. */
     public record State(String format, int version, int iteration, long seed, String architecture) {}
@@ -38,9 +37,10 @@ public final class Checkpoint {
         return run.resolve("checkpoint");
     }
 
-    /** Writes a checkpoint of {@code block} after {@code iteration} iterations. */
-    public static void save(Path run, Block block, int iteration, TrainConfig config) throws IOException {
-        write(run, "checkpoint", block, iteration, config);
+    /** Writes a checkpoint of {@code block} and {@code optimizer} after {@code iteration} iterations. */
+    static void save(Path run, Block block, ResumableOptimizer optimizer, int iteration, TrainConfig config)
+            throws IOException {
+        write(run, "checkpoint", block, optimizer, iteration, config);
     }
 
     /** Where the weights with the best validation Recall@1 so far are kept. */
@@ -50,7 +50,7 @@ public final class Checkpoint {
 
     /** Keeps {@code block}'s weights as the best so far, in {@code <run>/best} (same format, same swap). */
     public static void saveBest(Path run, Block block, int iteration, TrainConfig config) throws IOException {
-        write(run, "best", block, iteration, config);
+        write(run, "best", block, null, iteration, config);
     }
 
     /** Loads a checkpoint's weights (e.g. the best ones) into an initialised block of the same architecture. */
@@ -59,7 +59,8 @@ public final class Checkpoint {
     }
 
     /** Writes {@code <run>/<name>} as a whole: a fresh folder, then renames, so a crash never leaves a mix. */
-    private static void write(Path run, String name, Block block, int iteration, TrainConfig config) throws IOException {
+    private static void write(Path run, String name, Block block, ResumableOptimizer optimizer, int iteration,
+            TrainConfig config) throws IOException {
         Path target = run.resolve(name);
         Path fresh = run.resolve(name + ".new");
         Path old = run.resolve(name + ".old");
@@ -70,6 +71,13 @@ public final class Checkpoint {
             block.saveParameters(data);
             data.flush();
         });
+        if (optimizer != null) {
+            AtomicFiles.write(fresh.resolve(ResumableOptimizer.FILE), out -> {
+                DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+                optimizer.save(data);
+                data.flush();
+            });
+        }
         Json.write(fresh.resolve("state.json"), new State(FORMAT, VERSION, iteration, config.seed, config.architecture));
         deleteTree(old);
         if (Files.exists(target)) {
@@ -93,9 +101,28 @@ public final class Checkpoint {
     public static State readState(Path checkpoint) throws IOException {
         State s = Json.read(checkpoint.resolve("state.json"), State.class);
         if (!FORMAT.equals(s.format()) || s.version() > VERSION) {
-            throw new IOException(checkpoint + " is not a simforge checkpoint of version 1 to " + VERSION);
+            throw new IOException(checkpoint + " is not a simforge checkpoint of version 1 to " + VERSION
+                    + "; a newer simforge wrote it, or it is damaged");
         }
         return s;
+    }
+
+    /**
+     * Restores the optimiser's state saved with the checkpoint; a version-1 checkpoint has none, and the moments
+     * start from zero (one log line says so).
+     */
+    static void loadOptimizer(Path checkpoint, ResumableOptimizer optimizer) throws IOException {
+        Path file = checkpoint.resolve(ResumableOptimizer.FILE);
+        if (!Files.isRegularFile(file)) {
+            System.getLogger(Checkpoint.class.getName()).log(System.Logger.Level.WARNING, checkpoint + " keeps no "
+                    + "optimiser state (a version-1 checkpoint): Adam's moments or SGD's momentum restart from zero");
+            return;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            optimizer.load(new DataInputStream(new BufferedInputStream(in, 1 << 16)), file.toString());
+        } catch (java.io.EOFException e) {
+            throw new IOException(file + " is truncated; delete it to resume with fresh optimiser moments", e);
+        }
     }
 
     /** Loads the weights into an initialised block of the same architecture. */

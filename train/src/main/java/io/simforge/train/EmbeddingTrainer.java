@@ -14,7 +14,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.optimizer.Optimizer;
 import io.simforge.core.data.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
@@ -115,8 +114,8 @@ public final class EmbeddingTrainer {
      * As {@link #train(TrainConfig, ImageDataset, Preprocessing, Validation, Listener)}, keeping checkpoints
      * in {@code run} (every {@link TrainConfig#checkpointEvery} iterations and at the end; none when
      * {@code run} is null) and, with {@code resume}, continuing from the latest one: same weights, same
-     * learning-rate schedule position, the same batches the uninterrupted run would have drawn. The
-     * optimiser's moments start from zero again (see {@link Checkpoint}).
+     * learning-rate schedule position and optimiser state, the same batches the uninterrupted run would have
+     * drawn (see {@link Checkpoint}).
      */
     public static TrainedModel train(TrainConfig config, ImageDataset data, Preprocessing preprocessing,
             Validation validation, Listener listener, java.nio.file.Path run, boolean resume) {
@@ -157,7 +156,10 @@ public final class EmbeddingTrainer {
                     sampler.next(); // the batches the interrupted run already used
                 }
             }
-            Optimizer optimizer = optimizer(config, headParameterIds(model.getBlock()), done);
+            ResumableOptimizer optimizer = optimizer(config, model.getBlock(), done);
+            if (checkpoint != null) {
+                Checkpoint.loadOptimizer(checkpoint, optimizer);
+            }
             DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                     // Several devices replicate the network; DataParallel gathers the embeddings for the loss.
                     .optDevices(devices)
@@ -247,7 +249,7 @@ public final class EmbeddingTrainer {
                     losses.add(value);
                     if (run != null && (it == config.iterations
                             || (config.checkpointEvery > 0 && it % config.checkpointEvery == 0))) {
-                        Checkpoint.save(run, model.getBlock(), it, config);
+                        Checkpoint.save(run, model.getBlock(), optimizer, it, config);
                     }
                     if (listener != null) {
                         listener.onIteration(it, config.iterations, value);
@@ -267,7 +269,7 @@ public final class EmbeddingTrainer {
                             }
                         } else if (config.earlyStopPatience > 0 && ++sinceBest >= config.earlyStopPatience) {
                             if (run != null && it != config.iterations) {
-                                Checkpoint.save(run, model.getBlock(), it, config);
+                                Checkpoint.save(run, model.getBlock(), optimizer, it, config);
                             }
                             break; // no better Recall@1 for earlyStopPatience validations in a row
                         }
@@ -364,20 +366,16 @@ public final class EmbeddingTrainer {
     }
 
     /** The configured optimiser over the learning-rate schedule, counting updates from {@code beginUpdate}. */
-    static Optimizer optimizer(TrainConfig c, java.util.Set<String> head, int beginUpdate) {
-        LearningRateSchedule lr = new LearningRateSchedule(c, head);
-        Optimizer.OptimizerBuilder<?> b = switch (c.optimizer) {
-            case "sgd" -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum);
-            case "adamw" -> Optimizer.adamW().optLearningRateTracker(lr);
-            default -> Optimizer.adam().optLearningRateTracker(lr);
+    static ResumableOptimizer optimizer(TrainConfig c, Block block, int beginUpdate) {
+        ResumableOptimizer.Kind kind = switch (c.optimizer) {
+            case "sgd" -> ResumableOptimizer.Kind.SGD;
+            case "adamw" -> ResumableOptimizer.Kind.ADAMW;
+            default -> ResumableOptimizer.Kind.ADAM;
         };
         // No optClipGrad: DJL clips only from above; GradientClipping does it before each step.
-        b.optWeightDecays(c.weightDecay).optBeginNumUpdate(beginUpdate);
-        return switch (c.optimizer) {
-            case "sgd" -> ((ai.djl.training.optimizer.Sgd.Builder) b).build();
-            case "adamw" -> ((ai.djl.training.optimizer.AdamW.Builder) b).build();
-            default -> ((ai.djl.training.optimizer.Adam.Builder) b).build();
-        };
+        return ResumableOptimizer.builder(kind, new LearningRateSchedule(c, headParameterIds(block)), beginUpdate)
+                .optNames(ResumableOptimizer.names(block)).optMomentum(c.optimizer.equals("sgd") ? c.momentum : 0)
+                .optWeightDecays(c.weightDecay).build();
     }
 
     private static Map<String, Double> validate(Model model, Architecture architecture, Validation validation,

@@ -70,7 +70,6 @@ class RecipeAndResumeTest {
         c.batchSize = 20;
         c.samplesPerClass = 4;
         c.checkpointEvery = 8;
-        // SGD without momentum keeps no optimiser state, so a resumed run must equal an uninterrupted one exactly.
         c.optimizer = "sgd";
         c.momentum = 0;
         c.learningRate = 0.05f;
@@ -79,24 +78,38 @@ class RecipeAndResumeTest {
         return c;
     }
 
-    @Test
-    void aRunKilledPartWayResumesFromItsLastCheckpointToTheSameWeights() throws Exception {
+    /**
+     * Killed part-way and resumed, a run ends with the weights of one never interrupted, byte for byte, with every
+     * optimiser: the checkpoint keeps Adam's moments and SGD's momentum.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} momentum {1} decay {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"sgd,0,0", "sgd,0.9,0", "adam,0,0", "adamw,0,0.05"})
+    void aRunKilledPartWayResumesFromItsLastCheckpointToTheSameWeights(String optimizer, float momentum, float decay)
+            throws Exception {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
         Preprocessing pre = Preprocessing.fashionMnist();
+        java.util.function.Supplier<TrainConfig> config = () -> {
+            TrainConfig c = small();
+            c.optimizer = optimizer;
+            c.momentum = momentum;
+            c.weightDecay = decay;
+            c.learningRate = optimizer.startsWith("adam") ? 0.01f : 0.05f;
+            return c;
+        };
         Path straight = dir.resolve("straight");
-        try (TrainedModel m = EmbeddingTrainer.train(small(), data, pre, null, null, straight, false)) {
+        try (TrainedModel m = EmbeddingTrainer.train(config.get(), data, pre, null, null, straight, false)) {
             assertEquals(24, m.losses().size());
         }
         Path crashed = dir.resolve("crashed");
         RuntimeException kill = new RuntimeException("killed");
-        assertThrows(RuntimeException.class, () -> EmbeddingTrainer.train(small(), data, pre, null, (it, total, loss) -> {
+        assertThrows(RuntimeException.class, () -> EmbeddingTrainer.train(config.get(), data, pre, null, (it, total, loss) -> {
             if (it == 19) {
                 throw kill;
             }
         }, crashed, false));
         assertEquals(16, Checkpoint.readState(Checkpoint.latest(crashed)).iteration(), "the last checkpoint before it");
         List<Integer> resumedAt = new ArrayList<>();
-        try (TrainedModel m = EmbeddingTrainer.train(small(), data, pre, null, (it, total, loss) -> resumedAt.add(it),
+        try (TrainedModel m = EmbeddingTrainer.train(config.get(), data, pre, null, (it, total, loss) -> resumedAt.add(it),
                 crashed, true)) {
             assertEquals(8, m.losses().size());
         }
@@ -104,8 +117,36 @@ class RecipeAndResumeTest {
         assertArrayEquals(Files.readAllBytes(Checkpoint.dir(straight).resolve("weights.params")),
                 Files.readAllBytes(Checkpoint.dir(crashed).resolve("weights.params")),
                 "the same weights as the run that was never interrupted");
-        assertThrows(java.io.UncheckedIOException.class, () -> EmbeddingTrainer.train(small(), data, pre, null, null,
+        assertThrows(java.io.UncheckedIOException.class, () -> EmbeddingTrainer.train(config.get(), data, pre, null, null,
                 dir.resolve("never-trained"), true));
+    }
+
+    /** A version-1 checkpoint (written before the optimiser state was kept) still resumes, moments from zero. */
+    @Test
+    void aVersionOneCheckpointStillResumes() throws Exception {
+        Path golden = Path.of("src/test/resources/io/simforge/train/golden/run-v1");
+        Path run = dir.resolve("v1");
+        try (var files = Files.walk(golden)) {
+            for (Path f : files.toList()) {
+                Path target = run.resolve(golden.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        assertEquals(1, Checkpoint.readState(Checkpoint.latest(run)).version());
+        TrainConfig c = TrainConfig.fromJson(Files.readString(run.resolve("config.json")), "config.json");
+        c.iterations = 5;
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
+        List<Integer> iterations = new ArrayList<>();
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null,
+                (it, total, loss) -> iterations.add(it), run, true)) {
+            assertEquals(List.of(4, 5), iterations, "continues after the golden checkpoint's iteration 3");
+        }
+        assertEquals(Checkpoint.VERSION, Checkpoint.readState(Checkpoint.latest(run)).version(), "rewritten as current");
+        assertTrue(Files.isRegularFile(Checkpoint.dir(run).resolve(ResumableOptimizer.FILE)));
     }
 
     /** The shipped recipes parse and validate (the build runs tests from the module folder). */
