@@ -199,8 +199,9 @@ final class TrainCommand implements Callable<Integer> {
         lossOptions.applyTo(c);
         c = applyOverrides(c, overrides);
         c.validate();
+        c.checkInitFrom(); // these are checked now, not after the run folder exists
         if (layout != null) {
-            DataOptions.layout(layout, root); // checked now, not after the run folder exists
+            DataOptions.layout(layout, root);
         }
         Input in = new Input(data.data, data.split, classes, validationClasses,
                 validationPerClassOption != null ? validationPerClassOption : 200, validateEvery,

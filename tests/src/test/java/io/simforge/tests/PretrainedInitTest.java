@@ -58,7 +58,8 @@ class PretrainedInitTest {
                 null));
         assertTrue(e.getMessage().contains("does not match this network"), e.getMessage());
         c.initFrom = TORCHVISION.resolve("no-such-file.onnx").toString();
-        e = assertThrows(IllegalArgumentException.class, c::validate);
+        e = assertThrows(IllegalArgumentException.class, () -> EmbeddingTrainer.train(c, data,
+                Preprocessing.fashionMnist(), null));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 

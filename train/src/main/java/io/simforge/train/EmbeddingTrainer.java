@@ -179,6 +179,7 @@ public final class EmbeddingTrainer {
             java.nio.file.Path initial = checkpoint;
             java.nio.file.Path onnx = null;
             if (initial == null && config.initFrom != null) {
+                config.checkInitFrom();
                 java.nio.file.Path source = java.nio.file.Path.of(config.initFrom);
                 if (java.nio.file.Files.isRegularFile(source)) {
                     onnx = source; // an ONNX file: weights matched to this architecture layer by layer

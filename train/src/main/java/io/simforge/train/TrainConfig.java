@@ -177,9 +177,6 @@ public final class TrainConfig {
                 p.add(e.getMessage());
             }
         }
-        if (initFrom != null && !java.nio.file.Files.exists(java.nio.file.Path.of(initFrom))) {
-            p.add("initFrom " + initFrom + " does not exist: give a saved model folder (<run>/model) or an ONNX file");
-        }
         if (device == null || !device.matches("cpu|gpu|gpu:all|gpu:\\d+(,\\d+)*")) {
             p.add("device '" + device + "' is not understood: use cpu, gpu, gpu:N, gpu:N,M,... or gpu:all");
         } else if (device.startsWith("gpu:") && !device.equals("gpu:all")) {
@@ -191,6 +188,19 @@ public final class TrainConfig {
             }
         }
         return p;
+    }
+
+    /**
+     * Checks that {@link #initFrom} names something that exists, for a run about to start from it (not part of
+     * {@link #validate()}: a resumed run starts from its checkpoint, whatever became of the file it began with).
+     *
+     * @throws IllegalArgumentException naming the missing path and what is expected there
+     */
+    public void checkInitFrom() {
+        if (initFrom != null && !java.nio.file.Files.exists(java.nio.file.Path.of(initFrom))) {
+            throw new IllegalArgumentException("initFrom " + initFrom + " does not exist: give a saved model folder "
+                    + "(<run>/model) or an ONNX file");
+        }
     }
 
     /** @throws IllegalArgumentException listing every problem */

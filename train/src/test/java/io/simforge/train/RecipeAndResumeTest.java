@@ -109,7 +109,9 @@ class RecipeAndResumeTest {
         }, crashed, false));
         assertEquals(16, Checkpoint.readState(Checkpoint.latest(crashed)).iteration(), "the last checkpoint before it");
         List<Integer> resumedAt = new ArrayList<>();
-        try (TrainedModel m = EmbeddingTrainer.train(config.get(), data, pre, null, (it, total, loss) -> resumedAt.add(it),
+        TrainConfig resumed = config.get();
+        resumed.initFrom = dir.resolve("moved-away.onnx").toString(); // a resumed run starts from its checkpoint
+        try (TrainedModel m = EmbeddingTrainer.train(resumed, data, pre, null, (it, total, loss) -> resumedAt.add(it),
                 crashed, true)) {
             assertEquals(8, m.losses().size());
         }
