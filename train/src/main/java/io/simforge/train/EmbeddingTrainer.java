@@ -137,6 +137,11 @@ public final class EmbeddingTrainer {
         Engine.getInstance().setRandomSeed((int) config.seed);
 
         Device[] devices = devices(config.device);
+        if (devices.length > 1 && (config.gradientClip > 0 || config.gradientClipNorm > 0)) {
+            // Clipping reads the first device's gradients before DJL sums the replicas': it would clip a part.
+            throw new IllegalArgumentException("gradient clipping is not supported with several GPUs yet (device "
+                    + config.device + "); train on one GPU, or without gradientClip and gradientClipNorm");
+        }
         Model model = Model.newInstance("simforge", devices[0]);
         List<Float> losses = new ArrayList<>(config.iterations);
         long start = System.nanoTime();
