@@ -1,6 +1,6 @@
 package io.simforge.cli;
 
-import io.simforge.train.bench.LossBenchmark;
+import io.simforge.bench.LossBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +59,7 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            new io.simforge.core.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
+            new io.simforge.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
                     seed);
             return 0;
         }
@@ -86,7 +86,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            new io.simforge.infer.bench.EmbedBenchmark(System.out).run(model, batch, threads, batches, rounds);
+            new io.simforge.bench.EmbedBenchmark(System.out).run(model, batch, threads, batches, rounds);
             return 0;
         }
     }
@@ -126,7 +126,7 @@ final class BenchCommand implements Runnable {
             System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             for (int i = 0; i < gallery.length; i++) {
-                new io.simforge.infer.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
+                new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
                         i == 0 ? save : null, onnx);
             }
             return 0;
@@ -150,7 +150,7 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             System.out.printf("Machine: %d cores, max heap %d MiB, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
-            new io.simforge.train.bench.MemoryBenchmark(System.out).run(iterations, every, ee);
+            new io.simforge.bench.MemoryBenchmark(System.out).run(iterations, every, ee);
             return 0;
         }
     }
@@ -178,7 +178,7 @@ final class BenchCommand implements Runnable {
                     System.getProperty("java.version"));
             for (String a : architectures) {
                 for (boolean ee : new boolean[] {false, true}) {
-                    new io.simforge.train.bench.TrainBenchmark(System.out).run(a, size, ee, warmup, steps);
+                    new io.simforge.bench.TrainBenchmark(System.out).run(a, size, ee, warmup, steps);
                 }
             }
             return 0;

@@ -1,7 +1,7 @@
 package io.simforge.cli;
 
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +27,17 @@ final class DataOptions {
     }
 
     /** A benchmark layout by name, once it is known where it lives: {@code --layout} needs {@code --root}. */
-    static io.simforge.core.data.BenchmarkLayout layout(String name, Path root) {
+    static io.simforge.datasets.BenchmarkLayout layout(String name, Path root) {
         if (root == null) {
             throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
         }
-        return io.simforge.core.data.BenchmarkLayout.parse(name);
+        return io.simforge.datasets.BenchmarkLayout.parse(name);
     }
 
     /** One split of a benchmark layout; without {@code split}, the evaluation one (In-Shop: query, else test). */
     static io.simforge.core.data.ImageList layoutSplit(String layout, Path root, String split) {
-        io.simforge.core.data.BenchmarkLayout l = layout(layout, root);
-        return l.read(root, split != null ? split : l == io.simforge.core.data.BenchmarkLayout.INSHOP ? "query" : "test");
+        io.simforge.datasets.BenchmarkLayout l = layout(layout, root);
+        return l.read(root, split != null ? split : l == io.simforge.datasets.BenchmarkLayout.INSHOP ? "query" : "test");
     }
 
     /** Parses "0-4", "5,7,9" or "0-2,8". */

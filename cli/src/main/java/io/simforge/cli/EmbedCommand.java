@@ -1,7 +1,7 @@
 package io.simforge.cli;
 
-import io.simforge.core.data.ImageDataset;
-import io.simforge.core.io.ProgressBar;
+import io.simforge.datasets.ImageDataset;
+import io.simforge.cli.ProgressBar;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.ExecutionDevice;
@@ -106,7 +106,7 @@ final class EmbedCommand implements Callable<Integer> {
         ImageDataset all = DataOptions.load(input.data, split != null ? split : "t10k");
         ImageDataset d = classes == null ? all : all.withClasses(DataOptions.parseClasses(classes));
         List<String> names = "bundled".equals(input.data)
-                ? io.simforge.core.data.FashionMnist.CLASS_NAMES : List.of();
+                ? io.simforge.datasets.FashionMnist.CLASS_NAMES : List.of();
         return new ItemSource() {
             @Override
             public int size() {
@@ -133,7 +133,7 @@ final class EmbedCommand implements Callable<Integer> {
                 if (raw) {
                     d.copyPixels(i, out, offset);
                 } else {
-                    pre.inputs(d, i, 1, out, offset);
+                    d.inputs(pre, i, 1, out, offset);
                 }
             }
         };

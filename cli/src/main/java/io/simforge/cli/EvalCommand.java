@@ -1,12 +1,12 @@
 package io.simforge.cli;
 
-import io.simforge.core.data.ImageDataset;
-import io.simforge.core.data.BenchmarkLayout;
+import io.simforge.datasets.ImageDataset;
+import io.simforge.datasets.BenchmarkLayout;
 import io.simforge.core.io.Json;
-import io.simforge.core.io.ProgressBar;
+import io.simforge.cli.ProgressBar;
 import io.simforge.core.io.Npy;
-import io.simforge.core.metrics.EmbeddingMetrics;
-import io.simforge.core.run.EvalSource;
+import io.simforge.eval.EmbeddingMetrics;
+import io.simforge.datasets.EvalSource;
 import io.simforge.core.run.RunFiles;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.extract.ExtractionJob;

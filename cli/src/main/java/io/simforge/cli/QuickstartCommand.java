@@ -1,10 +1,10 @@
 package io.simforge.cli;
 
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.io.Json;
-import io.simforge.core.metrics.EmbeddingMetrics;
+import io.simforge.eval.EmbeddingMetrics;
 import io.simforge.core.model.Preprocessing;
-import io.simforge.core.run.EvalSource;
+import io.simforge.datasets.EvalSource;
 import io.simforge.core.run.RunFiles;
 import io.simforge.export.OnnxExporter;
 import io.simforge.export.ParityCheck;
@@ -53,7 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path run = Runs.create(out, "quickstart");
         Workflow flow = new Workflow(System.out);
-        ImageDataset all = io.simforge.core.data.FashionMnist.bundledTestSplit();
+        ImageDataset all = io.simforge.datasets.FashionMnist.bundledTestSplit();
         ImageDataset seen = all.withClasses(TRAIN_CLASSES);
         if (holdout < 0 || holdout >= 1000) {
             throw new IllegalArgumentException("--holdout must be between 0 and 999 images per class, got " + holdout);
@@ -134,8 +134,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
     static Map<Integer, String> classNames() {
         Map<Integer, String> names = new LinkedHashMap<>();
-        for (int c = 0; c < io.simforge.core.data.FashionMnist.CLASS_NAMES.size(); c++) {
-            names.put(c, io.simforge.core.data.FashionMnist.CLASS_NAMES.get(c));
+        for (int c = 0; c < io.simforge.datasets.FashionMnist.CLASS_NAMES.size(); c++) {
+            names.put(c, io.simforge.datasets.FashionMnist.CLASS_NAMES.get(c));
         }
         return names;
     }

@@ -4,7 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.io.Json;
 import io.simforge.core.run.RunFiles;
 import java.nio.file.Files;
@@ -283,7 +283,7 @@ final class TrainCommand implements Callable<Integer> {
         io.simforge.core.data.ImageList list = in.list() != null
                 ? io.simforge.core.data.ImageList.fromListFile(Path.of(in.list()))
                 : in.images() != null ? io.simforge.core.data.ImageList.fromFolder(Path.of(in.images()))
-                : io.simforge.core.data.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()), "train");
+                : io.simforge.datasets.BenchmarkLayout.parse(in.layout()).read(Path.of(in.root()), "train");
         if (list.labels().length > 0 && list.labels()[0] < 0) {
             throw new IllegalArgumentException(list.name() + " has images without a class (outside class folders, or "
                     + "list lines without a label); training needs a class for every image");

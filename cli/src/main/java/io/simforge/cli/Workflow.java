@@ -1,11 +1,11 @@
 package io.simforge.cli;
 
 import com.google.gson.JsonObject;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.io.Json;
 import io.simforge.core.io.Npy;
-import io.simforge.core.run.EvalSource;
-import io.simforge.core.io.ProgressBar;
+import io.simforge.datasets.EvalSource;
+import io.simforge.cli.ProgressBar;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
@@ -134,7 +134,7 @@ final class Workflow {
             throws Exception {
         ModelMetadata meta = ModelExport.metadataFor(model.architecture(), model.preprocessing(), training);
         OnnxExporter.builder().setBlock(model.model().getBlock()).setMetadata(meta).optOpset(opset).build().export(file);
-        float[] inputs = model.preprocessing().inputs(checkImages);
+        float[] inputs = checkImages.inputs(model.preprocessing());
         ParityCheck.Result parity = ParityCheck.compare(model.model().getBlock(), model.model().getNDManager(), file,
                 meta.inputName(), inputs, model.architecture().inputShape());
         out.printf(Locale.ROOT, "Exported %s (opset %d); ONNX Runtime vs DJL on %d images: max |diff| = %.2e (%s)%n",
@@ -229,13 +229,13 @@ final class Workflow {
             Preprocessing pre) {
         try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, seed)) {
             return new Embedded(io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(),
-                    pre.inputs(data), arch.inputShape(), 256), arch.embeddingSize());
+                    data.inputs(pre), arch.inputShape(), 256), arch.embeddingSize());
         }
     }
 
     /** The preprocessed pixels of each image, L2-normalised. */
     static Embedded pixelVectors(ImageDataset data, Preprocessing pre) {
-        float[] x = pre.inputs(data);
+        float[] x = data.inputs(pre);
         int dim = data.imageSize();
         for (int r = 0; r < data.size(); r++) {
             double norm = 0;

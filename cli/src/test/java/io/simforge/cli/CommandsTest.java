@@ -81,7 +81,7 @@ class CommandsTest {
 
         // Batch extraction of a folder of real images, an index, and searches by id, vector and image.
         Path images = dir.resolve("images");
-        io.simforge.core.data.ImageDataset few = io.simforge.core.data.FashionMnist.bundledTestSplit()
+        io.simforge.datasets.ImageDataset few = io.simforge.datasets.FashionMnist.bundledTestSplit()
                 .withClasses(java.util.List.of(7, 9)).firstPerClass(6);
         for (int i = 0; i < few.size(); i++) {
             Path f = images.resolve(few.label(i) == 7 ? "sneaker" : "boot").resolve("i" + i + ".png");

@@ -7,8 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.models.SavedModel;
 import java.io.IOException;
@@ -149,7 +149,7 @@ public final class ModelVerifier {
         if (meta.preprocessing() != null && isFashionMnistShape(meta)) {
             ImageDataset d = FashionMnist.bundledTestSplit().firstPerClass(1);
             float[] x = new float[n * meta.itemSize()];
-            meta.preprocessing().inputs(d, 0, n, x, 0);
+            d.inputs(meta.preprocessing(), 0, n, x, 0);
             return x;
         }
         Random r = new Random(7);

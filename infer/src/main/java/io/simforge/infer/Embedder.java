@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.core.image.PixelSource;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
 import java.lang.System.Logger.Level;
@@ -146,8 +146,8 @@ public final class Embedder implements AutoCloseable {
         return embedInBatches(inputs.length / itemSize, (from, count, buffer) -> buffer.put(inputs, from * itemSize, count * itemSize));
     }
 
-    /** Embeds every image of a dataset, preprocessing each as the model's metadata says. */
-    public float[] embed(ImageDataset images) {
+    /** Embeds decoded images held in memory, preprocessing each as the model's metadata says. */
+    public float[] embed(PixelSource images) {
         Preprocessing pre = metadata.preprocessing();
         if (pre == null) {
             throw new IllegalArgumentException("this model takes feature vectors, not images");
@@ -160,7 +160,7 @@ public final class Embedder implements AutoCloseable {
                     images.copyPixels(from + i, scratch, i * pre.imageSize());
                 }
             } else {
-                pre.inputs(images, from, count, scratch, 0);
+                images.inputs(pre, from, count, scratch, 0);
             }
             buffer.put(scratch, 0, count * pre.imageSize());
         });

@@ -55,7 +55,7 @@ public final class OnnxIndexScorer implements AutoCloseable {
                     chosen = ExecutionDevice.cpu();
                 }
             }
-            session = env.createSession(OnnxScoringGraph.model(), options);
+            session = env.createSession(io.simforge.onnx.ScoringGraph.model(), options);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the index scoring graph: " + e.getMessage(), e);
         }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.run.TrainingLog;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.export.ModelExport;
 import io.simforge.export.OnnxExporter;
@@ -43,7 +43,7 @@ class EmbedderConcurrencyTest {
                     .export(model);
         }
         ImageDataset images = FashionMnist.bundledTestSplit().firstPerClass(20); // 200 distinct images
-        float[] inputs = pre.inputs(images);
+        float[] inputs = images.inputs(pre);
         int item = pre.imageSize();
         int distinct = images.size() / PER_REQUEST;
         try (Embedder embedder = Embedder.builder().setModelPath(model).optBatchSize(PER_REQUEST).build()) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.export.ModelExport;
@@ -49,7 +49,7 @@ class ExtractionTest {
         try (Model m = EmbeddingTrainer.untrained(arch, 3)) {
             OnnxExporter.builder().setBlock(m.getBlock()).setMetadata(ModelExport.metadataFor(arch, pre, "{}")).build()
                     .export(model);
-            djl = DjlEmbedder.embed(m.getBlock(), m.getNDManager(), pre.inputs(picked), arch.inputShape(), 16);
+            djl = DjlEmbedder.embed(m.getBlock(), m.getNDManager(), picked.inputs(pre), arch.inputShape(), 16);
         }
         images = shared.resolve("images");
         String[] names = {"tshirt", "trouser", "pullover"};

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.onnx.proto.OnnxMl;
-import io.simforge.core.data.FashionMnist;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
@@ -66,7 +66,7 @@ class TrainExportInferTest {
     }
 
     private static float[] djlEmbeddings(Model model) {
-        float[] x = trained.preprocessing().inputs(test);
+        float[] x = test.inputs(trained.preprocessing());
         return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, trained.architecture().inputShape(), 64);
     }
 

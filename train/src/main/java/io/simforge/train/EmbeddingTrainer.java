@@ -14,7 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
@@ -60,7 +60,7 @@ public final class EmbeddingTrainer {
 
         /** Validation on an in-memory dataset, preprocessed once. */
         public static Validation of(ImageDataset data, Preprocessing pre, int every) {
-            return new Validation(pre.inputs(data), data.labels(), every);
+            return new Validation(data.inputs(pre), data.labels(), every);
         }
     }
 
@@ -387,7 +387,7 @@ public final class EmbeddingTrainer {
     private static Map<String, Double> validate(Model model, Architecture architecture, Validation validation,
             float[] inputs) {
         float[] e = DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs, architecture.inputShape(), 256);
-        return io.simforge.core.metrics.EmbeddingMetrics.retrieval(RetrievalMetrics.evaluate(e,
-                architecture.embeddingSize(), validation.labels(), 1, 2, 4, 8));
+        return RetrievalMetrics.evaluate(e,
+                architecture.embeddingSize(), validation.labels(), 1, 2, 4, 8).toMap();
     }
 }

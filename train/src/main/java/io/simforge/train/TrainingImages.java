@@ -1,6 +1,6 @@
 package io.simforge.train;
 
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.Preprocessing;
 import java.io.IOException;
 import java.util.Random;
@@ -95,7 +95,7 @@ public interface TrainingImages {
 
             @Override
             public void input(int i, float[] out, int offset, Random random) {
-                pre.inputs(data, i, 1, out, offset);
+                data.inputs(pre, i, 1, out, offset);
             }
         };
     }

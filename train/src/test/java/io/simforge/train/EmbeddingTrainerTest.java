@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simforge.core.data.FashionMnist;
+import io.simforge.datasets.FashionMnist;
 import io.simforge.models.Architecture;
-import io.simforge.core.data.ImageDataset;
+import io.simforge.datasets.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.DjlEmbedder;
@@ -30,7 +30,7 @@ class EmbeddingTrainerTest {
         ImageDataset train = all.firstPerClass(800);
         ImageDataset test = all.lastPerClass(200);
         Preprocessing pre = Preprocessing.fashionMnist();
-        float[] x = pre.inputs(test);
+        float[] x = test.inputs(pre);
 
         TrainConfig c = new TrainConfig();
         c.iterations = 120;

@@ -37,7 +37,17 @@ public final class RetrievalMetrics {
      * @param precisionAt1 fraction of all queries whose nearest neighbour is relevant
      */
     public record Scores(Map<Integer, Double> recallAtK, double mapAtR, double rPrecision, double precisionAt1,
-            int queries, int rankedQueries) {}
+            int queries, int rankedQueries) {
+        /** The scores by name, in a stable order: {@code recall@K…, p@1, map@r, r_precision}. */
+        public Map<String, Double> toMap() {
+            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            recallAtK.forEach((k, v) -> out.put("recall@" + k, v));
+            out.put("p@1", precisionAt1);
+            out.put("map@r", mapAtR);
+            out.put("r_precision", rPrecision);
+            return out;
+        }
+    }
 
     /** Recall@K for each K in {@code ks}, leave-one-out over one set; K → value in the order of {@code ks}. */
     public static Map<Integer, Double> recallAtK(float[] embeddings, int dim, int[] labels, int... ks) {

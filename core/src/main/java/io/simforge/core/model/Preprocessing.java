@@ -58,30 +58,6 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
         }
     }
 
-    /**
-     * Copies images {@code [from, from + count)} of {@code images} into {@code out} at {@code offset} as model
-     * inputs: raw pixels, then {@link #apply}.
-     */
-    public void inputs(io.simforge.core.data.ImageDataset images, int from, int count, float[] out, int offset) {
-        if (images.channels() != channels || images.height() != height || images.width() != width) {
-            throw new IllegalArgumentException("the model expects " + channels + "x" + height + "x" + width
-                    + " images but the dataset holds " + images.channels() + "x" + images.height() + "x"
-                    + images.width() + "; resize the images or use a model trained at that size");
-        }
-        int size = imageSize();
-        for (int i = 0; i < count; i++) {
-            images.copyPixels(from + i, out, offset + i * size);
-            apply(out, offset + i * size);
-        }
-    }
-
-    /** Every image of {@code images} as model inputs, row-major {@code n × imageSize}. */
-    public float[] inputs(io.simforge.core.data.ImageDataset images) {
-        float[] out = new float[images.size() * imageSize()];
-        inputs(images, 0, images.size(), out, 0);
-        return out;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && p.channels == channels && p.height == height && p.width == width

@@ -53,18 +53,4 @@ class RunFormatsTest {
                 + "\"loss\":1,\"seconds\":1}\n");
         assertTrue(assertThrows(IOException.class, () -> TrainingLog.read(broken)).getMessage().contains("line 2"));
     }
-
-    @Test
-    void evalSourceVersion1LoadsAndRoundTrips() throws Exception {
-        EvalSource s = EvalSource.read(golden("eval-source-v1.json"));
-        assertEquals("bundled", s.data());
-        assertEquals(List.of(5, 6), s.classes());
-        assertEquals("Shirt", s.className(6));
-        assertEquals("class 9", s.className(9));
-        Path f = dir.resolve("source.json");
-        s.write(f);
-        assertEquals(s, EvalSource.read(f));
-        Files.writeString(f, "{\"format\":\"something-else\",\"version\":1}");
-        assertThrows(IOException.class, () -> EvalSource.read(f));
-    }
 }

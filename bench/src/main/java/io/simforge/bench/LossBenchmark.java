@@ -1,0 +1,175 @@
+package io.simforge.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.simforge.datasets.FashionMnist;
+import io.simforge.datasets.ImageDataset;
+import io.simforge.core.model.Preprocessing;
+import io.simforge.models.ScalarArrays;
+import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.Losses;
+import io.simforge.train.TrainConfig;
+import io.simforge.train.TrainedModel;
+import io.simforge.train.loss.MetricLoss;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.BiFunction;
+
+/**
+ * Loss cost on the CPU: forward + backward of each loss with and without Embedding Expansion at B = 80
+ * and B = 1000 (512-d), the MS loss against the same computation written straight on the NDArray API,
+ * and the share EE adds to a whole ConvNet training step. Prints Markdown tables.
+ */
+public final class LossBenchmark {
+    private final PrintStream out;
+
+    public LossBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Median milliseconds of forward + backward of {@code loss} on random unit embeddings. */
+    static double time(BiFunction<NDArray, NDArray, NDArray> loss, int b, int k, int dim, int reps) {
+        Random r = new Random(b);
+        float[] x = new float[b * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        int[] y = new int[b];
+        for (int i = 0; i < b; i++) {
+            y[i] = i / k;
+        }
+        double[] ms = new double[reps];
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int rep = -3; rep < reps; rep++) {
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray raw = step.create(x, new Shape(b, dim));
+                    NDArray e = raw.div(raw.square().sum(new int[] {1}, true).sqrt());
+                    e.setRequiresGradient(true);
+                    NDArray labels = step.create(y);
+                    long t0 = System.nanoTime();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray l = loss.apply(e, labels);
+                        gc.backward(l);
+                    }
+                    e.getGradient().getFloat(0, 0); // waits for the backward pass to finish
+                    if (rep >= 0) {
+                        ms[rep] = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[reps / 2];
+    }
+
+    /** The MS loss of methods.md §1 in one straight block of NDArray calls, for the overhead comparison. */
+    static NDArray straightLineMs(NDArray x, NDArray y) {
+        float alpha = 2f;
+        float beta = 40f;
+        float lambda = 0.5f;
+        float eps = 0.1f;
+        long m = y.size();
+        NDArray s = x.matMul(x.transpose());
+        NDArray same = y.reshape(m, 1).eq(y.reshape(1, m));
+        NDArray pos = same.logicalAnd(x.getManager().eye((int) m).toType(DataType.BOOLEAN, false).logicalNot());
+        NDArray neg = same.logicalNot();
+        NDArray fixed = s.stopGradient();
+        NDArray inf = x.getManager().create(Float.POSITIVE_INFINITY);
+        NDArray minPos = NDArrays.where(pos, fixed, inf).min(new int[] {1}, true);
+        NDArray maxNeg = NDArrays.where(neg, fixed, inf.neg()).max(new int[] {1}, true);
+        NDArray keepNeg = neg.logicalAnd(fixed.add(eps).gt(minPos));
+        NDArray keepPos = pos.logicalAnd(fixed.sub(eps).lt(maxNeg));
+        // Scalars as arrays (see ScalarArrays): DJL's Number overloads free the scalar autograd still needs.
+        NDArray zero = ScalarArrays.of(s, 0f);
+        NDArray zp = s.sub(lambda).mul(ScalarArrays.of(s, -alpha));
+        NDArray zn = s.sub(lambda).mul(ScalarArrays.of(s, beta));
+        NDArray mp = NDArrays.where(keepPos, zp, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(zero);
+        NDArray mn = NDArrays.where(keepNeg, zn, inf.neg()).stopGradient().max(new int[] {1}, true).maximum(zero);
+        NDArray sp = NDArrays.where(keepPos, zp.sub(mp), inf.neg()).exp().sum(new int[] {1}, true);
+        NDArray sn = NDArrays.where(keepNeg, zn.sub(mn), inf.neg()).exp().sum(new int[] {1}, true);
+        NDArray lp = mp.add(mp.neg().exp().add(sp).log()).mul(ScalarArrays.of(s, 1f / alpha));
+        NDArray ln = mn.add(mn.neg().exp().add(sn).log()).mul(ScalarArrays.of(s, 1f / beta));
+        NDArray valid = keepPos.toType(DataType.INT32, false).sum(new int[] {1}, true).gt(0)
+                .logicalAnd(keepNeg.toType(DataType.INT32, false).sum(new int[] {1}, true).gt(0));
+        return lp.add(ln).mul(valid.toType(DataType.FLOAT32, false)).sum().mul(ScalarArrays.of(s, 1f / m));
+    }
+
+    /** Mean milliseconds of a whole training step (forward, loss, backward, Adam) after a warm-up. */
+    static double stepMillis(String loss, boolean ee, int iterations, ImageDataset data) {
+        TrainConfig c = new TrainConfig();
+        c.loss = loss;
+        c.ee = ee;
+        c.iterations = iterations;
+        long[] marks = new long[2];
+        int warm = Math.min(10, iterations / 4);
+        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), (it, total, l) -> {
+            if (it == warm) {
+                marks[0] = System.nanoTime();
+            } else if (it == total) {
+                marks[1] = System.nanoTime();
+            }
+        })) {
+            return (marks[1] - marks[0]) / 1e6 / (iterations - warm);
+        }
+    }
+
+    public void run(int repsSmall, int repsLarge, int trainIterations) {
+        int dim = 512;
+        out.println("### Forward + backward of each loss (median ms, 512-d, CPU)");
+        out.println();
+        out.println("| Loss | B=80 | B=80 + EE (n=2) | B=1000 | B=1000 + EE (n=2) |");
+        out.println("|---|---|---|---|---|");
+        for (String name : Losses.NAMES) {
+            List<String> cells = new ArrayList<>();
+            for (int[] bk : new int[][] {{80, 16, repsSmall}, {1000, 10, repsLarge}}) {
+                for (boolean ee : new boolean[] {false, true}) {
+                    TrainConfig c = new TrainConfig();
+                    c.loss = name;
+                    c.ee = ee;
+                    MetricLoss loss = Losses.fromConfig(c);
+                    cells.add(String.format(Locale.ROOT, "%.2f", time(loss::compute, bk[0], bk[1], dim, bk[2])));
+                }
+            }
+            out.println("| " + name + " | " + String.join(" | ", cells) + " |");
+        }
+        out.println();
+        // Alternate the two variants over several rounds and keep each one's best median, so that JIT
+        // warm-up and background noise do not favour whichever runs second.
+        MetricLoss ms = Losses.fromConfig(new TrainConfig());
+        double lib = Double.MAX_VALUE;
+        double straight = Double.MAX_VALUE;
+        for (int round = 0; round < 4; round++) {
+            lib = Math.min(lib, time(ms::compute, 1000, 10, dim, repsLarge));
+            straight = Math.min(straight, time(LossBenchmark::straightLineMs, 1000, 10, dim, repsLarge));
+        }
+        out.printf(Locale.ROOT, "### MS loss at B=1000: library vs straight-line NDArray code%n%n");
+        out.printf(Locale.ROOT, "| MultiSimilarityLoss | straight-line | ratio |%n|---|---|---|%n| %.2f ms | %.2f ms | %.2f |%n%n",
+                lib, straight, lib / straight);
+
+        out.println("### A whole ConvNet training step at B=80 (Fashion-MNIST 28×28, 32-64-128, 64-d)");
+        out.println();
+        out.println("| Loss | ms/step | ms/step + EE | EE adds |");
+        out.println("|---|---|---|---|");
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
+        for (String name : List.of("ms", "triplet")) {
+            double[] perStep = {Double.MAX_VALUE, Double.MAX_VALUE};
+            // Plain and EE alternate (plain, EE, plain, EE); each keeps its faster run.
+            for (int round = 0; round < 4; round++) {
+                int e = round % 2;
+                perStep[e] = Math.min(perStep[e], stepMillis(name, e == 1, trainIterations, data));
+            }
+            out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %+.1f%% |%n", name, perStep[0], perStep[1],
+                    100 * (perStep[1] / perStep[0] - 1));
+        }
+        out.println();
+    }
+}
