@@ -11,7 +11,10 @@ import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.ScalarArrays;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.LossKind;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingListener;
+import io.simforge.train.TrainingRun;
 import io.simforge.train.Losses;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
@@ -104,20 +107,19 @@ public final class LossBenchmark {
     }
 
     /** Mean milliseconds of a whole training step (forward, loss, backward, Adam) after a warm-up. */
-    static double stepMillis(String loss, boolean ee, int iterations, ImageDataset data) {
-        TrainConfig c = new TrainConfig();
-        c.loss = loss;
-        c.ee = ee;
-        c.iterations = iterations;
+    static double stepMillis(LossKind loss, boolean ee, int iterations, ImageDataset data) {
+        TrainConfig c = TrainConfig.builder().optLoss(loss).optEmbeddingExpansion(ee).optIterations(iterations).build();
         long[] marks = new long[2];
         int warm = Math.min(10, iterations / 4);
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), (it, total, l) -> {
-            if (it == warm) {
-                marks[0] = System.nanoTime();
-            } else if (it == total) {
-                marks[1] = System.nanoTime();
-            }
-        })) {
+        try (TrainedModel m = TrainingRun.builder().setConfig(c)
+                .setData(TrainingData.of(data, Preprocessing.fashionMnist(), "Fashion-MNIST"))
+                .optListener(TrainingListener.everyIteration((it, total, l) -> {
+                    if (it == warm) {
+                        marks[0] = System.nanoTime();
+                    } else if (it == total) {
+                        marks[1] = System.nanoTime();
+                    }
+                })).build().run()) {
             return (marks[1] - marks[0]) / 1e6 / (iterations - warm);
         }
     }
@@ -128,14 +130,12 @@ public final class LossBenchmark {
         out.println();
         out.println("| Loss | B=80 | B=80 + EE (n=2) | B=1000 | B=1000 + EE (n=2) |");
         out.println("|---|---|---|---|---|");
-        for (String name : Losses.NAMES) {
+        for (LossKind name : LossKind.values()) {
             List<String> cells = new ArrayList<>();
             for (int[] bk : new int[][] {{80, 16, repsSmall}, {1000, 10, repsLarge}}) {
                 for (boolean ee : new boolean[] {false, true}) {
-                    TrainConfig c = new TrainConfig();
-                    c.loss = name;
-                    c.ee = ee;
-                    MetricLoss loss = Losses.fromConfig(c);
+                    MetricLoss loss = Losses.fromConfig(TrainConfig.builder().optLoss(name).optEmbeddingExpansion(ee)
+                            .build());
                     cells.add(String.format(Locale.ROOT, "%.2f", time(loss::compute, bk[0], bk[1], dim, bk[2])));
                 }
             }
@@ -144,7 +144,7 @@ public final class LossBenchmark {
         out.println();
         // Alternate the two variants over several rounds and keep each one's best median, so that JIT
         // warm-up and background noise do not favour whichever runs second.
-        MetricLoss ms = Losses.fromConfig(new TrainConfig());
+        MetricLoss ms = Losses.fromConfig(TrainConfig.defaults());
         double lib = Double.MAX_VALUE;
         double straight = Double.MAX_VALUE;
         for (int round = 0; round < 4; round++) {
@@ -160,7 +160,7 @@ public final class LossBenchmark {
         out.println("| Loss | ms/step | ms/step + EE | EE adds |");
         out.println("|---|---|---|---|");
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
-        for (String name : List.of("ms", "triplet")) {
+        for (LossKind name : List.of(LossKind.MS, LossKind.TRIPLET)) {
             double[] perStep = {Double.MAX_VALUE, Double.MAX_VALUE};
             // Plain and EE alternate (plain, EE, plain, EE); each keeps its faster run.
             for (int round = 0; round < 4; round++) {

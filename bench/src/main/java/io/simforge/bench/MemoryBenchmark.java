@@ -3,7 +3,9 @@ package io.simforge.bench;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.Preprocessing;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingListener;
+import io.simforge.train.TrainingRun;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.io.IOException;
@@ -31,18 +33,18 @@ public final class MemoryBenchmark {
     public record Sample(int iteration, long residentMib, long heapMib) {}
 
     public List<Sample> run(int iterations, int every, boolean ee) {
-        TrainConfig c = new TrainConfig();
-        c.iterations = iterations;
-        c.ee = ee;
+        TrainConfig c = TrainConfig.builder().optIterations(iterations).optEmbeddingExpansion(ee).build();
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), (it, total, loss) -> {
-            if (it == 1 || it % every == 0) {
-                Runtime rt = Runtime.getRuntime();
-                samples.add(new Sample(it, residentMib(), (rt.totalMemory() - rt.freeMemory()) >> 20));
-            }
-        })) {
+        try (TrainedModel m = TrainingRun.builder().setConfig(c)
+                .setData(TrainingData.of(data, Preprocessing.fashionMnist(), "Fashion-MNIST"))
+                .optListener(TrainingListener.everyIteration((it, total, loss) -> {
+                    if (it == 1 || it % every == 0) {
+                        Runtime rt = Runtime.getRuntime();
+                        samples.add(new Sample(it, residentMib(), (rt.totalMemory() - rt.freeMemory()) >> 20));
+                    }
+                })).build().run()) {
             out.printf(Locale.ROOT, "%d iterations (%s) in %.0f s%n%n", iterations, ee ? "MS + EE" : "MS",
                     (System.nanoTime() - t0) / 1e9);
         }

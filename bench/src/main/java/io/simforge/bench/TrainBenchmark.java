@@ -2,7 +2,10 @@ package io.simforge.bench;
 
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.Preprocessing;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.models.Architecture;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingListener;
+import io.simforge.train.TrainingRun;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.io.PrintStream;
@@ -38,27 +41,24 @@ public final class TrainBenchmark {
         ImageDataset data = new ImageDataset(pixels, labels, channels, size, size);
         Preprocessing pre = new Preprocessing(channels, size, size, 1f / 255f, new float[] {0.5f, 0.5f, 0.5f},
                 new float[] {0.25f, 0.25f, 0.25f});
-        TrainConfig c = new TrainConfig();
-        c.architecture = architecture;
-        c.widths = architecture.equals("convnet") ? new int[] {32, 64, 128} : new int[] {64};
-        c.embeddingSize = architecture.equals("convnet") ? 64 : 512;
-        c.iterations = warmup + timed;
-        c.batchSize = 80;
-        c.samplesPerClass = 16;
-        c.ee = ee;
+        boolean convnet = architecture.equals("convnet");
+        TrainConfig c = TrainConfig.builder().optArchitecture(Architecture.Kind.parse(architecture))
+                .optWidths(convnet ? new int[] {32, 64, 128} : new int[] {64}).optEmbeddingSize(convnet ? 64 : 512)
+                .optIterations(warmup + timed).optBatch(5, 16).optEmbeddingExpansion(ee).build();
         long[] marks = new long[2];
         long[][] faults = new long[2][];
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, (it, total, loss) -> {
-            if (it == warmup) {
-                marks[0] = System.nanoTime();
-                faults[0] = processStat();
-            } else if (it == warmup + timed) {
-                marks[1] = System.nanoTime();
-                faults[1] = processStat();
-            }
-        })) {
+        try (TrainedModel m = TrainingRun.builder().setConfig(c).setData(TrainingData.of(data, pre, "synthetic images"))
+                .optListener(TrainingListener.everyIteration((it, total, loss) -> {
+                    if (it == warmup) {
+                        marks[0] = System.nanoTime();
+                        faults[0] = processStat();
+                    } else if (it == warmup + timed) {
+                        marks[1] = System.nanoTime();
+                        faults[1] = processStat();
+                    }
+                })).build().run()) {
             double seconds = (marks[1] - marks[0]) / 1e9;
-            double rate = timed * (double) c.batchSize / seconds;
+            double rate = timed * (double) c.batchSize() / seconds;
             out.printf(Locale.ROOT, "simforge (DJL %s, PyTorch engine): %s %dx%d, MS%s, batch 80 (5x16): %.1f images/s "
                     + "(%d timed steps after %d warm-up, %.0f ms/step)%s%n", ai.djl.engine.Engine.getDjlVersion(),
                     architecture, size, size, ee ? " + EE" : "", rate, timed, warmup, seconds * 1000 / timed,

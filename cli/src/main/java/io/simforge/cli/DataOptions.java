@@ -1,69 +1,79 @@
 package io.simforge.cli;
 
-import io.simforge.datasets.FashionMnist;
-import io.simforge.datasets.ImageDataset;
+import io.simforge.datasets.BenchmarkLayout;
+import io.simforge.datasets.DataSource;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Where a command's images come from and which classes it uses. */
+/**
+ * Where a command's items come from: one spelling for every command that reads data ({@code train}, {@code eval},
+ * {@code embed}). Exactly one source: {@code --data} (IDX, or the bundled Fashion-MNIST), {@code --images},
+ * {@code --list}, {@code --layout} with {@code --root}, or {@code --features} with {@code --labels}.
+ */
 final class DataOptions {
-    @Option(names = "--data", paramLabel = "DIR|bundled", defaultValue = "bundled",
-            description = "Folder of IDX files (MNIST format), or 'bundled' for the Fashion-MNIST test split shipped "
-                    + "with simforge (default).")
+    @Option(names = "--data", paramLabel = "DIR|bundled", description = "IDX files (MNIST format) in DIR, or 'bundled' "
+            + "for the Fashion-MNIST test split shipped with simforge (the default when no other source is given).")
     String data;
 
-    @Option(names = "--split", defaultValue = "t10k",
-            description = "IDX file prefix inside --data: t10k or train (default t10k).")
+    @Option(names = "--split", description = "With --data: the IDX file prefix (default t10k). With --layout: the "
+            + "split (train, test; In-Shop: train, query, gallery).")
     String split;
 
-    static ImageDataset load(String data, String split) {
-        return "bundled".equals(data) ? FashionMnist.bundledTestSplit() : FashionMnist.read(Path.of(data), split);
+    @Option(names = "--images", paramLabel = "DIR", description = "A folder of images, root/<class>/<image> (the class "
+            + "folder names the class; images directly under DIR have none).")
+    Path images;
+
+    @Option(names = "--list", paramLabel = "FILE", description = "A list file: one image path per line (relative to "
+            + "the list), optionally followed by a tab or comma and an integer label.")
+    Path list;
+
+    @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "A benchmark in its distributed "
+            + "layout under --root (docs/datasets.md).")
+    String layout;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "With --layout: the dataset's folder.")
+    Path root;
+
+    @Option(names = "--features", paramLabel = "X.npy", description = "Feature vectors, n × d float .npy, with --labels.")
+    Path features;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Labels of the vectors given (--features, "
+            + "--embeddings): an int .npy or a text file, one per row.")
+    Path labels;
+
+    /** Whether any source was named. */
+    boolean given() {
+        return data != null || images != null || list != null || layout != null || features != null;
     }
 
-    ImageDataset load() {
-        return load(data, split);
-    }
-
-    /** A benchmark layout by name, once it is known where it lives: {@code --layout} needs {@code --root}. */
-    static io.simforge.datasets.BenchmarkLayout layout(String name, Path root) {
-        if (root == null) {
-            throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
+    /** The one source named, or the bundled data when none is. */
+    DataSource source() {
+        int named = (data != null ? 1 : 0) + (images != null ? 1 : 0) + (list != null ? 1 : 0) + (layout != null ? 1 : 0)
+                + (features != null ? 1 : 0);
+        if (named > 1) {
+            throw new IllegalArgumentException("name one data source: --data, --images, --list, --layout or --features");
         }
-        return io.simforge.datasets.BenchmarkLayout.parse(name);
-    }
-
-    /** One split of a benchmark layout; without {@code split}, the evaluation one (In-Shop: query, else test). */
-    static io.simforge.core.data.ImageList layoutSplit(String layout, Path root, String split) {
-        io.simforge.datasets.BenchmarkLayout l = layout(layout, root);
-        return l.read(root, split != null ? split : l == io.simforge.datasets.BenchmarkLayout.INSHOP ? "query" : "test");
-    }
-
-    /** Parses "0-4", "5,7,9" or "0-2,8". */
-    static List<Integer> parseClasses(String text) {
-        List<Integer> out = new ArrayList<>();
-        try {
-            for (String part : text.split(",")) {
-                String p = part.trim();
-                int dash = p.indexOf('-');
-                if (dash > 0) {
-                    int from = Integer.parseInt(p.substring(0, dash).trim());
-                    int to = Integer.parseInt(p.substring(dash + 1).trim());
-                    if (to < from) {
-                        throw new IllegalArgumentException("class range '" + p + "' runs backwards");
-                    }
-                    for (int c = from; c <= to; c++) {
-                        out.add(c);
-                    }
-                } else {
-                    out.add(Integer.parseInt(p));
-                }
+        if (root != null && layout == null) {
+            throw new IllegalArgumentException("--root goes with --layout");
+        }
+        if (layout != null) {
+            if (root == null) {
+                throw new IllegalArgumentException("--layout needs --root, the dataset's folder");
             }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("classes '" + text + "' are not understood: use a list and ranges "
-                    + "of labels, such as 0-4 or 5,7,9");
+            return DataSource.layout(BenchmarkLayout.parse(layout), root, split);
         }
-        return out;
+        if (images != null) {
+            return DataSource.imageFolder(images);
+        }
+        if (list != null) {
+            return DataSource.imageList(list);
+        }
+        if (features != null) {
+            if (labels == null) {
+                throw new IllegalArgumentException("--features needs --labels (one label per row)");
+            }
+            return DataSource.features(features, labels);
+        }
+        return DataSource.idx(data != null ? data : DataSource.BUNDLED, split != null ? split : "t10k");
     }
 }

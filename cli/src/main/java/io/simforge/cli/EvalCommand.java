@@ -1,49 +1,47 @@
 package io.simforge.cli;
 
-import io.simforge.datasets.ImageDataset;
-import io.simforge.datasets.BenchmarkLayout;
-import io.simforge.core.io.Json;
-import io.simforge.cli.ProgressBar;
-import io.simforge.core.io.Npy;
-import io.simforge.eval.EmbeddingMetrics;
-import io.simforge.datasets.EvalSource;
-import io.simforge.core.run.RunFiles;
+import io.simforge.core.run.RunFolder;
+import io.simforge.datasets.DataSource;
+import io.simforge.eval.Evaluation;
+import io.simforge.eval.EvaluationResult;
 import io.simforge.infer.Embedder;
-import io.simforge.infer.extract.ExtractionJob;
-import io.simforge.infer.extract.ItemSource;
-import java.io.IOException;
+import io.simforge.pipeline.RunModels;
+import io.simforge.pipeline.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Evaluates a model (ONNX Runtime alone) or ready-made embeddings with every metric of methods.md §5. */
+/** Evaluates a model (ONNX Runtime alone) or ready-made embeddings ({@link Evaluation}). */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Print Recall@K, P@1, MAP@R, R-Precision (exact search) and NMI and F1 (k-means with k = number of "
                 + "classes), write metrics.json, and optionally an HTML report.",
-            "Either embed a dataset with an exported model (-m; ONNX Runtime alone), or read embeddings and labels "
-                + "from NumPy files (--embeddings/--labels), optionally searched against a separate gallery "
-                + "(--gallery-embeddings/--gallery-labels: the In-Shop query/gallery protocol)."})
+            "Either embed data with an exported model (-m; ONNX Runtime alone; IDX data in memory, image files resumably "
+                + "into <out>/eval), or read embeddings and labels from NumPy files (--embeddings/--labels), optionally "
+                + "searched against a separate gallery (--gallery-embeddings/--gallery-labels: the In-Shop form)."})
 final class EvalCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
     static final class Input {
-        @Option(names = {"-m", "--model"}, description = "The .onnx model, or a run folder holding model.onnx.")
+        @Option(names = {"-m", "--model"}, description = "The .onnx model, or a run folder (a trained one is exported "
+                + "first).")
         Path model;
 
-        @Option(names = "--embeddings", description = "Query embeddings, n × d float32/float64 .npy.")
+        @Option(names = "--embeddings", paramLabel = "E.npy", description = "Embeddings to evaluate, n × d .npy (with "
+                + "--labels).")
         Path embeddings;
     }
 
-    @Option(names = "--labels", description = "Labels of --embeddings: int .npy, or a text file with one per line.")
-    Path labels;
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--classes", description = "With IDX data: the classes to evaluate on (default 5-9).")
+    String classes;
 
     @Option(names = "--gallery-embeddings", description = "A separate gallery to search (query/gallery form).")
     Path galleryEmbeddings;
@@ -51,189 +49,94 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gallery-labels", description = "Labels of the gallery.")
     Path galleryLabels;
 
-    @Mixin
-    DataOptions data;
-
-    @Option(names = "--layout", paramLabel = "cub|cars|sop|inshop", description = "With -m: evaluate on a benchmark in "
-            + "its distributed layout under --root: the test split leave-one-out, or In-Shop's query split against "
-            + "its gallery. The embeddings go to <out>/eval (resumable).")
-    String layout;
-
-    @Option(names = "--root", description = "With --layout: the dataset's folder.")
-    Path root;
-
-    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the paper's: "
+    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
             + "SOP 1,10,100,1000, In-Shop 1,10,20,30,40,50).")
     int[] ks;
 
-    @Option(names = "--classes", defaultValue = "5-9", description = "With -m: classes to evaluate on (default 5-9).")
-    String classes;
-
-    @Option(names = {"-o", "--out"}, description = "Folder for metrics.json, eval/ and report.html "
-            + "(default: the run folder given to -m, else runs/eval-<timestamp>).")
+    @Option(names = {"-o", "--out"}, description = "Folder for metrics.json, eval/ and report.html (default: the run "
+            + "folder given to -m, else runs/eval-<timestamp>).")
     Path out;
 
     @Option(names = "--report", description = "Also write report.html (leave-one-out evaluations).")
     boolean report;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 (default 0).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 "
+            + "(default 0).")
     long seed;
+
+    @Mixin
+    RuntimeOptions runtime;
 
     @Override
     public Integer call() throws Exception {
-        Workflow flow = new Workflow(System.out);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format_version", Reports.METRICS_FORMAT_VERSION);
-        Map<String, Double> metrics;
-        Path dir;
-        if (input.model != null) {
-            Path onnx = Files.isDirectory(input.model) ? new RunFiles(input.model).onnxModel() : input.model;
-            if (Files.isDirectory(input.model) && !Files.isRegularFile(onnx)) {
-                if (!Files.isDirectory(input.model.resolve("model"))) {
-                    throw new IllegalArgumentException("run folder " + input.model + " has neither model.onnx nor a "
-                            + "trained model/ folder");
+        Evaluation.Builder b = Evaluation.builder().optSeed(seed);
+        RunFolder folder;
+        Embedder embedder = null;
+        DataSource source = null;
+        try {
+            if (input.model != null) {
+                RunModels.Resolved model = RunModels.onnx(input.model);
+                if (model.exported()) {
+                    System.out.println("Exported " + input.model.resolve("model") + " to " + model.onnx());
                 }
-                // A training run: export it first (what `simforge export RUN/model -o RUN/model.onnx` does).
-                io.simforge.export.ModelExport.exportSaved(input.model.resolve("model"), onnx,
-                        io.simforge.export.OnnxExporter.DEFAULT_OPSET);
-                System.out.println("Exported " + input.model.resolve("model") + " to " + onnx);
-            }
-            dir = out != null ? out : Files.isDirectory(input.model) ? input.model : Runs.create(null, "eval");
-            if (layout != null) {
-                metrics = evaluateLayout(onnx, dir, m);
-                return finish(flow, m, metrics, dir);
-            }
-            List<Integer> keep = DataOptions.parseClasses(classes);
-            ImageDataset test = data.load().withClasses(keep);
-            Workflow.Embedded e = flow.embed(onnx, test);
-            metrics = EmbeddingMetrics.all(e.vectors(), e.dim(), test.labels(), recallKs(Workflow.RECALL_KS), seed);
-            Files.createDirectories(dir);
-            Workflow.saveEvaluation(new RunFiles(dir), e, test.labels(), EvalSource.of(data.data, data.split, keep,
-                    "bundled".equals(data.data) ? QuickstartCommand.classNames() : null));
-            m.put("model", onnx.toString());
-            m.put("protocol", "leave-one-out retrieval on " + ("bundled".equals(data.data) ? "bundled Fashion-MNIST"
-                    : data.data) + " " + data.split + " classes " + classes + " (" + test.size() + " images)");
-            System.out.println("Classes " + classes + " (" + test.size() + " images):");
-        } else {
-            if (labels == null) {
-                throw new IllegalArgumentException("--embeddings needs --labels (one label per row)");
-            }
-            if ((galleryEmbeddings == null) != (galleryLabels == null)) {
-                throw new IllegalArgumentException("give both --gallery-embeddings and --gallery-labels, or neither");
-            }
-            dir = out != null ? out : Runs.create(null, "eval");
-            Npy.FloatArray q = Npy.readFloats(input.embeddings);
-            int[] ql = readLabels(labels, q.rows(), input.embeddings);
-            if (galleryEmbeddings == null) {
-                metrics = EmbeddingMetrics.all(q.values(), q.rowSize(), ql, recallKs(Workflow.RECALL_KS), seed);
-                Workflow.saveEvaluation(new RunFiles(dir), new Workflow.Embedded(q.values(), q.rowSize()), ql, null);
-                m.put("protocol", "leave-one-out retrieval on " + input.embeddings + " (" + ql.length + " items)");
+                folder = RunFolder.at(out != null ? out : Files.isDirectory(input.model) ? input.model : null, "eval");
+                source = data.source();
+                if (source.kind() == DataSource.Kind.FEATURES) {
+                    throw new IllegalArgumentException("--features are vectors; evaluate embeddings with --embeddings "
+                            + "and --labels");
+                }
+                embedder = runtime.embedder(model.onnx());
+                b.setEmbedder(embedder, model.onnx()).setData(source, source.kind() == DataSource.Kind.IDX
+                        ? (classes != null ? classes : "5-9") : null);
             } else {
-                if (report) {
-                    throw new IllegalArgumentException("--report covers leave-one-out evaluations only; the query/gallery "
-                            + "form prints and writes its metrics without a report");
+                if (data.labels == null) {
+                    throw new IllegalArgumentException("--embeddings needs --labels (one label per row)");
                 }
-                Npy.FloatArray g = Npy.readFloats(galleryEmbeddings);
-                int[] gl = readLabels(galleryLabels, g.rows(), galleryEmbeddings);
-                if (g.rowSize() != q.rowSize()) {
-                    throw new IllegalArgumentException("queries have " + q.rowSize() + " dimensions but the gallery has "
-                            + g.rowSize());
+                folder = RunFolder.at(out, "eval");
+                b.setEmbeddings(input.embeddings, data.labels).optGallery(galleryEmbeddings, galleryLabels);
+            }
+            boolean queryGallery = galleryEmbeddings != null || (source != null && source.kind() == DataSource.Kind.LAYOUT
+                    && source.layout() == io.simforge.datasets.BenchmarkLayout.INSHOP);
+            if (report && queryGallery) {
+                throw new IllegalArgumentException("--report covers leave-one-out evaluations only; the query/gallery "
+                        + "form prints and writes its metrics without a report");
+            }
+            if (ks != null) {
+                b.optRecallKs(ks);
+            }
+            ProgressBar[] bar = new ProgressBar[1];
+            b.optOutput(folder).optProgress((done, total, resumed) -> {
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBar(System.out, "embed", total, "img");
                 }
-                metrics = EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(), recallKs(Workflow.RECALL_KS),
-                        seed);
-                m.put("protocol", "query/gallery retrieval: " + ql.length + " queries from " + input.embeddings
-                        + " against " + gl.length + " gallery items from " + galleryEmbeddings
-                        + "; NMI and F1 cluster the queries");
-            }
-            System.out.println(m.get("protocol") + ":");
-        }
-        return finish(flow, m, metrics, dir);
-    }
-
-    private int finish(Workflow flow, Map<String, Object> m, Map<String, Double> metrics, Path dir) throws IOException {
-        flow.printMetrics(Map.of("value", metrics));
-        m.put("learned", metrics);
-        RunFiles files = new RunFiles(dir);
-        Json.write(files.metrics(), m);
-        System.out.println("Wrote " + files.metrics());
-        if (report) {
-            System.out.println("Report: " + Reports.write(dir, null, seed).toAbsolutePath().normalize().toUri());
-        }
-        return 0;
-    }
-
-    private int[] recallKs(int[] fallback) {
-        return ks != null ? ks : fallback;
-    }
-
-    /**
-     * Embeds a benchmark's evaluation split(s) with {@link ExtractionJob} into {@code dir/eval} (committed in
-     * chunks, so an interrupted evaluation resumes) and computes the metrics in the benchmark's form.
-     */
-    private Map<String, Double> evaluateLayout(Path onnx, Path dir, Map<String, Object> m) throws IOException {
-        BenchmarkLayout l = DataOptions.layout(layout, root);
-        if (report && l == BenchmarkLayout.INSHOP) {
-            throw new IllegalArgumentException("--report covers leave-one-out evaluations only; In-Shop is query/gallery");
-        }
-        m.put("model", onnx.toString());
-        try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
-            if (l == BenchmarkLayout.INSHOP) {
-                Npy.FloatArray q = extract(embedder, onnx, l.read(root, "query"), dir.resolve("eval").resolve("query"));
-                Npy.FloatArray g = extract(embedder, onnx, l.read(root, "gallery"), dir.resolve("eval").resolve("gallery"));
-                int[] ql = Npy.readInts(dir.resolve("eval/query/labels.npy"));
-                int[] gl = Npy.readInts(dir.resolve("eval/gallery/labels.npy"));
-                m.put("protocol", "In-Shop query/gallery retrieval: " + ql.length + " queries against " + gl.length
-                        + " gallery images under " + root + "; NMI and F1 cluster the queries");
-                System.out.println(m.get("protocol") + ":");
-                return EmbeddingMetrics.all(q.values(), ql, g.values(), gl, q.rowSize(),
-                        recallKs(new int[] {1, 10, 20, 30, 40, 50}), seed);
-            }
-            io.simforge.core.data.ImageList test = l.read(root, "test");
-            Npy.FloatArray e = extract(embedder, onnx, test, dir.resolve("eval"));
-            int[] labels = Npy.readInts(new RunFiles(dir).labels());
-            Files.deleteIfExists(new RunFiles(dir).evalSource()); // images come from the layout, not a dataset source
-            m.put("protocol", "leave-one-out retrieval on the " + test.name() + " split under " + root + " ("
-                    + labels.length + " images, " + test.classCount() + " classes)");
-            System.out.println(m.get("protocol") + ":");
-            return EmbeddingMetrics.all(e.values(), e.rowSize(), labels,
-                    recallKs(l == BenchmarkLayout.SOP ? new int[] {1, 10, 100, 1000} : Workflow.RECALL_KS), seed);
-        }
-    }
-
-    private static Npy.FloatArray extract(Embedder embedder, Path onnx, io.simforge.core.data.ImageList list, Path out)
-            throws IOException {
-        ExtractionJob.Summary s;
-        try (ProgressBar bar = new ProgressBar(System.out, "embed", list.size(), "img")) {
-            s = ExtractionJob.builder().setEmbedder(embedder, onnx).setOutput(out)
-                    .setSource(ItemSource.imageList(list, embedder.imagePreprocessor()))
-                    .optListener((done, total, resumed) -> bar.update(done, resumed ? "resumed" : "")).build().run();
-        }
-        if (s.rejects() > 0) {
-            System.out.println(s.rejects() + " unreadable images left out; see " + out.resolve("rejects.tsv"));
-        }
-        return Npy.readFloats(out.resolve("embeddings.npy"));
-    }
-
-    /** Labels from an int .npy file or a text file with one whole number per line. */
-    static int[] readLabels(Path file, int expected, Path of) throws IOException {
-        int[] y;
-        if (file.getFileName().toString().endsWith(".npy")) {
-            y = Npy.readInts(file);
-        } else {
-            List<String> lines = Files.readAllLines(file).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-            y = new int[lines.size()];
-            for (int i = 0; i < y.length; i++) {
-                try {
-                    y[i] = Integer.parseInt(lines.get(i));
-                } catch (NumberFormatException e) {
-                    throw new IOException(file + " line " + (i + 1) + ": '" + lines.get(i) + "' is not a whole number; "
-                            + "labels must be integers, one per line");
+                bar[0].update(done, resumed ? "resumed" : "");
+            });
+            EvaluationResult r;
+            try {
+                r = b.build().run();
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
                 }
             }
+            if (r.embedSeconds() > 0) {
+                System.out.printf(Locale.ROOT, "Embedded %d items with ONNX Runtime in %.1f s (%.0f items/s)%n",
+                        r.items(), r.embedSeconds(), r.items() / r.embedSeconds());
+            }
+            if (r.rejects() > 0) {
+                System.out.println(r.rejects() + " unreadable images left out; see rejects.tsv under " + folder.evalDir());
+            }
+            System.out.println(r.protocol() + ":");
+            MetricsTable.print(r.columns());
+            System.out.println("Wrote " + folder.metrics());
+            if (report) {
+                System.out.println("Report: " + RunReport.write(folder, null, seed).toAbsolutePath().normalize().toUri());
+            }
+            return 0;
+        } finally {
+            if (embedder != null) {
+                embedder.close();
+            }
         }
-        if (y.length != expected) {
-            throw new IOException(file + " holds " + y.length + " labels but " + of + " has " + expected + " rows");
-        }
-        return y;
     }
 }

@@ -16,7 +16,7 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "The model folder a training run saved.")
     Path modelDir;
 
-    @Option(names = {"-o", "--output"}, required = true, description = "The .onnx file to write.")
+    @Option(names = {"-o", "--out", "--output"}, required = true, description = "The .onnx file to write.")
     Path output;
 
     @Option(names = "--opset", defaultValue = "" + OnnxExporter.DEFAULT_OPSET, description = "ONNX opset, 13-21 (default 17).")

@@ -1,12 +1,14 @@
 package io.simforge.cli;
 
+import io.simforge.train.LossKind;
 import io.simforge.train.TrainConfig;
 import picocli.CommandLine.Option;
 
-/** Loss choice shared by the training commands; unset options keep the configuration's values. */
+/** The loss, for the commands that train; unset options keep the configuration's values. */
 final class LossOptions {
-    @Option(names = "--loss", description = "Loss: ms (Multi-Similarity, default), triplet (batch-hard), lifted, npair, contrastive.")
-    String loss;
+    @Option(names = "--loss", converter = LossKinds.class, description = "Loss: " + LossKind.NAMES
+            + " (default ms: Multi-Similarity).")
+    LossKind loss;
 
     @Option(names = "--ee", description = "Wrap the loss with Embedding Expansion (needs an even K).")
     Boolean ee;
@@ -14,15 +16,22 @@ final class LossOptions {
     @Option(names = "--ee-points", description = "Synthetic points per pair for Embedding Expansion (default 2).")
     Integer eePoints;
 
-    void applyTo(TrainConfig c) {
+    void applyTo(TrainConfig.Builder c) {
         if (loss != null) {
-            c.loss = loss;
+            c.optLoss(loss);
         }
         if (ee != null) {
-            c.ee = ee;
+            c.optEmbeddingExpansion(ee);
         }
         if (eePoints != null) {
-            c.eeSyntheticPoints = eePoints;
+            c.optEeSyntheticPoints(eePoints);
+        }
+    }
+
+    static final class LossKinds implements picocli.CommandLine.ITypeConverter<LossKind> {
+        @Override
+        public LossKind convert(String value) {
+            return LossKind.parse(value);
         }
     }
 }

@@ -1,12 +1,14 @@
 package io.simforge.cli;
 
+import io.simforge.core.run.RunFolder;
+import io.simforge.pipeline.RunReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Renders a run folder as one self-contained HTML page. */
+/** Renders a run folder as one self-contained HTML page ({@link RunReport}). */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Write a self-contained HTML report of a run (quickstart, or a folder `simforge eval` wrote): "
                 + "training curves, metrics, a t-SNE map of the test embeddings and retrieval examples.")
@@ -22,7 +24,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path page = Reports.write(run, out, seed);
+        Path page = RunReport.write(new RunFolder(run), out, seed);
         System.out.println("Report: " + page.toAbsolutePath().normalize().toUri());
         return 0;
     }

@@ -55,12 +55,15 @@ final class SearchCommand implements Callable<Integer> {
             + "Runtime graph: MatMul + TopK).")
     String scoring;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "With --scoring onnx: cpu, or cuda / cuda:N (falls "
-            + "back to the CPU).")
-    String device;
+    @Option(names = "--device", defaultValue = "cpu", converter = Devices.class, description = "With --scoring onnx: "
+            + "where ONNX Runtime scores: cpu, cuda or cuda:N (falls back to the CPU). Default cpu.")
+    io.simforge.core.device.DeviceSpec device;
 
     @Override
     public Integer call() throws Exception {
+        if (k <= 0) {
+            throw new IllegalArgumentException("-k is the number of results per query and must be positive, got " + k);
+        }
         ExactIndex index = ExactIndex.load(indexFile);
         List<String> names = new ArrayList<>();
         float[] q;
@@ -105,7 +108,12 @@ final class SearchCommand implements Callable<Integer> {
         }
         List<List<ExactIndex.Hit>> hits;
         if ("onnx".equals(scoring)) {
-            try (OnnxIndexScorer scorer = new OnnxIndexScorer(ExecutionDevice.parse(device), 0)) {
+            Devices.note(device);
+            if (device.isMultiple()) {
+                throw new IllegalArgumentException("--device " + device + ": the scoring graph runs on one GPU; give cuda:N");
+            }
+            ExecutionDevice on = device.isCpu() ? ExecutionDevice.cpu() : ExecutionDevice.cuda(device.ids().get(0));
+            try (OnnxIndexScorer scorer = new OnnxIndexScorer(on, 0)) {
                 hits = scorer.search(index, q, excludeSelf ? k + 1 : k);
             }
         } else if ("java".equals(scoring)) {

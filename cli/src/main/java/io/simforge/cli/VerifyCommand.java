@@ -14,7 +14,10 @@ import picocli.CommandLine.Parameters;
                 + "its weights checksum, that ONNX Runtime runs it, and (with --source) that it reproduces the trained "
                 + "model's embeddings. Exit code 1 when a check fails.")
 final class VerifyCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MODEL", description = "The .onnx file.")
+    @Option(names = {"-m", "--model"}, description = "The .onnx file (or give it as the first argument).")
+    Path modelOption;
+
+    @Parameters(paramLabel = "MODEL", arity = "0..1", description = "The .onnx file (the same as -m).")
     Path model;
 
     @Option(names = "--source", description = "The trained model folder it was exported from (<run>/model).")
@@ -22,6 +25,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((model == null) == (modelOption == null)) {
+            throw new IllegalArgumentException("give the model once: -m MODEL.onnx (or as the first argument)");
+        }
+        Path model = this.model != null ? this.model : modelOption;
         List<ModelVerifier.Check> checks = ModelVerifier.verify(model, source);
         boolean ok = true;
         for (ModelVerifier.Check c : checks) {

@@ -47,13 +47,14 @@ class CommandsTest {
         assertTrue(o.out().contains("(ok)"), "parity check line: " + o.out());
         for (String f : new String[] {"model.onnx", "config.json", "metrics.json", "model/simforge-model.json",
                 "model/weights.params", "train-log.jsonl", "eval/embeddings.npy", "eval/labels.npy", "eval/source.json",
-                "report.html"}) {
+                "report.html", "train-input.json", "training.json", "export.json"}) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " is missing");
         }
         JsonObject metrics = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
         double r1 = metrics.getAsJsonObject("learned").get("recall@1").getAsDouble();
         assertTrue(r1 > 0.2 && r1 <= 1.0, "Recall@1 " + r1);
-        assertEquals(5000, metrics.get("test_items").getAsInt());
+        assertEquals(5000, metrics.get("items").getAsInt());
+        assertEquals("simforge-metrics", metrics.get("format").getAsString());
         assertTrue(o.out().contains("Report: " + run.resolve("report.html").toAbsolutePath().normalize().toUri()), o.out());
         var log = io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"));
         assertEquals(20, log.steps().size());
@@ -235,7 +236,7 @@ class CommandsTest {
 
     @Test
     void classListsParse() {
-        assertEquals(java.util.List.of(0, 1, 2, 8), DataOptions.parseClasses("0-2,8"));
+        assertEquals(java.util.List.of(0, 1, 2, 8), io.simforge.datasets.ClassSelection.parse("0-2,8"));
         assertEquals(1, run("eval", "-m", "x.onnx", "--classes", "a-b").code());
     }
 }

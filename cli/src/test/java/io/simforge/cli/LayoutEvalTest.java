@@ -16,7 +16,7 @@ import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
 import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class LayoutEvalTest {
     private Path model() throws Exception {
         Architecture arch = Architecture.convNet(1, 28, 28, 16, 4, 8);
         Path saved = dir.resolve("model");
-        try (Model m = EmbeddingTrainer.untrained(arch, 4)) {
+        try (Model m = UntrainedNetwork.create(arch, 4)) {
             SavedModel.save(saved, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch,
                     Preprocessing.fashionMnist(), "{}"));
         }

@@ -3,6 +3,7 @@ package io.simforge.datasets;
 import io.simforge.core.data.DatasetException;
 import io.simforge.core.data.ImageList;
 
+import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,10 @@ import java.util.function.IntPredicate;
  * Labels are the dataset's own class numbers (In-Shop: the number in {@code id_00001234}).
  */
 public enum BenchmarkLayout {
-    CUB, CARS, SOP, INSHOP;
+    @SerializedName("cub") CUB,
+    @SerializedName("cars") CARS,
+    @SerializedName("sop") SOP,
+    @SerializedName("inshop") INSHOP;
 
     /** Parses "cub", "cars", "sop" or "inshop" (also "cub200", "cars196", "in-shop"). */
     public static BenchmarkLayout parse(String name) {
@@ -43,6 +47,25 @@ public enum BenchmarkLayout {
             default -> throw new IllegalArgumentException("unknown dataset layout '" + name
                     + "': choose cub, cars, sop or inshop");
         };
+    }
+
+    /** The split evaluations use: In-Shop's queries (searched against its gallery), else the test split. */
+    public String evaluationSplit() {
+        return this == INSHOP ? "query" : "test";
+    }
+
+    /** The Recall@K cut-offs the papers report for this benchmark. */
+    public int[] paperRecallKs() {
+        return switch (this) {
+            case SOP -> new int[] {1, 10, 100, 1000};
+            case INSHOP -> new int[] {1, 10, 20, 30, 40, 50};
+            default -> new int[] {1, 2, 4, 8};
+        };
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The splits this layout has. */

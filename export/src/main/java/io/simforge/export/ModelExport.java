@@ -4,12 +4,19 @@ import ai.djl.Model;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
+import io.simforge.models.EmbeddingNetwork;
 import io.simforge.models.SavedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** Builds the {@link ModelMetadata} of a trained model and exports saved models in one call. */
+/**
+ * Exports an embedding network — a freshly trained one or a saved model folder — to a standalone ONNX file with its
+ * {@link ModelMetadata}, and checks the file against the network with ONNX Runtime: the library entry point behind
+ * {@code simforge export} and the quickstart's export step.
+ */
 public final class ModelExport {
     public static final String PRODUCER = "simforge 0.1.0";
 
@@ -35,6 +42,60 @@ public final class ModelExport {
                 arch.inputShape(), image ? (arch.inputShape()[0] == 1 ? "GRAY" : "RGB") : "none",
                 image ? preprocessing : null, !image ? "features" : uint8Input ? "pixels_u8" : "pixels", "embedding",
                 training);
+    }
+
+    /**
+     * What an export wrote and how closely the file reproduces the network.
+     *
+     * @param parity ONNX Runtime against DJL on the check inputs, or null when none were given
+     */
+    public record Result(Path file, ModelMetadata metadata, int opset, ParityCheck.Result parity) {
+        /** The record kept beside a run's model ({@code export.json}). */
+        public Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("format", SUMMARY_FORMAT);
+            m.put("version", SUMMARY_VERSION);
+            m.put("file", file.getFileName().toString());
+            m.put("opset", opset);
+            m.put("embedding_size", metadata.embeddingSize());
+            if (parity != null) {
+                m.put("parity_items", parity.items());
+                m.put("parity_max_abs_diff", parity.maxAbsDiff());
+            }
+            return m;
+        }
+    }
+
+    public static final String SUMMARY_FORMAT = "simforge-export-summary";
+    public static final int SUMMARY_VERSION = 1;
+
+    /**
+     * Exports {@code network} to {@code onnxFile} and, when {@code checkInputs} are given (preprocessed, row-major),
+     * compares ONNX Runtime's embeddings of them with DJL's.
+     *
+     * @throws IllegalStateException when the exported model differs from the network by more than
+     *     {@link ParityCheck#TOLERANCE} (the file is left for inspection)
+     */
+    public static Result export(EmbeddingNetwork network, Path onnxFile, float[] checkInputs,
+            UnaryOperator<OnnxExporter.Builder> options) throws IOException {
+        ModelMetadata meta = metadataFor(network.architecture(), network.preprocessing(), network.training());
+        OnnxExporter exporter = options.apply(OnnxExporter.builder().setBlock(network.block()).setMetadata(meta)).build();
+        exporter.export(onnxFile);
+        ParityCheck.Result parity = null;
+        if (checkInputs != null) {
+            try {
+                parity = ParityCheck.compare(network.block(), network.manager(), onnxFile, meta.inputName(), checkInputs,
+                        network.architecture().inputShape());
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IOException("ONNX Runtime cannot run the exported " + onnxFile + ": " + e.getMessage(), e);
+            }
+            if (!parity.passed()) {
+                throw new IllegalStateException("the exported model differs from the trained one by "
+                        + parity.maxAbsDiff() + " (allowed " + ParityCheck.TOLERANCE + "); please report this with the "
+                        + "run folder");
+            }
+        }
+        return new Result(onnxFile, meta, exporter.opset(), parity);
     }
 
     /** Exports a model saved by training ({@link SavedModel}) to {@code onnxFile}. */

@@ -72,6 +72,11 @@ public final class OnnxExporter {
         return new Builder();
     }
 
+    /** The opset the graph is written for. */
+    public int opset() {
+        return opset;
+    }
+
     /** Builds the ONNX model in memory. */
     public OnnxMl.ModelProto toModelProto() {
         OnnxGraphBuilder g = new OnnxGraphBuilder(float16Weights);

@@ -10,7 +10,7 @@ import com.google.protobuf.ByteString;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +31,7 @@ class ModelVerifierTest {
     void aSoundExportPassesEveryCheckAndDamageIsNamed() throws Exception {
         Architecture arch = Architecture.convNet(1, 28, 28, 16, 4, 8);
         Path saved = dir.resolve("model");
-        try (Model m = EmbeddingTrainer.untrained(arch, 2)) {
+        try (Model m = UntrainedNetwork.create(arch, 2)) {
             SavedModel.save(saved, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch,
                     Preprocessing.fashionMnist(), "{}"));
         }
@@ -66,7 +66,7 @@ class ModelVerifierTest {
         // A model from another architecture fails the parity check by name.
         Path other = dir.resolve("other");
         Architecture wide = Architecture.convNet(1, 28, 28, 32, 4, 8);
-        try (Model m = EmbeddingTrainer.untrained(wide, 2)) {
+        try (Model m = UntrainedNetwork.create(wide, 2)) {
             SavedModel.save(other, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, wide,
                     Preprocessing.fashionMnist(), "{}"));
         }

@@ -19,7 +19,9 @@ import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
 import io.simforge.models.layers.L2NormLayer;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingRun;
+import io.simforge.train.UntrainedNetwork;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.nio.file.Files;
@@ -50,17 +52,11 @@ class OnnxExporterTest {
     }
 
     private static TrainedModel briefly(String architecture, int[] widths, String pooling, boolean frozen) {
-        TrainConfig c = new TrainConfig();
-        c.architecture = architecture;
-        c.widths = widths;
-        c.pooling = pooling;
-        c.frozenBatchNorm = frozen;
-        c.embeddingSize = 24;
-        c.iterations = 15;
-        c.batchSize = 40;
-        c.samplesPerClass = 8;
-        c.learningRate = 1e-2f;
-        return EmbeddingTrainer.train(c, images, Preprocessing.fashionMnist(), null);
+        TrainConfig c = TrainConfig.builder().optArchitecture(Architecture.Kind.parse(architecture)).optWidths(widths)
+                .optPooling(Architecture.Pooling.parse(pooling)).optFrozenBatchNorm(frozen).optEmbeddingSize(24)
+                .optIterations(15).optBatch(5, 8).optLearningRate(1e-2f).build();
+        return TrainingRun.builder().setConfig(c).setData(TrainingData.of(images, Preprocessing.fashionMnist(), "test"))
+                .build().run();
     }
 
     private static float[] realInputs(int n) {
@@ -159,7 +155,7 @@ class OnnxExporterTest {
      * (io.simforge.models.OnnxWeightImport), give the trained network's embeddings again.
      */
     private static void assertImportsBack(TrainedModel m, Path file, double tolerance) throws Exception {
-        try (Model fresh = EmbeddingTrainer.untrained(m.architecture(), 99)) {
+        try (Model fresh = UntrainedNetwork.create(m.architecture(), 99)) {
             io.simforge.models.OnnxWeightImport.Report report =
                     io.simforge.models.OnnxWeightImport.load(file, fresh.getBlock());
             assertTrue(report.headImported(), report.summary());

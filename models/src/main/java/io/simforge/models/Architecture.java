@@ -12,46 +12,94 @@ import io.simforge.models.layers.L2NormLayer;
 import io.simforge.models.layers.MaxPoolLayer;
 import io.simforge.models.layers.ReluLayer;
 import io.simforge.models.layers.ResidualBlock;
+import com.google.gson.annotations.SerializedName;
 import java.util.Arrays;
 
 /**
  * A serialisable description of an embedding network: enough to rebuild the same block for training,
- * for loading saved weights, and for export. Saved as {@code architecture.json} beside the weights.
+ * for loading saved weights, and for export. Saved in a saved model's {@code simforge-model.json}
+ * ({@link SavedModel}).
  *
- * @param kind {@code convnet}, {@code mlp}, {@code resnet18}, {@code resnet34} or {@code resnet50}
+ * @param kind the network family
  * @param inputShape one item's shape: C,H,W for images, D for vectors
  * @param widths convolution channels per stage (convnet), hidden units per layer (mlp), or the width of the
  *     first stage (ResNets: 64 is the standard network; the others double it per stage)
  * @param embeddingSize size of the L2-normalised embedding
- * @param pooling {@code avg} or {@code max}: the global pooling before the embedding head (ResNets)
+ * @param pooling the global pooling before the embedding head (ResNets)
  * @param frozenBatchNorm BatchNorm layers use and keep their running statistics during training (ResNets;
  *     the MS paper's recipe freezes them)
  */
-public record Architecture(String kind, int[] inputShape, int[] widths, int embeddingSize, String pooling,
+public record Architecture(Kind kind, int[] inputShape, int[] widths, int embeddingSize, Pooling pooling,
         boolean frozenBatchNorm) {
-    public static final String CONVNET = "convnet";
-    public static final String MLP = "mlp";
-    public static final String RESNET18 = "resnet18";
-    public static final String RESNET34 = "resnet34";
-    public static final String RESNET50 = "resnet50";
+    /** The network families; the JSON spelling is the lower-case name ({@code convnet}, {@code resnet18}, …). */
+    public enum Kind {
+        @SerializedName("convnet") CONVNET,
+        @SerializedName("mlp") MLP,
+        @SerializedName("resnet18") RESNET18,
+        @SerializedName("resnet34") RESNET34,
+        @SerializedName("resnet50") RESNET50;
+
+        /** Parses {@code convnet}, {@code mlp}, {@code resnet18}, {@code resnet34} or {@code resnet50}. */
+        public static Kind parse(String text) {
+            for (Kind k : values()) {
+                if (k.toString().equalsIgnoreCase(text.trim())) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("architecture '" + text + "' is unknown: choose " + NAMES);
+        }
+
+        public boolean isResNet() {
+            return this == RESNET18 || this == RESNET34 || this == RESNET50;
+        }
+
+        /** Whether it takes images (C,H,W); the MLP takes vectors (images are flattened). */
+        public boolean isConvolutional() {
+            return this != MLP;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Global pooling before the embedding head; JSON spelling {@code avg} or {@code max}. */
+    public enum Pooling {
+        @SerializedName("avg") AVG,
+        @SerializedName("max") MAX;
+
+        public static Pooling parse(String text) {
+            for (Pooling p : values()) {
+                if (p.toString().equalsIgnoreCase(text.trim())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("pooling '" + text + "' is unknown: choose avg or max");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The architecture names as users type them. */
+    public static final String NAMES = "convnet, mlp, resnet18, resnet34 or resnet50";
 
     public Architecture {
-        pooling = pooling == null ? "avg" : pooling; // files written before ResNets had no pooling field
-        if (!CONVNET.equals(kind) && !MLP.equals(kind) && !isResNet(kind)) {
-            throw new IllegalArgumentException("unknown architecture '" + kind
-                    + "'; choose convnet, mlp, resnet18, resnet34 or resnet50");
+        pooling = pooling == null ? Pooling.AVG : pooling; // files written before ResNets had no pooling field
+        if (kind == null) {
+            throw new IllegalArgumentException("an architecture needs a kind: " + NAMES);
         }
-        if (!"avg".equals(pooling) && !"max".equals(pooling)) {
-            throw new IllegalArgumentException("pooling must be avg or max, got '" + pooling + "'");
-        }
-        if ((CONVNET.equals(kind) || isResNet(kind)) && inputShape.length != 3) {
+        if (kind.isConvolutional() && inputShape.length != 3) {
             throw new IllegalArgumentException(kind + " needs an input shape C,H,W, got " + Arrays.toString(inputShape));
         }
-        if (isResNet(kind) && widths.length != 1) {
+        if (kind.isResNet() && widths.length != 1) {
             throw new IllegalArgumentException(kind + " takes one width (of its first stage, 64 by default), got "
                     + Arrays.toString(widths));
         }
-        if (widths.length == 0 && CONVNET.equals(kind)) {
+        if (widths.length == 0 && kind == Kind.CONVNET) {
             throw new IllegalArgumentException("convnet needs at least one stage width");
         }
         if (embeddingSize <= 0 || Arrays.stream(widths).anyMatch(w -> w <= 0)
@@ -59,24 +107,32 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
             throw new IllegalArgumentException("sizes must be positive: input " + Arrays.toString(inputShape)
                     + ", widths " + Arrays.toString(widths) + ", embedding " + embeddingSize);
         }
+        inputShape = inputShape.clone();
+        widths = widths.clone();
     }
 
-    public Architecture(String kind, int[] inputShape, int[] widths, int embeddingSize) {
-        this(kind, inputShape, widths, embeddingSize, "avg", false);
+    public Architecture(Kind kind, int[] inputShape, int[] widths, int embeddingSize) {
+        this(kind, inputShape, widths, embeddingSize, Pooling.AVG, false);
     }
 
-    static boolean isResNet(String kind) {
-        return RESNET18.equals(kind) || RESNET34.equals(kind) || RESNET50.equals(kind);
+    @Override
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    @Override
+    public int[] widths() {
+        return widths.clone();
     }
 
     /** The small ConvNet: 3×3 conv → BatchNorm → ReLU per stage, 2×2 max pool between stages. */
     public static Architecture convNet(int channels, int height, int width, int embeddingSize, int... stageWidths) {
-        return new Architecture(CONVNET, new int[] {channels, height, width}, stageWidths, embeddingSize);
+        return new Architecture(Kind.CONVNET, new int[] {channels, height, width}, stageWidths, embeddingSize);
     }
 
     /** An MLP over feature vectors (images are flattened): Linear → BatchNorm → ReLU per hidden layer. */
     public static Architecture mlp(int[] inputShape, int embeddingSize, int... hidden) {
-        return new Architecture(MLP, inputShape, hidden, embeddingSize);
+        return new Architecture(Kind.MLP, inputShape, hidden, embeddingSize);
     }
 
     /**
@@ -88,8 +144,14 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
      * @param baseWidth channels of the first stage: 64 for the standard network, less for small experiments
      */
     public static Architecture resNet(int depth, int channels, int height, int width, int embeddingSize, int baseWidth,
-            String pooling, boolean frozenBatchNorm) {
-        return new Architecture("resnet" + depth, new int[] {channels, height, width}, new int[] {baseWidth},
+            Pooling pooling, boolean frozenBatchNorm) {
+        Kind kind = switch (depth) {
+            case 18 -> Kind.RESNET18;
+            case 34 -> Kind.RESNET34;
+            case 50 -> Kind.RESNET50;
+            default -> throw new IllegalArgumentException("ResNets come in depths 18, 34 and 50, not " + depth);
+        };
+        return new Architecture(kind, new int[] {channels, height, width}, new int[] {baseWidth},
                 embeddingSize, pooling, frozenBatchNorm);
     }
 
@@ -106,9 +168,9 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
     /** Builds a fresh, uninitialised block. */
     public SequentialBlock build() {
         SequentialBlock net = new SequentialBlock();
-        if (isResNet(kind)) {
+        if (kind.isResNet()) {
             buildResNet(net);
-        } else if (CONVNET.equals(kind)) {
+        } else if (kind == Kind.CONVNET) {
             for (int s = 0; s < widths.length; s++) {
                 net.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                         .setFilters(widths[s]).optBias(false).build());
@@ -135,8 +197,8 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
     }
 
     private void buildResNet(SequentialBlock net) {
-        boolean bottleneck = RESNET50.equals(kind);
-        int[] blocks = RESNET18.equals(kind) ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3};
+        boolean bottleneck = kind == Kind.RESNET50;
+        int[] blocks = kind == Kind.RESNET18 ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3};
         int base = widths[0];
         net.add(conv(base, 7, 2, 3));
         net.add(batchNorm());
@@ -165,7 +227,7 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
                 in = out;
             }
         }
-        net.add("max".equals(pooling) ? new GlobalMaxPoolLayer() : new GlobalAvgPoolLayer());
+        net.add(pooling == Pooling.MAX ? new GlobalMaxPoolLayer() : new GlobalAvgPoolLayer());
     }
 
     private static Conv2d conv(int filters, int kernel, int stride, int pad) {
@@ -179,8 +241,8 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Architecture a && a.kind.equals(kind) && Arrays.equals(a.inputShape, inputShape)
-                && Arrays.equals(a.widths, widths) && a.embeddingSize == embeddingSize && a.pooling.equals(pooling)
+        return o instanceof Architecture a && a.kind == kind && Arrays.equals(a.inputShape, inputShape)
+                && Arrays.equals(a.widths, widths) && a.embeddingSize == embeddingSize && a.pooling == pooling
                 && a.frozenBatchNorm == frozenBatchNorm;
     }
 
@@ -193,7 +255,7 @@ public record Architecture(String kind, int[] inputShape, int[] widths, int embe
     @Override
     public String toString() {
         return kind + "(input " + Arrays.toString(inputShape) + ", widths " + Arrays.toString(widths)
-                + ", embedding " + embeddingSize + (isResNet(kind) ? ", " + pooling + " pooling"
+                + ", embedding " + embeddingSize + (kind.isResNet() ? ", " + pooling + " pooling"
                 + (frozenBatchNorm ? ", frozen BatchNorm" : "") : "") + ")";
     }
 }

@@ -41,7 +41,7 @@ class LayersTest {
         Architecture conv = Architecture.convNet(1, 28, 28, 64, 32, 64, 128);
         assertEquals(new Shape(5, 1, 28, 28), conv.batchInputShape(5));
         assertThrows(IllegalArgumentException.class, () -> Architecture.convNet(1, 28, 28, 0, 32));
-        assertThrows(IllegalArgumentException.class, () -> new Architecture("resnet", new int[] {3, 8, 8}, new int[] {4}, 8));
+        assertThrows(IllegalArgumentException.class, () -> Architecture.Kind.parse("resnet"));
         assertThrows(IllegalArgumentException.class, () -> new MaxPoolLayer(2, 2, 2));
     }
 }

@@ -44,7 +44,7 @@ class OnnxWeightImportTest {
         "resnet50-w2-folded.onnx, 50, 2, resnet50-w2, true"})
     void backboneReproducesPyTorchsFeatures(String file, int depth, int width, String ref, boolean folded) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Block net = initialised(m, Architecture.resNet(depth, 3, 32, 32, 8, width, "avg", false));
+            Block net = initialised(m, Architecture.resNet(depth, 3, 32, 32, 8, width, Architecture.Pooling.AVG, false));
             OnnxWeightImport.Report report = OnnxWeightImport.load(resource(file), net);
             assertEquals(folded, report.batchNormFolded());
             assertFalse(report.headImported(), "a 16-class classifier is not an 8-d head");
@@ -59,7 +59,7 @@ class OnnxWeightImportTest {
     @CsvSource({"resnet18-w4.onnx, 18, 4, resnet18-w4", "resnet50-w2-folded.onnx, 50, 2, resnet50-w2"})
     void aHeadOfTheClassifiersShapeIsImportedToo(String file, int depth, int width, String ref) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Architecture a = Architecture.resNet(depth, 3, 32, 32, 16, width, "avg", false);
+            Architecture a = Architecture.resNet(depth, 3, 32, 32, 16, width, Architecture.Pooling.AVG, false);
             Block net = initialised(m, a);
             assertTrue(OnnxWeightImport.load(resource(file), net).headImported());
             float[] logits = npy(ref, "logits");
@@ -82,7 +82,7 @@ class OnnxWeightImportTest {
     @Test
     void rgbWeightsIntoAGrayModelSumTheFirstFilters() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Block net = initialised(m, Architecture.resNet(18, 1, 32, 32, 8, 4, "avg", false));
+            Block net = initialised(m, Architecture.resNet(18, 1, 32, 32, 8, 4, Architecture.Pooling.AVG, false));
             OnnxWeightImport.Report report = OnnxWeightImport.load(resource("resnet18-w4.onnx"), net);
             assertTrue(report.notes().stream().anyMatch(n -> n.contains("summed over the three channels")), report.summary());
             assertClose(npy("resnet18-w4", "gray-features"), backbone(m, net, npy("resnet18-w4", "gray"), 1), 1e-4f);
@@ -92,7 +92,7 @@ class OnnxWeightImportTest {
     @Test
     void anotherArchitectureIsRefusedWithTheLayerAndNothingChanges() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Block resnet34 = initialised(m, Architecture.resNet(34, 3, 32, 32, 8, 4, "avg", false));
+            Block resnet34 = initialised(m, Architecture.resNet(34, 3, 32, 32, 8, 4, Architecture.Pooling.AVG, false));
             List<float[]> before = values(resnet34);
             IOException e = assertThrows(IOException.class,
                     () -> OnnxWeightImport.load(resource("resnet18-w4.onnx"), resnet34));
@@ -104,10 +104,10 @@ class OnnxWeightImportTest {
             for (int i = 0; i < before.size(); i++) {
                 assertArrayEquals(before.get(i), after.get(i), "a failed import leaves the network as it was");
             }
-            Block wider = initialised(m, Architecture.resNet(18, 3, 32, 32, 8, 8, "avg", false));
+            Block wider = initialised(m, Architecture.resNet(18, 3, 32, 32, 8, 8, Architecture.Pooling.AVG, false));
             e = assertThrows(IOException.class, () -> OnnxWeightImport.load(resource("resnet18-w4.onnx"), wider));
             assertTrue(e.getMessage().contains("01Conv2d: expected a 7x7 convolution to 8 channels"), e.getMessage());
-            Block bottleneck = initialised(m, Architecture.resNet(50, 3, 32, 32, 8, 4, "avg", false));
+            Block bottleneck = initialised(m, Architecture.resNet(50, 3, 32, 32, 8, 4, Architecture.Pooling.AVG, false));
             assertThrows(IOException.class, () -> OnnxWeightImport.load(resource("resnet18-w4.onnx"), bottleneck));
         }
     }
@@ -115,7 +115,7 @@ class OnnxWeightImportTest {
     @Test
     void truncatedAndForeignFilesAreRefusedWithTheFix() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            Block net = initialised(m, Architecture.resNet(18, 3, 32, 32, 8, 4, "avg", false));
+            Block net = initialised(m, Architecture.resNet(18, 3, 32, 32, 8, 4, Architecture.Pooling.AVG, false));
             byte[] whole = Files.readAllBytes(resource("resnet18-w4.onnx"));
             Path truncated = tmp.resolve("truncated.onnx");
             Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));

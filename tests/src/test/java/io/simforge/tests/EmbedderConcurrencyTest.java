@@ -12,7 +12,7 @@ import io.simforge.export.ModelExport;
 import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
 import io.simforge.models.Architecture;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ class EmbedderConcurrencyTest {
         Architecture arch = Architecture.convNet(1, 28, 28, 16, new int[] {4, 8});
         Preprocessing pre = Preprocessing.fashionMnist();
         Path model = dir.resolve("model.onnx");
-        try (Model m = EmbeddingTrainer.untrained(arch, 5)) {
+        try (Model m = UntrainedNetwork.create(arch, 5)) {
             OnnxExporter.builder().setBlock(m.getBlock()).setMetadata(ModelExport.metadataFor(arch, pre, "{}")).build()
                     .export(model);
         }

@@ -18,7 +18,7 @@ import io.simforge.infer.extract.ExtractionJob;
 import io.simforge.infer.extract.ItemSource;
 import io.simforge.models.Architecture;
 import io.simforge.models.DjlEmbedder;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ class ExtractionTest {
         Preprocessing pre = Preprocessing.fashionMnist();
         picked = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2)).firstPerClass(13);
         model = shared.resolve("model.onnx");
-        try (Model m = EmbeddingTrainer.untrained(arch, 3)) {
+        try (Model m = UntrainedNetwork.create(arch, 3)) {
             OnnxExporter.builder().setBlock(m.getBlock()).setMetadata(ModelExport.metadataFor(arch, pre, "{}")).build()
                     .export(model);
             djl = DjlEmbedder.embed(m.getBlock(), m.getNDManager(), picked.inputs(pre), arch.inputShape(), 16);

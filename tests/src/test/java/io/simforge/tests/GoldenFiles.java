@@ -7,7 +7,7 @@ import io.simforge.export.OnnxExporter;
 import io.simforge.models.Architecture;
 import io.simforge.models.DjlEmbedder;
 import io.simforge.models.SavedModel;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +29,7 @@ public final class GoldenFiles {
         System.setProperty("ai.djl.offline", "true");
         Path dir = Path.of(args[0]);
         Architecture arch = Architecture.mlp(new int[] {4}, 2, 3);
-        try (Model model = EmbeddingTrainer.untrained(arch, 7)) {
+        try (Model model = UntrainedNetwork.create(arch, 7)) {
             Path saved = dir.resolve("saved-model-v1");
             SavedModel.save(saved, model.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch, null,
                     "{\"loss\":\"golden\"}"));

@@ -14,7 +14,9 @@ import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.models.Architecture;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingRun;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.nio.file.Path;
@@ -32,19 +34,13 @@ class PretrainedInitTest {
     @Test
     void trainingStartsFromTheOnnxWeights() throws Exception {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3)).firstPerClass(40);
-        TrainConfig c = new TrainConfig();
-        c.architecture = "resnet18";
-        c.widths = new int[] {4};
-        c.frozenBatchNorm = true; // so the one step leaves the running statistics as imported
-        c.embeddingSize = 8;
-        c.iterations = 1;
-        c.batchSize = 16;
-        c.samplesPerClass = 4;
-        c.optimizer = "sgd";
-        c.momentum = 0;
-        c.learningRate = 1e-12f; // a step that changes nothing measurable
-        c.initFrom = TORCHVISION.resolve("resnet18-w4.onnx").toString();
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+        // BatchNorm frozen, so the one step leaves the running statistics as imported; a learning rate so small the
+        // step changes nothing measurable.
+        TrainConfig.Builder c = TrainConfig.builder().optArchitecture(Architecture.Kind.RESNET18).optWidths(4)
+                .optFrozenBatchNorm(true).optEmbeddingSize(8).optIterations(1).optBatch(4, 4)
+                .optOptimizer(TrainConfig.Optimizer.SGD).optMomentum(0).optLearningRate(1e-12f)
+                .optInitFrom(TORCHVISION.resolve("resnet18-w4.onnx").toString());
+        try (TrainedModel m = train(c.build(), data)) {
             float[] gray = Npy.readFloats(TORCHVISION.resolve("resnet18-w4/gray.npy")).values();
             float[] expected = Npy.readFloats(TORCHVISION.resolve("resnet18-w4/gray-features.npy")).values();
             float[] actual = backbone(m.model().getBlock(), m.model().getNDManager(), gray);
@@ -53,14 +49,17 @@ class PretrainedInitTest {
                 assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "feature " + i);
             }
         }
-        c.widths = new int[] {8};
-        Exception e = assertThrows(Exception.class, () -> EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(),
-                null));
+        TrainConfig wider = c.optWidths(8).build();
+        Exception e = assertThrows(Exception.class, () -> train(wider, data));
         assertTrue(e.getMessage().contains("does not match this network"), e.getMessage());
-        c.initFrom = TORCHVISION.resolve("no-such-file.onnx").toString();
-        e = assertThrows(IllegalArgumentException.class, () -> EmbeddingTrainer.train(c, data,
-                Preprocessing.fashionMnist(), null));
+        TrainConfig missing = c.optInitFrom(TORCHVISION.resolve("no-such-file.onnx").toString()).build();
+        e = assertThrows(IllegalArgumentException.class, () -> train(missing, data));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    private static TrainedModel train(TrainConfig c, ImageDataset data) {
+        return TrainingRun.builder().setConfig(c).setData(TrainingData.of(data, Preprocessing.fashionMnist(), "test"))
+                .build().run();
     }
 
     /** The network up to its global pooling, in inference mode, on 4 gray 32×32 images. */

@@ -18,7 +18,8 @@ import io.simforge.infer.EmbedderException;
 import io.simforge.infer.ExecutionDevice;
 import io.simforge.models.DjlEmbedder;
 import io.simforge.models.SavedModel;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.TrainingData;
+import io.simforge.train.TrainingRun;
 import io.simforge.train.TrainConfig;
 import io.simforge.train.TrainedModel;
 import java.nio.file.Files;
@@ -48,11 +49,9 @@ class TrainExportInferTest {
         ImageDataset all = FashionMnist.bundledTestSplit();
         ImageDataset train = all.withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(300);
         test = all.withClasses(List.of(5, 6, 7, 8, 9)).firstPerClass(60);
-        TrainConfig c = new TrainConfig();
-        c.iterations = 30;
-        c.widths = new int[] {16, 32, 32};
-        c.embeddingSize = 32;
-        trained = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(), null);
+        TrainConfig c = TrainConfig.builder().optIterations(30).optWidths(16, 32, 32).optEmbeddingSize(32).build();
+        trained = TrainingRun.builder().setConfig(c).setData(TrainingData.of(train, Preprocessing.fashionMnist(),
+                "Fashion-MNIST classes 0-4")).build().run();
         savedDir = dir.resolve("model");
         SavedModel.save(savedDir, trained.model().getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION,
                 trained.architecture(), trained.preprocessing(), "{\"loss\":\"ms\"}"));

@@ -14,7 +14,7 @@ import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
 import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
-import io.simforge.train.EmbeddingTrainer;
+import io.simforge.train.UntrainedNetwork;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ class Uint8InputModelTest {
         Architecture arch = Architecture.convNet(1, 28, 28, 16, 4, 8);
         Preprocessing pre = Preprocessing.fashionMnist();
         Path saved = dir.resolve("model");
-        try (Model m = EmbeddingTrainer.untrained(arch, 9)) {
+        try (Model m = UntrainedNetwork.create(arch, 9)) {
             SavedModel.save(saved, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch, pre, "{}"));
         }
         Path floatModel = dir.resolve("float.onnx");

@@ -34,8 +34,8 @@ final class BatchLoader {
     BatchLoader(TrainingImages data, TrainConfig config, int itemSize) {
         this.data = data;
         this.itemSize = itemSize;
-        this.seed = config.seed;
-        this.strict = config.strictImages;
+        this.seed = config.seed();
+        this.strict = config.strictImages();
         for (int i = 0; i < data.size(); i++) {
             byClass.computeIfAbsent(data.label(i), k -> new ArrayList<>()).add(i);
         }

@@ -78,7 +78,7 @@ public final class Checkpoint {
                 data.flush();
             });
         }
-        Json.write(fresh.resolve("state.json"), new State(FORMAT, VERSION, iteration, config.seed, config.architecture));
+        Json.write(fresh.resolve("state.json"), new State(FORMAT, VERSION, iteration, config.seed(), config.architecture().toString()));
         deleteTree(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);

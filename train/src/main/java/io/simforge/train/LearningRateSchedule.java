@@ -12,37 +12,39 @@ import java.util.Set;
  */
 public final class LearningRateSchedule implements ParameterTracker {
     private final TrainConfig c;
+    private final int[] milestones;
     private final Set<String> headParameters;
 
     /** @param headParameters ids of the embedding head's parameters */
     public LearningRateSchedule(TrainConfig config, Set<String> headParameters) {
         this.c = config;
+        this.milestones = config.milestones(); // read for every parameter at every update
         this.headParameters = Set.copyOf(headParameters);
     }
 
     @Override
     public float getNewValue(String parameterId, int numUpdate) {
         float lr = at(numUpdate);
-        return headParameters.contains(parameterId) ? lr * c.headLearningRateMultiplier : lr;
+        return headParameters.contains(parameterId) ? lr * c.headLearningRateMultiplier() : lr;
     }
 
     /** The base rate for update {@code update} (1 = the first). */
     public float at(int update) {
         int it = Math.max(1, update);
-        if (it <= c.warmupIterations) {
-            return c.learningRate * it / c.warmupIterations;
+        if (it <= c.warmupIterations()) {
+            return c.learningRate() * it / c.warmupIterations();
         }
-        return switch (c.schedule) {
-            case "step" -> (float) (c.learningRate * Math.pow(c.gamma, (it - 1) / c.stepSize));
-            case "multistep" -> (float) (c.learningRate * Math.pow(c.gamma,
-                    Arrays.stream(c.milestones).filter(m -> it > m).count()));
-            case "cosine" -> {
-                int span = Math.max(1, c.iterations - c.warmupIterations);
-                double progress = Math.min(1, (it - c.warmupIterations) / (double) span);
-                yield (float) (c.minLearningRate + (c.learningRate - c.minLearningRate) * 0.5 * (1 + Math.cos(Math.PI
+        return switch (c.schedule()) {
+            case STEP -> (float) (c.learningRate() * Math.pow(c.gamma(), (it - 1) / c.stepSize()));
+            case MULTISTEP -> (float) (c.learningRate() * Math.pow(c.gamma(),
+                    Arrays.stream(milestones).filter(m -> it > m).count()));
+            case COSINE -> {
+                int span = Math.max(1, c.iterations() - c.warmupIterations());
+                double progress = Math.min(1, (it - c.warmupIterations()) / (double) span);
+                yield (float) (c.minLearningRate() + (c.learningRate() - c.minLearningRate()) * 0.5 * (1 + Math.cos(Math.PI
                         * progress)));
             }
-            default -> c.learningRate;
+            case CONSTANT -> c.learningRate();
         };
     }
 }

@@ -1,134 +1,543 @@
 package io.simforge.train;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.annotations.SerializedName;
+import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.io.Json;
+import io.simforge.models.Architecture;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Every setting of a training run, with the quickstart's defaults. Plain fields so that it reads from and
- * writes to JSON as is; {@link #validate()} checks it before any work starts.
+ * Every setting of a training run: immutable, with the quickstart's defaults, choices as enums. Build one with
+ * {@link #builder()} ({@code optX} for each setting; {@link Builder#build()} checks every setting and reports all
+ * problems at once), or read it from JSON ({@link #fromJson}); {@link #toJson()} writes it back.
+ *
+ * <p>The JSON form ({@code config.json} of a run, the recipes in {@code configs/}) has the keys of the accessors
+ * below, after a header {@code "format": "simforge-train-config", "version": 2}. Files without a header are
+ * version 1 (before simforge 0.2): they gave the batch as {@code batchSize} (P×K) instead of
+ * {@code classesPerBatch} (P), and still load. An unknown key (a typo, most likely) is refused with the list of
+ * valid ones rather than silently ignored.
  */
 public final class TrainConfig {
-    /** Network: {@code convnet}, {@code mlp}, {@code resnet18}, {@code resnet34} or {@code resnet50}. */
-    public String architecture = "convnet";
-    /** Convolution channels per stage (convnet), hidden units (mlp), or one width of the first stage (ResNets: 64). */
-    public int[] widths = {32, 64, 128};
-    /** ResNets: the global pooling before the embedding head, avg or max. */
-    public String pooling = "avg";
-    /** ResNets: BatchNorm keeps its running statistics fixed while training (the MS paper's recipe). */
-    public boolean frozenBatchNorm = false;
-    public int embeddingSize = 64;
+    public static final String FORMAT = "simforge-train-config";
+    /** Version 2: a header, and P as {@code classesPerBatch} instead of {@code batchSize}. */
+    public static final int VERSION = 2;
 
-    public int iterations = 600;
-    /** Batch size; must be P×K with K = {@link #samplesPerClass}. */
-    public int batchSize = 80;
-    public int samplesPerClass = 16;
-    public float learningRate = 1e-3f;
-    /** Optimiser: {@code adam}, {@code adamw} (decoupled weight decay) or {@code sgd} (with {@link #momentum}). */
-    public String optimizer = "adam";
-    public float momentum = 0.9f;
+    /** The optimiser. */
+    public enum Optimizer {
+        @SerializedName("adam") ADAM,
+        /** Adam with decoupled weight decay. */
+        @SerializedName("adamw") ADAMW,
+        /** Stochastic gradient descent with {@link #momentum()}. */
+        @SerializedName("sgd") SGD;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The learning-rate schedule after warm-up. */
+    public enum Schedule {
+        @SerializedName("constant") CONSTANT,
+        /** × gamma every {@code stepSize} iterations. */
+        @SerializedName("step") STEP,
+        /** × gamma after each of the {@code milestones}. */
+        @SerializedName("multistep") MULTISTEP,
+        /** Cosine annealing to {@code minLearningRate} at the last iteration. */
+        @SerializedName("cosine") COSINE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    // Every field is a setting (the JSON keys); defaults are the quickstart's. Never written after construction.
+    private Architecture.Kind architecture = Architecture.Kind.CONVNET;
+    private int[] widths = {32, 64, 128};
+    private Architecture.Pooling pooling = Architecture.Pooling.AVG;
+    private boolean frozenBatchNorm = false;
+    private int embeddingSize = 64;
+
+    private int iterations = 600;
+    private int classesPerBatch = 5;
+    private int samplesPerClass = 16;
+    private float learningRate = 1e-3f;
+    private Optimizer optimizer = Optimizer.ADAM;
+    private float momentum = 0.9f;
+    private float weightDecay = 0f;
+    private Schedule schedule = Schedule.CONSTANT;
+    private int warmupIterations = 0;
+    private int stepSize = 1000;
+    private int[] milestones = {};
+    private float gamma = 0.1f;
+    private float minLearningRate = 0f;
+    private float headLearningRateMultiplier = 1f;
+    private float gradientClip = 0f;
+    private float gradientClipNorm = 0f;
+    private int checkpointEvery = 0;
+    private boolean strictImages = false;
+    private float cropMinArea = 0.16f;
+    private String initFrom = null;
+    private int earlyStopPatience = 0;
+    private long seed = 42;
+    private DeviceSpec device = DeviceSpec.cpu();
+
+    private LossKind loss = LossKind.MS;
+    private float msAlpha = 2f;
+    private float msBeta = 40f;
+    private float msLambda = 0.5f;
+    private float msEpsilon = 0.1f;
+    private boolean msMining = true;
+    private float tripletMargin = 0.1f;
+    private boolean tripletSoftMargin = false;
+    private float liftedMargin = 1f;
+    private float npairL2Weight = 0f;
+    private float contrastivePositiveMargin = 0f;
+    private float contrastiveNegativeMargin = 1f;
+
+    private boolean ee = false;
+    private int eeSyntheticPoints = 2;
+    private boolean eeNormalize = true;
+
+    private TrainConfig() {}
+
+    /** The defaults (the quickstart's settings). */
+    public static TrainConfig defaults() {
+        return new TrainConfig();
+    }
+
+    public static Builder builder() {
+        return new Builder(new TrainConfig());
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder(copy());
+    }
+
+    /** Network family. */
+    public Architecture.Kind architecture() {
+        return architecture;
+    }
+
+    /** Convolution channels per stage (convnet), hidden units (mlp), or one width of the first stage (ResNets: 64). */
+    public int[] widths() {
+        return widths.clone();
+    }
+
+    /** ResNets: the global pooling before the embedding head. */
+    public Architecture.Pooling pooling() {
+        return pooling;
+    }
+
+    /** ResNets: BatchNorm keeps its running statistics fixed while training (the MS paper's recipe). */
+    public boolean frozenBatchNorm() {
+        return frozenBatchNorm;
+    }
+
+    public int embeddingSize() {
+        return embeddingSize;
+    }
+
+    public int iterations() {
+        return iterations;
+    }
+
+    /** P: classes in a batch. */
+    public int classesPerBatch() {
+        return classesPerBatch;
+    }
+
+    /** K: images of each class in a batch. */
+    public int samplesPerClass() {
+        return samplesPerClass;
+    }
+
+    /** P×K. */
+    public int batchSize() {
+        return classesPerBatch * samplesPerClass;
+    }
+
+    public float learningRate() {
+        return learningRate;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** SGD's momentum. */
+    public float momentum() {
+        return momentum;
+    }
+
     /** Weight decay: L2 added to the gradient (adam, sgd) or decoupled (adamw). */
-    public float weightDecay = 0f;
-    /** Learning-rate schedule after warm-up: {@code constant}, {@code step}, {@code multistep} or {@code cosine}. */
-    public String schedule = "constant";
+    public float weightDecay() {
+        return weightDecay;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
     /** Linear warm-up over this many iterations (0: none). */
-    public int warmupIterations = 0;
-    /** {@code step}: multiply by {@link #gamma} every this many iterations. */
-    public int stepSize = 1000;
-    /** {@code multistep}: multiply by {@link #gamma} after each of these iterations. */
-    public int[] milestones = {};
-    public float gamma = 0.1f;
+    public int warmupIterations() {
+        return warmupIterations;
+    }
+
+    /** {@code step}: multiply by {@link #gamma()} every this many iterations. */
+    public int stepSize() {
+        return stepSize;
+    }
+
+    /** {@code multistep}: multiply by {@link #gamma()} after each of these iterations. */
+    public int[] milestones() {
+        return milestones.clone();
+    }
+
+    public float gamma() {
+        return gamma;
+    }
+
     /** {@code cosine}: the rate reached at the last iteration. */
-    public float minLearningRate = 0f;
+    public float minLearningRate() {
+        return minLearningRate;
+    }
+
     /** The embedding head (the last linear layer) learns this many times faster (1: like the backbone). */
-    public float headLearningRateMultiplier = 1f;
+    public float headLearningRateMultiplier() {
+        return headLearningRateMultiplier;
+    }
+
     /** Clip every gradient value to [−c, c] (0: off), as {@code torch.nn.utils.clip_grad_value_}. */
-    public float gradientClip = 0f;
+    public float gradientClip() {
+        return gradientClip;
+    }
+
     /**
      * Scale all gradients together so that their global L2 norm is at most this (0: off), as
-     * {@code torch.nn.utils.clip_grad_norm_}; applied after {@link #gradientClip} when both are set.
+     * {@code torch.nn.utils.clip_grad_norm_}; applied after {@link #gradientClip()} when both are set.
      */
-    public float gradientClipNorm = 0f;
-    /** Save a checkpoint every this many iterations (0: only at the end), for {@code --resume}. */
-    public int checkpointEvery = 0;
+    public float gradientClipNorm() {
+        return gradientClipNorm;
+    }
+
+    /** Save a checkpoint every this many iterations (0: only at the end), for resuming. */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
     /** Image files: stop at the first unreadable image instead of skipping it with a warning. */
-    public boolean strictImages = false;
+    public boolean strictImages() {
+        return strictImages;
+    }
+
     /** Image files: the smallest random crop, as a fraction of the image's area (torchvision: 0.08). */
-    public float cropMinArea = 0.16f;
+    public float cropMinArea() {
+        return cropMinArea;
+    }
+
     /**
      * Start from these weights instead of random ones: a saved simforge model folder ({@code <run>/model}, same
      * architecture), or an ONNX file of the same network (a torchvision ResNet written by
      * {@code tools/torchvision_to_onnx.py}, or a simforge export), matched layer by layer; null: fresh.
      */
-    public String initFrom = null;
-    /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
-    public int earlyStopPatience = 0;
-    public long seed = 42;
-    /**
-     * {@code cpu}, {@code gpu}, {@code gpu:N}, or several GPUs ({@code gpu:0,1}, {@code gpu:all}: data-parallel, the
-     * loss on the whole gathered batch); a request the engine cannot meet falls back to the CPU with a warning.
-     */
-    public String device = "cpu";
+    public String initFrom() {
+        return initFrom;
+    }
 
-    /** Loss: {@code ms} (Multi-Similarity), {@code triplet} (batch-hard), {@code lifted}, {@code npair} or {@code contrastive}. */
-    public String loss = "ms";
-    public float msAlpha = 2f;
-    public float msBeta = 40f;
-    public float msLambda = 0.5f;
-    public float msEpsilon = 0.1f;
-    public boolean msMining = true;
-    public float tripletMargin = 0.1f;
-    public boolean tripletSoftMargin = false;
-    public float liftedMargin = 1f;
-    public float npairL2Weight = 0f;
-    public float contrastivePositiveMargin = 0f;
-    public float contrastiveNegativeMargin = 1f;
+    /** With validation: stop after this many validations in a row without a better Recall@1 (0: never). */
+    public int earlyStopPatience() {
+        return earlyStopPatience;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Where to train: the CPU, a GPU, or several GPUs (data-parallel, the loss on the whole gathered batch); a
+     * request the engine cannot meet falls back to the CPU with a warning.
+     */
+    public DeviceSpec device() {
+        return device;
+    }
+
+    public LossKind loss() {
+        return loss;
+    }
+
+    public float msAlpha() {
+        return msAlpha;
+    }
+
+    public float msBeta() {
+        return msBeta;
+    }
+
+    public float msLambda() {
+        return msLambda;
+    }
+
+    public float msEpsilon() {
+        return msEpsilon;
+    }
+
+    public boolean msMining() {
+        return msMining;
+    }
+
+    public float tripletMargin() {
+        return tripletMargin;
+    }
+
+    public boolean tripletSoftMargin() {
+        return tripletSoftMargin;
+    }
+
+    public float liftedMargin() {
+        return liftedMargin;
+    }
+
+    public float npairL2Weight() {
+        return npairL2Weight;
+    }
+
+    public float contrastivePositiveMargin() {
+        return contrastivePositiveMargin;
+    }
+
+    public float contrastiveNegativeMargin() {
+        return contrastiveNegativeMargin;
+    }
 
     /** Wrap the loss with Embedding Expansion. */
-    public boolean ee = false;
-    public int eeSyntheticPoints = 2;
-    public boolean eeNormalize = true;
+    public boolean ee() {
+        return ee;
+    }
+
+    public int eeSyntheticPoints() {
+        return eeSyntheticPoints;
+    }
+
+    public boolean eeNormalize() {
+        return eeNormalize;
+    }
+
+    /** The loss in words, e.g. "Multi-Similarity loss + Embedding Expansion (n=2)". */
+    public String lossDescription() {
+        String base = switch (loss) {
+            case MS -> "Multi-Similarity loss" + (msMining ? "" : " (no mining)");
+            case TRIPLET -> "batch-hard triplet loss" + (tripletSoftMargin ? " (soft margin)" : "");
+            case LIFTED -> "lifted structure loss";
+            case NPAIR -> "N-pair loss";
+            case CONTRASTIVE -> "contrastive loss";
+        };
+        return ee ? base + " + Embedding Expansion (n=" + eeSyntheticPoints + ")" : base;
+    }
+
+    // ---------------------------------------------------------------------------------------------- JSON
+
+    /** The settings as JSON, header first. */
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("format", FORMAT);
+        o.addProperty("version", VERSION);
+        Json.toJsonTree(this).getAsJsonObject().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        return Json.toJson(o);
+    }
 
     /**
-     * Reads a configuration from JSON. Keys left out keep their defaults; an unknown key (a typo, most
-     * likely) is refused with the list of valid ones rather than silently ignored.
+     * Reads settings from JSON (a run's {@code config.json}, a recipe). Keys left out keep their defaults; every
+     * problem — an unknown key, a choice that does not exist, a value out of range — is reported at once.
+     *
+     * @param source names the file in messages
+     * @throws IllegalArgumentException listing every problem
      */
     public static TrainConfig fromJson(String json, String source) {
-        com.google.gson.JsonObject o;
+        JsonObject o;
         try {
-            o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+            o = JsonParser.parseString(json).getAsJsonObject();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(source + " is not a JSON object of training settings: " + e.getMessage());
         }
-        java.util.Set<String> known = new java.util.TreeSet<>();
-        for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
-            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                known.add(f.getName());
+        return fromJson(o, source);
+    }
+
+    private static TrainConfig fromJson(JsonObject original, String source) {
+        JsonObject o = original.deepCopy();
+        int version = 1; // no header: written before versions (simforge 0.1)
+        if (o.has("format") || o.has("version")) {
+            String format = o.has("format") ? o.remove("format").getAsString() : null;
+            if (!FORMAT.equals(format)) {
+                throw new IllegalArgumentException(source + " is not a training configuration (format '" + format
+                        + "', expected '" + FORMAT + "')");
+            }
+            version = o.has("version") ? o.remove("version").getAsInt() : 1;
+            if (version > VERSION) {
+                throw new IllegalArgumentException(source + " is a " + FORMAT + " file of version " + version
+                        + ", newer than this simforge reads (up to " + VERSION + "): upgrade simforge");
             }
         }
+        List<String> problems = new ArrayList<>();
+        if (o.has("batchSize")) {
+            // Version 1 gave P×K; an explicit classesPerBatch wins.
+            JsonElement b = o.remove("batchSize");
+            int k = o.has("samplesPerClass") ? o.get("samplesPerClass").getAsInt() : new TrainConfig().samplesPerClass;
+            int batch = b.getAsInt();
+            if (!o.has("classesPerBatch")) {
+                if (k <= 0 || batch % k != 0) {
+                    problems.add("batchSize " + batch + " is not P×K for K = " + k + " samples per class: use a multiple "
+                            + "of " + k + " (or give P as classesPerBatch)");
+                } else {
+                    o.addProperty("classesPerBatch", batch / k);
+                }
+            }
+        }
+        Set<String> known = settingNames();
         for (String key : o.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException(source + ": unknown setting '" + key + "'. Valid settings: "
                         + String.join(", ", known));
             }
         }
+        checkChoice(o, "architecture", Architecture.Kind.class, Architecture.NAMES, problems);
+        checkChoice(o, "pooling", Architecture.Pooling.class, "avg or max", problems);
+        checkChoice(o, "optimizer", Optimizer.class, "adam, adamw or sgd", problems);
+        checkChoice(o, "schedule", Schedule.class, "constant, step, multistep or cosine", problems);
+        checkChoice(o, "loss", LossKind.class, LossKind.NAMES, problems);
+        if (o.has("device")) {
+            try {
+                DeviceSpec.parse(o.get("device").getAsString());
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+                o.remove("device");
+            }
+        }
+        TrainConfig c;
         try {
-            return io.simforge.core.io.Json.fromJson(json, TrainConfig.class);
+            c = Json.fromJson(o, TrainConfig.class);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(source + ": a setting has the wrong type (" + e.getMessage() + ")");
         }
+        c.fillNulls();
+        problems.addAll(c.problems());
+        if (!problems.isEmpty()) {
+            throw invalid(problems);
+        }
+        return c;
     }
 
-    /** Checks every setting and returns all problems at once; empty when valid. */
-    public List<String> problems() {
-        List<String> p = new ArrayList<>();
-        if (!java.util.List.of("convnet", "mlp", "resnet18", "resnet34", "resnet50").contains(architecture)) {
-            p.add("architecture '" + architecture + "' is unknown: choose convnet, mlp, resnet18, resnet34 or resnet50");
-        } else if (architecture.startsWith("resnet") && widths.length != 1) {
-            p.add("widths " + java.util.Arrays.toString(widths) + " do not fit " + architecture + ": give one width, of "
-                    + "its first stage (64 is the standard network)");
+    /**
+     * These settings with {@code key=value} overrides applied (values are JSON — numbers, booleans, arrays — or
+     * plain strings), checked like a file.
+     */
+    public TrainConfig withSettings(List<String> keyValues) {
+        if (keyValues.isEmpty()) {
+            return this;
         }
-        if (!"avg".equals(pooling) && !"max".equals(pooling)) {
-            p.add("pooling '" + pooling + "' is unknown: choose avg or max");
+        JsonObject o = JsonParser.parseString(toJson()).getAsJsonObject();
+        for (String kv : keyValues) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("a setting is KEY=VALUE, got '" + kv + "'");
+            }
+            String key = kv.substring(0, eq).trim();
+            String value = kv.substring(eq + 1);
+            JsonElement e;
+            try {
+                e = JsonParser.parseString(value);
+                if (!e.isJsonPrimitive() && !e.isJsonArray()) {
+                    e = new JsonPrimitive(value);
+                }
+            } catch (RuntimeException notJson) {
+                e = new JsonPrimitive(value);
+            }
+            if (key.equals("batchSize")) {
+                o.remove("classesPerBatch"); // the older spelling given on purpose: P follows from it
+            }
+            o.add(key, e);
+        }
+        return fromJson(o, "the settings given");
+    }
+
+    /** The setting names (JSON keys). */
+    public static Set<String> settingNames() {
+        Set<String> names = new TreeSet<>();
+        for (Field f : TrainConfig.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                names.add(f.getName());
+            }
+        }
+        return names;
+    }
+
+    private static <E extends Enum<E>> void checkChoice(JsonObject o, String key, Class<E> type, String choices,
+            List<String> problems) {
+        if (!o.has(key)) {
+            return;
+        }
+        String value = o.get(key).isJsonPrimitive() ? o.get(key).getAsString() : o.get(key).toString();
+        for (E e : type.getEnumConstants()) {
+            if (e.toString().equals(value)) {
+                return;
+            }
+        }
+        problems.add(key + " '" + value + "' is unknown: choose " + choices);
+        o.remove(key);
+    }
+
+    /** Keys a file left null (e.g. {@code "initFrom": null} is fine, an explicit null choice is not). */
+    private void fillNulls() {
+        TrainConfig d = new TrainConfig();
+        if (architecture == null) {
+            architecture = d.architecture;
+        }
+        if (pooling == null) {
+            pooling = d.pooling;
+        }
+        if (optimizer == null) {
+            optimizer = d.optimizer;
+        }
+        if (schedule == null) {
+            schedule = d.schedule;
+        }
+        if (loss == null) {
+            loss = d.loss;
+        }
+        if (device == null) {
+            device = d.device;
+        }
+        if (widths == null) {
+            widths = d.widths;
+        }
+        if (milestones == null) {
+            milestones = d.milestones;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- validation
+
+    /** Every problem with these settings; empty when they are valid. */
+    private List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (architecture.isResNet() && widths.length != 1) {
+            p.add("widths " + Arrays.toString(widths) + " do not fit " + architecture + ": give one width, of its first "
+                    + "stage (64 is the standard network)");
         }
         if (embeddingSize <= 0) {
             p.add("embeddingSize must be positive, got " + embeddingSize);
@@ -138,77 +547,320 @@ public final class TrainConfig {
         }
         if (samplesPerClass <= 0) {
             p.add("samplesPerClass (K) must be positive, got " + samplesPerClass);
-        } else if (batchSize <= 0 || batchSize % samplesPerClass != 0) {
-            p.add("batchSize " + batchSize + " is not P×K for K = " + samplesPerClass
-                    + " samples per class: use a multiple of " + samplesPerClass);
-        } else if (batchSize / samplesPerClass < 2) {
-            p.add("batchSize " + batchSize + " holds only one class of K = " + samplesPerClass
-                    + ": metric losses need at least 2 classes per batch");
+        }
+        if (classesPerBatch < 2) {
+            p.add("classesPerBatch (P) is " + classesPerBatch + ": metric losses need at least 2 classes per batch");
         }
         if (!(learningRate > 0)) {
             p.add("learningRate must be positive, got " + learningRate);
         }
-        if (!List.of("adam", "adamw", "sgd").contains(optimizer)) {
-            p.add("optimizer '" + optimizer + "' is unknown: choose adam, adamw or sgd");
-        }
-        if (!List.of("constant", "step", "multistep", "cosine").contains(schedule)) {
-            p.add("schedule '" + schedule + "' is unknown: choose constant, step, multistep or cosine");
-        }
-        if (warmupIterations < 0 || stepSize <= 0 || !(gamma > 0) || minLearningRate < 0 || !(headLearningRateMultiplier > 0)
-                || gradientClip < 0 || gradientClipNorm < 0 || checkpointEvery < 0 || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
-            p.add("warmupIterations, gradientClip, gradientClipNorm, checkpointEvery, momentum, weightDecay and minLearningRate must not be "
-                    + "negative; stepSize, gamma and headLearningRateMultiplier must be positive");
+        if (warmupIterations < 0 || stepSize <= 0 || !(gamma > 0) || minLearningRate < 0
+                || !(headLearningRateMultiplier > 0) || gradientClip < 0 || gradientClipNorm < 0 || checkpointEvery < 0
+                || momentum < 0 || weightDecay < 0 || earlyStopPatience < 0) {
+            p.add("warmupIterations, gradientClip, gradientClipNorm, checkpointEvery, momentum, weightDecay, "
+                    + "earlyStopPatience and minLearningRate must not be negative; stepSize, gamma and "
+                    + "headLearningRateMultiplier must be positive");
         }
         if (!(cropMinArea > 0 && cropMinArea <= 1)) {
             p.add("cropMinArea must be in (0, 1], got " + cropMinArea);
         }
         for (int i = 1; i < milestones.length; i++) {
             if (milestones[i] <= milestones[i - 1]) {
-                p.add("milestones must increase, got " + java.util.Arrays.toString(milestones));
+                p.add("milestones must increase, got " + Arrays.toString(milestones));
                 break;
             }
         }
-        if (!Losses.NAMES.contains(loss)) {
-            p.add("loss '" + loss + "' is unknown: choose one of " + String.join(", ", Losses.NAMES));
-        } else if (p.isEmpty()) {
+        if (p.isEmpty()) {
             try {
-                p.addAll(Losses.fromConfig(this).layoutProblems(batchSize / samplesPerClass, samplesPerClass));
+                p.addAll(Losses.fromConfig(this).layoutProblems(classesPerBatch, samplesPerClass));
             } catch (IllegalArgumentException e) {
                 p.add(e.getMessage());
             }
         }
-        if (device == null || !device.matches("cpu|gpu|gpu:all|gpu:\\d+(,\\d+)*")) {
-            p.add("device '" + device + "' is not understood: use cpu, gpu, gpu:N, gpu:N,M,... or gpu:all");
-        } else if (device.startsWith("gpu:") && !device.equals("gpu:all")) {
-            String[] ids = device.substring(4).split(",");
-            if (java.util.Arrays.stream(ids).distinct().count() != ids.length) {
-                p.add("device '" + device + "' names a GPU twice");
-            } else if (ids.length > 1 && batchSize < 2 * ids.length) {
-                p.add("batchSize " + batchSize + " is too small for " + ids.length + " GPUs: each needs at least 2 rows");
-            }
+        if (device.isMultiple() && !device.all() && batchSize() < 2 * device.ids().size()) {
+            p.add("the batch of " + batchSize() + " is too small for " + device.ids().size()
+                    + " GPUs: each needs at least 2 rows");
+        }
+        if (device.isMultiple() && (gradientClip > 0 || gradientClipNorm > 0)) {
+            // Clipping would read the first device's gradients before DJL sums the replicas': it would clip a part.
+            p.add("gradient clipping is not supported with several GPUs yet (device " + device + "); train on one "
+                    + "GPU, or without gradientClip and gradientClipNorm");
         }
         return p;
     }
 
-    /**
-     * Checks that {@link #initFrom} names something that exists, for a run about to start from it (not part of
-     * {@link #validate()}: a resumed run starts from its checkpoint, whatever became of the file it began with).
-     *
-     * @throws IllegalArgumentException naming the missing path and what is expected there
-     */
-    public void checkInitFrom() {
-        if (initFrom != null && !java.nio.file.Files.exists(java.nio.file.Path.of(initFrom))) {
-            throw new IllegalArgumentException("initFrom " + initFrom + " does not exist: give a saved model folder "
-                    + "(<run>/model) or an ONNX file");
-        }
+    private static IllegalArgumentException invalid(List<String> problems) {
+        return new IllegalArgumentException("invalid training configuration:\n  - " + String.join("\n  - ", problems));
     }
 
-    /** @throws IllegalArgumentException listing every problem */
-    public TrainConfig validate() {
-        List<String> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("invalid training configuration:\n  - " + String.join("\n  - ", p));
+    private TrainConfig copy() {
+        return Json.fromJson(Json.toJsonTree(this), TrainConfig.class);
+    }
+
+    /** The settings that differ from the defaults, for a one-line description. */
+    public Map<String, Object> changedSettings() {
+        JsonObject mine = Json.toJsonTree(this).getAsJsonObject();
+        JsonObject defaults = Json.toJsonTree(new TrainConfig()).getAsJsonObject();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : mine.keySet()) {
+            if (!mine.get(key).equals(defaults.get(key))) {
+                out.put(key, mine.get(key));
+            }
         }
-        return this;
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig c && Json.toJsonTree(this).equals(Json.toJsonTree(c));
+    }
+
+    @Override
+    public int hashCode() {
+        return Json.toJsonTree(this).hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + changedSettings();
+    }
+
+    /**
+     * Builds a {@link TrainConfig}; every setting is optional (the defaults are the quickstart's) and
+     * {@link #build()} checks them all, reporting every problem at once.
+     */
+    public static final class Builder {
+        private final TrainConfig c;
+
+        private Builder(TrainConfig start) {
+            this.c = start;
+        }
+
+        /** The network family; a ResNet takes one width (its first stage's), 64 unless {@link #optWidths} says otherwise. */
+        public Builder optArchitecture(Architecture.Kind architecture) {
+            c.architecture = architecture;
+            if (architecture.isResNet() && c.widths.length != 1) {
+                c.widths = new int[] {64}; // the standard network unless asked otherwise
+            }
+            return this;
+        }
+
+        /** Channels per stage (convnet), hidden units (mlp), or the first stage's width (ResNets). */
+        public Builder optWidths(int... widths) {
+            c.widths = widths.clone();
+            return this;
+        }
+
+        public Builder optPooling(Architecture.Pooling pooling) {
+            c.pooling = pooling;
+            return this;
+        }
+
+        public Builder optFrozenBatchNorm(boolean frozen) {
+            c.frozenBatchNorm = frozen;
+            return this;
+        }
+
+        public Builder optEmbeddingSize(int size) {
+            c.embeddingSize = size;
+            return this;
+        }
+
+        public Builder optIterations(int iterations) {
+            c.iterations = iterations;
+            return this;
+        }
+
+        /** P×K batches: P classes, K images each. */
+        public Builder optBatch(int classesPerBatch, int samplesPerClass) {
+            c.classesPerBatch = classesPerBatch;
+            c.samplesPerClass = samplesPerClass;
+            return this;
+        }
+
+        /** P, keeping K. */
+        public Builder optClassesPerBatch(int p) {
+            c.classesPerBatch = p;
+            return this;
+        }
+
+        /** K, keeping P. */
+        public Builder optSamplesPerClass(int k) {
+            c.samplesPerClass = k;
+            return this;
+        }
+
+        public Builder optLearningRate(float lr) {
+            c.learningRate = lr;
+            return this;
+        }
+
+        public Builder optOptimizer(Optimizer optimizer) {
+            c.optimizer = optimizer;
+            return this;
+        }
+
+        public Builder optMomentum(float momentum) {
+            c.momentum = momentum;
+            return this;
+        }
+
+        public Builder optWeightDecay(float decay) {
+            c.weightDecay = decay;
+            return this;
+        }
+
+        public Builder optSchedule(Schedule schedule) {
+            c.schedule = schedule;
+            return this;
+        }
+
+        public Builder optWarmupIterations(int warmup) {
+            c.warmupIterations = warmup;
+            return this;
+        }
+
+        public Builder optStepSize(int stepSize) {
+            c.stepSize = stepSize;
+            return this;
+        }
+
+        public Builder optMilestones(int... milestones) {
+            c.milestones = milestones.clone();
+            return this;
+        }
+
+        public Builder optGamma(float gamma) {
+            c.gamma = gamma;
+            return this;
+        }
+
+        public Builder optMinLearningRate(float lr) {
+            c.minLearningRate = lr;
+            return this;
+        }
+
+        public Builder optHeadLearningRateMultiplier(float multiplier) {
+            c.headLearningRateMultiplier = multiplier;
+            return this;
+        }
+
+        public Builder optGradientClip(float clip) {
+            c.gradientClip = clip;
+            return this;
+        }
+
+        public Builder optGradientClipNorm(float norm) {
+            c.gradientClipNorm = norm;
+            return this;
+        }
+
+        public Builder optCheckpointEvery(int iterations) {
+            c.checkpointEvery = iterations;
+            return this;
+        }
+
+        public Builder optStrictImages(boolean strict) {
+            c.strictImages = strict;
+            return this;
+        }
+
+        public Builder optCropMinArea(float area) {
+            c.cropMinArea = area;
+            return this;
+        }
+
+        /** A saved model folder or an ONNX file to start from; null for fresh weights. */
+        public Builder optInitFrom(String path) {
+            c.initFrom = path;
+            return this;
+        }
+
+        public Builder optEarlyStopPatience(int validations) {
+            c.earlyStopPatience = validations;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            c.seed = seed;
+            return this;
+        }
+
+        public Builder optDevice(DeviceSpec device) {
+            c.device = device;
+            return this;
+        }
+
+        public Builder optLoss(LossKind loss) {
+            c.loss = loss;
+            return this;
+        }
+
+        /** Multi-Similarity's α, β, λ and mining margin ε (methods.md §1). */
+        public Builder optMultiSimilarity(float alpha, float beta, float lambda, float epsilon) {
+            c.msAlpha = alpha;
+            c.msBeta = beta;
+            c.msLambda = lambda;
+            c.msEpsilon = epsilon;
+            return this;
+        }
+
+        public Builder optMsMining(boolean mining) {
+            c.msMining = mining;
+            return this;
+        }
+
+        public Builder optTripletMargin(float margin, boolean soft) {
+            c.tripletMargin = margin;
+            c.tripletSoftMargin = soft;
+            return this;
+        }
+
+        public Builder optLiftedMargin(float margin) {
+            c.liftedMargin = margin;
+            return this;
+        }
+
+        public Builder optNpairL2Weight(float weight) {
+            c.npairL2Weight = weight;
+            return this;
+        }
+
+        public Builder optContrastiveMargins(float positive, float negative) {
+            c.contrastivePositiveMargin = positive;
+            c.contrastiveNegativeMargin = negative;
+            return this;
+        }
+
+        /** Wraps the loss with Embedding Expansion. */
+        public Builder optEmbeddingExpansion(boolean ee) {
+            c.ee = ee;
+            return this;
+        }
+
+        public Builder optEeSyntheticPoints(int points) {
+            c.eeSyntheticPoints = points;
+            return this;
+        }
+
+        public Builder optEeNormalize(boolean normalize) {
+            c.eeNormalize = normalize;
+            return this;
+        }
+
+        /**
+         * Checks every setting.
+         *
+         * @throws IllegalArgumentException listing every problem
+         */
+        public TrainConfig build() {
+            TrainConfig built = c.copy();
+            built.fillNulls();
+            List<String> problems = built.problems();
+            if (!problems.isEmpty()) {
+                throw invalid(problems);
+            }
+            return built;
+        }
     }
 }

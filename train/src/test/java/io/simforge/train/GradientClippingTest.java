@@ -62,23 +62,15 @@ class GradientClippingTest {
     void aTrainingStepMovesNoWeightFurtherThanTheClip() {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
         for (boolean byNorm : new boolean[] {false, true}) {
-            TrainConfig c = RecipeAndResumeTest.small();
-            c.iterations = 1;
-            c.checkpointEvery = 0;
-            c.schedule = "constant";
-            c.headLearningRateMultiplier = 1;
-            c.learningRate = 1f;
             float bound = 1e-5f;
-            if (byNorm) {
-                c.gradientClipNorm = bound;
-            } else {
-                c.gradientClip = bound;
-            }
+            TrainConfig.Builder b = RecipeAndResumeTest.small().optIterations(1).optCheckpointEvery(0)
+                    .optSchedule(TrainConfig.Schedule.CONSTANT).optHeadLearningRateMultiplier(1).optLearningRate(1f);
+            TrainConfig c = (byNorm ? b.optGradientClipNorm(bound) : b.optGradientClip(bound)).build();
             List<float[]> before = new ArrayList<>();
-            try (Model fresh = EmbeddingTrainer.untrained(EmbeddingTrainer.architectureFor(c, data), c.seed)) {
+            try (Model fresh = UntrainedNetwork.create(TrainingLoop.architectureFor(c, new int[] {1, 28, 28}), c.seed())) {
                 trainable(fresh.getBlock()).forEach(p -> before.add(p.getArray().toFloatArray()));
             }
-            try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+            try (TrainedModel m = Training.train(c, data, Preprocessing.fashionMnist())) {
                 List<Parameter> after = trainable(m.model().getBlock());
                 double largest = 0;
                 double squares = 0;

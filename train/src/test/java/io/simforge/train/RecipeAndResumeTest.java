@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
+import io.simforge.core.device.DeviceSpec;
 import io.simforge.core.model.Preprocessing;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,30 +23,25 @@ class RecipeAndResumeTest {
 
     @Test
     void schedulesByHand() {
-        TrainConfig c = new TrainConfig();
-        c.learningRate = 0.1f;
-        c.iterations = 100;
-        c.warmupIterations = 10;
-        LearningRateSchedule s = new LearningRateSchedule(c, Set.of("head"));
+        TrainConfig.Builder c = TrainConfig.builder().optLearningRate(0.1f).optIterations(100).optWarmupIterations(10);
+        LearningRateSchedule s = new LearningRateSchedule(c.build(), Set.of("head"));
         assertEquals(0.05f, s.at(5), 1e-7, "half-way through warm-up");
         assertEquals(0.1f, s.at(10), 1e-7);
         assertEquals(0.1f, s.at(99), 1e-7, "constant after warm-up");
-        c.headLearningRateMultiplier = 10;
+        s = new LearningRateSchedule(c.optHeadLearningRateMultiplier(10).build(), Set.of("head"));
         assertEquals(1.0f, s.getNewValue("head", 50), 1e-6);
         assertEquals(0.1f, s.getNewValue("backbone", 50), 1e-7);
-        c.warmupIterations = 0;
-        c.schedule = "step";
-        c.stepSize = 30;
+        c.optWarmupIterations(0);
+        s = new LearningRateSchedule(c.optSchedule(TrainConfig.Schedule.STEP).optStepSize(30).build(), Set.of());
         assertEquals(0.1f, s.at(30), 1e-7);
         assertEquals(0.01f, s.at(31), 1e-8);
         assertEquals(0.001f, s.at(61), 1e-9);
-        c.schedule = "multistep";
-        c.milestones = new int[] {50, 80};
+        s = new LearningRateSchedule(c.optSchedule(TrainConfig.Schedule.MULTISTEP).optMilestones(50, 80).build(), Set.of());
         assertEquals(0.1f, s.at(50), 1e-7);
         assertEquals(0.01f, s.at(51), 1e-8);
         assertEquals(0.001f, s.at(81), 1e-9);
-        c.schedule = "cosine";
-        c.minLearningRate = 0.02f;
+        s = new LearningRateSchedule(c.optSchedule(TrainConfig.Schedule.COSINE).optMinLearningRate(0.02f).build(),
+                Set.of());
         assertEquals(0.02f + 0.08f * 0.5 * (1 + Math.cos(Math.PI * 0.01)), s.at(1), 1e-6);
         assertEquals(0.06f, s.at(50), 1e-6, "half-way: the mean of the two ends");
         assertEquals(0.02f, s.at(100), 1e-7);
@@ -53,29 +49,17 @@ class RecipeAndResumeTest {
 
     @Test
     void badRecipesAreRefusedBeforeTraining() {
-        TrainConfig c = new TrainConfig();
-        c.optimizer = "lion";
-        c.schedule = "exp";
-        c.milestones = new int[] {10, 5};
-        String msg = assertThrows(IllegalArgumentException.class, c::validate).getMessage();
+        String msg = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(
+                "{\"optimizer\": \"lion\", \"schedule\": \"exp\", \"milestones\": [10, 5]}", "recipe.json"))
+                .getMessage();
         assertTrue(msg.contains("optimizer 'lion'") && msg.contains("schedule 'exp'") && msg.contains("milestones"), msg);
     }
 
     /** A small, fast ConvNet run with plain SGD (no optimiser state). */
-    static TrainConfig small() {
-        TrainConfig c = new TrainConfig();
-        c.widths = new int[] {4, 8};
-        c.embeddingSize = 16;
-        c.iterations = 24;
-        c.batchSize = 20;
-        c.samplesPerClass = 4;
-        c.checkpointEvery = 8;
-        c.optimizer = "sgd";
-        c.momentum = 0;
-        c.learningRate = 0.05f;
-        c.schedule = "cosine";
-        c.headLearningRateMultiplier = 2;
-        return c;
+    static TrainConfig.Builder small() {
+        return TrainConfig.builder().optWidths(4, 8).optEmbeddingSize(16).optIterations(24).optBatch(5, 4)
+                .optCheckpointEvery(8).optOptimizer(TrainConfig.Optimizer.SGD).optMomentum(0).optLearningRate(0.05f)
+                .optSchedule(TrainConfig.Schedule.COSINE).optHeadLearningRateMultiplier(2);
     }
 
     /**
@@ -88,38 +72,34 @@ class RecipeAndResumeTest {
             throws Exception {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
         Preprocessing pre = Preprocessing.fashionMnist();
-        java.util.function.Supplier<TrainConfig> config = () -> {
-            TrainConfig c = small();
-            c.optimizer = optimizer;
-            c.momentum = momentum;
-            c.weightDecay = decay;
-            c.learningRate = optimizer.startsWith("adam") ? 0.01f : 0.05f;
-            return c;
-        };
+        java.util.function.Supplier<TrainConfig.Builder> config = () -> small()
+                .optOptimizer(TrainConfig.Optimizer.valueOf(optimizer.toUpperCase(java.util.Locale.ROOT)))
+                .optMomentum(momentum).optWeightDecay(decay).optLearningRate(optimizer.startsWith("adam") ? 0.01f : 0.05f);
         Path straight = dir.resolve("straight");
-        try (TrainedModel m = EmbeddingTrainer.train(config.get(), data, pre, null, null, straight, false)) {
+        try (TrainedModel m = Training.train(config.get().build(), data, pre, null, null, straight, false)) {
             assertEquals(24, m.losses().size());
         }
         Path crashed = dir.resolve("crashed");
         RuntimeException kill = new RuntimeException("killed");
-        assertThrows(RuntimeException.class, () -> EmbeddingTrainer.train(config.get(), data, pre, null, (it, total, loss) -> {
-            if (it == 19) {
-                throw kill;
-            }
-        }, crashed, false));
+        assertThrows(RuntimeException.class, () -> Training.train(config.get().build(), data, pre, null,
+                TrainingListener.everyIteration((it, total, loss) -> {
+                    if (it == 19) {
+                        throw kill;
+                    }
+                }), crashed, false));
         assertEquals(16, Checkpoint.readState(Checkpoint.latest(crashed)).iteration(), "the last checkpoint before it");
         List<Integer> resumedAt = new ArrayList<>();
-        TrainConfig resumed = config.get();
-        resumed.initFrom = dir.resolve("moved-away.onnx").toString(); // a resumed run starts from its checkpoint
-        try (TrainedModel m = EmbeddingTrainer.train(resumed, data, pre, null, (it, total, loss) -> resumedAt.add(it),
-                crashed, true)) {
+        // A resumed run starts from its checkpoint, whatever became of the file it was initialised from.
+        TrainConfig resumed = config.get().optInitFrom(dir.resolve("moved-away.onnx").toString()).build();
+        try (TrainedModel m = Training.train(resumed, data, pre, null,
+                TrainingListener.everyIteration((it, total, loss) -> resumedAt.add(it)), crashed, true)) {
             assertEquals(8, m.losses().size());
         }
         assertEquals(17, resumedAt.get(0), "continues after the checkpoint");
         assertArrayEquals(Files.readAllBytes(Checkpoint.dir(straight).resolve("weights.params")),
                 Files.readAllBytes(Checkpoint.dir(crashed).resolve("weights.params")),
                 "the same weights as the run that was never interrupted");
-        assertThrows(java.io.UncheckedIOException.class, () -> EmbeddingTrainer.train(config.get(), data, pre, null, null,
+        assertThrows(java.io.UncheckedIOException.class, () -> Training.train(config.get().build(), data, pre, null, null,
                 dir.resolve("never-trained"), true));
     }
 
@@ -139,12 +119,12 @@ class RecipeAndResumeTest {
             }
         }
         assertEquals(1, Checkpoint.readState(Checkpoint.latest(run)).version());
-        TrainConfig c = TrainConfig.fromJson(Files.readString(run.resolve("config.json")), "config.json");
-        c.iterations = 5;
+        TrainConfig c = TrainConfig.fromJson(Files.readString(run.resolve("config.json")), "config.json").toBuilder()
+                .optIterations(5).build();
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
         List<Integer> iterations = new ArrayList<>();
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null,
-                (it, total, loss) -> iterations.add(it), run, true)) {
+        try (TrainedModel m = Training.train(c, data, Preprocessing.fashionMnist(), null,
+                TrainingListener.everyIteration((it, total, loss) -> iterations.add(it)), run, true)) {
             assertEquals(List.of(4, 5), iterations, "continues after the golden checkpoint's iteration 3");
         }
         assertEquals(Checkpoint.VERSION, Checkpoint.readState(Checkpoint.latest(run)).version(), "rewritten as current");
@@ -156,31 +136,29 @@ class RecipeAndResumeTest {
     void theShippedRecipesAreValid() throws Exception {
         for (String name : new String[] {"ms-paper.json", "ee-paper.json"}) {
             Path file = Path.of("..", "configs", name);
-            TrainConfig c = TrainConfig.fromJson(Files.readString(file), file.toString()).validate();
-            assertEquals(512, c.embeddingSize);
-            assertEquals("resnet50", c.architecture);
+            TrainConfig c = TrainConfig.fromJson(Files.readString(file), file.toString());
+            assertEquals(512, c.embeddingSize());
+            assertEquals(io.simforge.models.Architecture.Kind.RESNET50, c.architecture());
         }
     }
 
     @Test
     void aGpuRequestWithoutAUsableGpuTrainsOnTheCpu() {
-        TrainConfig c = small();
-        c.device = "gpu:0";
-        c.iterations = 2;
-        c.checkpointEvery = 0;
+        TrainConfig.Builder c = small().optDevice(DeviceSpec.parse("cuda:0")).optIterations(2).optCheckpointEvery(0);
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(20);
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+        try (TrainedModel m = Training.train(c.build(), data, Preprocessing.fashionMnist())) {
             assertEquals(ai.djl.Device.cpu(), m.model().getNDManager().getDevice());
         }
-        c.device = "gpu:0,1"; // several GPUs asked for, none usable: the CPU, as one device
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, Preprocessing.fashionMnist(), null)) {
+        // several GPUs asked for (in the older spelling), none usable: the CPU, as one device
+        try (TrainedModel m = Training.train(c.optDevice(DeviceSpec.parse("gpu:0,1")).build(), data,
+                Preprocessing.fashionMnist())) {
             assertEquals(ai.djl.Device.cpu(), m.model().getNDManager().getDevice());
         }
-        assertEquals(1, EmbeddingTrainer.devices("gpu:all").length);
-        c.device = "tpu";
-        assertThrows(IllegalArgumentException.class, c::validate);
-        c.device = "gpu:1,1";
-        assertTrue(assertThrows(IllegalArgumentException.class, c::validate).getMessage().contains("names a GPU twice"));
+        assertEquals(1, Devices.of(DeviceSpec.parse("cuda:all")).length);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson("{\"device\": \"tpu\"}",
+                "c.json")).getMessage().contains("device 'tpu' is not understood"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("cuda:1,1")).getMessage()
+                .contains("names a GPU twice"));
     }
 
     @Test
@@ -188,13 +166,10 @@ class RecipeAndResumeTest {
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(40);
         ImageDataset val = FashionMnist.bundledTestSplit().withClasses(List.of(5, 6, 7)).firstPerClass(15);
         Preprocessing pre = Preprocessing.fashionMnist();
-        TrainConfig c = small();
-        c.iterations = 40;
-        c.earlyStopPatience = 1;
-        c.learningRate = 0.5f; // noisy on purpose, so a validation soon fails to improve
+        // A high learning rate on purpose: noisy, so a validation soon fails to improve.
+        TrainConfig c = small().optIterations(40).optEarlyStopPatience(1).optLearningRate(0.5f).build();
         Path run = dir.resolve("early");
-        try (TrainedModel m = EmbeddingTrainer.train(c, data, pre, EmbeddingTrainer.Validation.of(val, pre, 4), null, run,
-                false)) {
+        try (TrainedModel m = Training.train(c, data, pre, Training.validation(val, pre, 4), null, run, false)) {
             assertEquals(m.lastIteration(), m.losses().size());
             assertTrue(m.bestIteration() >= 4 && m.bestIteration() <= m.lastIteration());
             assertEquals(m.bestIteration(), Checkpoint.readState(Checkpoint.bestDir(run)).iteration());
@@ -210,18 +185,16 @@ class RecipeAndResumeTest {
         try (ai.djl.Model m = io.simforge.models.SavedModel.load(dir.resolve("saved"))) {
             saved = firstConvWeights(m.getBlock());
         }
-        TrainConfig next = small();
-        next.initFrom = dir.resolve("saved").toString();
-        next.iterations = 1;
-        next.learningRate = 1e-12f; // one step that changes nothing measurable
-        next.checkpointEvery = 0;
-        try (TrainedModel m = EmbeddingTrainer.train(next, data, pre, null)) {
+        // One step that changes nothing measurable.
+        TrainConfig.Builder next = small().optInitFrom(dir.resolve("saved").toString()).optIterations(1)
+                .optLearningRate(1e-12f).optCheckpointEvery(0);
+        try (TrainedModel m = Training.train(next.build(), data, pre)) {
             // (BatchNorm's running statistics do move in that step, so compare the learned weights themselves.)
             assertArrayEquals(saved, firstConvWeights(m.model().getBlock()), 1e-6f, "starts from the saved weights");
         }
-        next.widths = new int[] {8, 8};
+        TrainConfig other = next.optWidths(8, 8).build();
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                () -> EmbeddingTrainer.train(next, data, pre, null));
+                () -> Training.train(other, data, pre));
         assertTrue(wrong.getMessage().contains("same architecture"), wrong.getMessage());
     }
 
@@ -232,9 +205,9 @@ class RecipeAndResumeTest {
 
     @Test
     void theHeadIsTheLastLinearLayer() {
-        var arch = EmbeddingTrainer.architectureFor(small(), FashionMnist.bundledTestSplit());
+        var arch = TrainingLoop.architectureFor(small().build(), new int[] {1, 28, 28});
         var block = arch.build();
-        Set<String> head = EmbeddingTrainer.headParameterIds(block);
+        Set<String> head = TrainingLoop.headParameterIds(block);
         assertEquals(2, head.size(), "weight and bias");
     }
 }

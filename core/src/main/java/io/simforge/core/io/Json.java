@@ -23,6 +23,15 @@ public final class Json {
         return GSON.fromJson(json, type);
     }
 
+    public static <T> T fromJson(com.google.gson.JsonElement json, Class<T> type) {
+        return GSON.fromJson(json, type);
+    }
+
+    /** The value as a JSON tree, for editing before it is written. */
+    public static com.google.gson.JsonElement toJsonTree(Object value) {
+        return GSON.toJsonTree(value);
+    }
+
     public static void write(Path file, Object value) throws IOException {
         AtomicFiles.writeString(file, toJson(value) + "\n");
     }

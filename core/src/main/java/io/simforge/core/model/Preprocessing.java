@@ -41,6 +41,16 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
         return new Preprocessing(1, 28, 28, 1f / 255f, new float[] {0.2860f}, new float[] {0.3530f});
     }
 
+    /**
+     * RGB images at {@code size}×{@code size} for a network that expects ImageNet's statistics (torchvision's
+     * mean and std, pixels scaled to [0, 1]); evaluation resizes the shorter side to {@code size × 256/224}
+     * and takes the centre, the usual protocol.
+     */
+    public static Preprocessing imagenet(int size) {
+        return new Preprocessing(3, size, size, 1f / 255f, new float[] {0.485f, 0.456f, 0.406f},
+                new float[] {0.229f, 0.224f, 0.225f}, Math.round(size * 256f / 224f));
+    }
+
     public int imageSize() {
         return channels * height * width;
     }

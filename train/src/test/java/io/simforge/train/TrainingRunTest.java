@@ -13,10 +13,10 @@ import io.simforge.models.DjlEmbedder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class EmbeddingTrainerTest {
+class TrainingRunTest {
 
     private static float[] untrained(Architecture arch, float[] x) {
-        try (ai.djl.Model model = EmbeddingTrainer.untrained(arch, 42)) {
+        try (ai.djl.Model model = UntrainedNetwork.create(arch, 42)) {
             return DjlEmbedder.embed(model.getBlock(), model.getNDManager(), x, arch.inputShape(), 200);
         }
     }
@@ -32,10 +32,9 @@ class EmbeddingTrainerTest {
         Preprocessing pre = Preprocessing.fashionMnist();
         float[] x = test.inputs(pre);
 
-        TrainConfig c = new TrainConfig();
-        c.iterations = 120;
-        try (TrainedModel m = EmbeddingTrainer.train(c, train, pre, null)) {
-            assertEquals(c.iterations, m.losses().size());
+        TrainConfig c = TrainConfig.builder().optIterations(120).build();
+        try (TrainedModel m = Training.train(c, train, pre)) {
+            assertEquals(c.iterations(), m.losses().size());
             float[] e = DjlEmbedder.embed(m.model().getBlock(), m.model().getNDManager(), x, new int[] {1, 28, 28}, 200);
             double learned = RetrievalMetrics.recallAtK(e, 64, test.labels(), 1).get(1);
             double before = RetrievalMetrics.recallAtK(untrained(m.architecture(), x), 64, test.labels(), 1).get(1);
@@ -49,66 +48,60 @@ class EmbeddingTrainerTest {
         ImageDataset all = FashionMnist.bundledTestSplit();
         ImageDataset train = all.withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(100);
         ImageDataset val = all.withClasses(List.of(5, 6, 7, 8, 9)).firstPerClass(20);
-        TrainConfig c = new TrainConfig();
-        c.iterations = 25;
+        TrainConfig c = TrainConfig.builder().optIterations(25).build();
         List<Integer> at = new java.util.ArrayList<>();
         List<Float> withValidation;
-        try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(),
-                EmbeddingTrainer.Validation.of(val, Preprocessing.fashionMnist(), 10), new EmbeddingTrainer.Listener() {
-                    @Override
-                    public void onIteration(int iteration, int total, float loss) {}
-
+        try (TrainedModel m = Training.train(c, train, Preprocessing.fashionMnist(),
+                Training.validation(val, Preprocessing.fashionMnist(), 10), new TrainingListener() {
                     @Override
                     public void onValidation(int iteration, java.util.Map<String, Double> metrics) {
                         at.add(iteration);
                         assertTrue(metrics.get("recall@1") >= 0 && metrics.get("recall@1") <= 1);
                         assertEquals(metrics.get("recall@1"), metrics.get("p@1"));
                     }
-                })) {
+                }, null, false)) {
             withValidation = m.losses();
         }
         assertEquals(List.of(0, 10, 20, 25), at);
-        try (TrainedModel m = EmbeddingTrainer.train(c, train, Preprocessing.fashionMnist(), null)) {
+        try (TrainedModel m = Training.train(c, train, Preprocessing.fashionMnist())) {
             assertEquals(withValidation, m.losses(), "validating does not change training");
         }
-        assertThrows(IllegalArgumentException.class, () -> EmbeddingTrainer.Validation.of(val, Preprocessing.fashionMnist(), 0));
+        assertThrows(IllegalArgumentException.class, () -> Training.validation(val, Preprocessing.fashionMnist(), 0));
     }
 
     @Test
     void batchThatIsNotPTimesKIsRefusedBeforeTraining() {
-        TrainConfig c = new TrainConfig();
-        c.batchSize = 81;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.fromJson("{\"batchSize\": 81}", "c.json"));
         assertTrue(e.getMessage().contains("batchSize 81 is not P×K"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder().optBatch(1, 16).build());
+        assertTrue(e.getMessage().contains("at least 2 classes per batch"), e.getMessage());
     }
 
     @Test
     void configurationFilesKeepDefaultsAndRefuseUnknownKeys() {
         TrainConfig c = TrainConfig.fromJson("{\"loss\": \"lifted\", \"ee\": true, \"iterations\": 7}", "c.json");
-        assertEquals("lifted", c.loss);
-        assertTrue(c.ee);
-        assertEquals(7, c.iterations);
-        assertEquals(80, c.batchSize);
+        assertEquals(LossKind.LIFTED, c.loss());
+        assertTrue(c.ee());
+        assertEquals(7, c.iterations());
+        assertEquals(80, c.batchSize());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainConfig.fromJson("{\"learning_rate\": 0.1}", "c.json"));
         assertTrue(e.getMessage().contains("unknown setting 'learning_rate'") && e.getMessage().contains("learningRate"),
                 e.getMessage());
-        TrainConfig odd = TrainConfig.fromJson("{\"ee\": true, \"samplesPerClass\": 5, \"batchSize\": 80}", "c.json");
-        e = assertThrows(IllegalArgumentException.class, odd::validate);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.fromJson("{\"ee\": true, \"samplesPerClass\": 5, \"batchSize\": 80}", "c.json"));
         assertTrue(e.getMessage().contains("must be even, got 5"), e.getMessage());
     }
 
     @Test
     void aDivergingLossStopsTheRunWithAClearMessage() {
         ImageDataset train = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2)).firstPerClass(50);
-        TrainConfig c = new TrainConfig();
-        c.iterations = 5;
-        c.batchSize = 24;
-        c.samplesPerClass = 8;
+        TrainConfig c = TrainConfig.builder().optIterations(5).optBatch(3, 8).build();
         // A NaN in the inputs makes the loss NaN at the first step.
         Preprocessing poisoned = new Preprocessing(1, 28, 28, Float.NaN, new float[] {0f}, new float[] {1f});
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> EmbeddingTrainer.train(c, train, poisoned, null));
+                () -> Training.train(c, train, poisoned));
         assertTrue(e.getMessage().contains("NaN at iteration 1") && e.getMessage().contains("learning rate"), e.getMessage());
     }
 }
