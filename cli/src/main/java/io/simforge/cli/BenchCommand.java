@@ -72,7 +72,7 @@ final class BenchCommand implements Runnable {
         @Option(names = {"-m", "--model"}, required = true, description = "The .onnx model.")
         java.nio.file.Path model;
 
-        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default 64).")
+        @Option(names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
         int batch;
 
         @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
@@ -114,8 +114,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
         int runs;
 
-        @Option(names = "--onnx", description = "Score with the ONNX Runtime graph (OnnxIndexScorer) on the CPU.")
-        boolean onnx;
+        @Option(names = "--scoring", defaultValue = "java", description = "java (the SIMD kernel, default) or onnx (the "
+                + "ONNX Runtime graph, OnnxIndexScorer, on the CPU).")
+        String scoring;
 
         @Option(names = "--save", description = "Write gallery, queries and our top-k ids as .npy here (for the "
                 + "faiss script's agreement check); only for the first gallery size.")
@@ -127,7 +128,7 @@ final class BenchCommand implements Runnable {
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             for (int i = 0; i < gallery.length; i++) {
                 new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
-                        i == 0 ? save : null, onnx);
+                        i == 0 ? save : null, "onnx".equals(scoring));
             }
             return 0;
         }
