@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Deep metric learning on the JVM: train embedding models with the Multi-Similarity loss, "
                 + "export them to ONNX, and embed and retrieve with ONNX Runtime.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, ReportCommand.class, EmbedCommand.class, IndexCommand.class, SearchCommand.class, VerifyCommand.class,
-            BenchCommand.class})
+            DataCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     static {

@@ -140,6 +140,13 @@ class RecipeAndResumeTest {
             assertEquals(512, c.embeddingSize());
             assertEquals(io.simforge.models.Architecture.Kind.RESNET50, c.architecture());
         }
+        try (var files = Files.list(Path.of("..", "configs"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                TrainConfig c = TrainConfig.fromJson(Files.readString(file), file.toString());
+                assertTrue(Files.readString(file).contains("\"version\": 2"), file + " is a current recipe");
+                assertTrue(c.batchSize() >= 2 * c.samplesPerClass(), file.toString());
+            }
+        }
     }
 
     @Test
