@@ -115,6 +115,18 @@ final class TrainCommand implements Callable<Integer> {
             + "the model's input side in pixels (default 64; 224 for the papers' protocol).")
     int imageSize;
 
+    @Option(names = "--no-flip", description = "Image files: do not mirror crops (for data where a mirror image is "
+            + "another class, such as emoji).")
+    boolean noFlip;
+
+    @Option(names = "--color-jitter", paramLabel = "J", description = "Image files: jitter brightness, contrast and "
+            + "saturation by factors in [1-J, 1+J] (default 0).")
+    Float colorJitter;
+
+    @Option(names = "--no-centre-crop", description = "Image files: evaluate (and export) with a straight resize to "
+            + "--image-size instead of resize-then-centre-crop, for images that fill their frame.")
+    boolean noCentreCrop;
+
     @Option(names = "--resume", paramLabel = "RUN", description = "Continue an interrupted run from its latest "
             + "checkpoint, with the settings and data it was started with (--iterations extends it).")
     Path resume;
@@ -201,6 +213,12 @@ final class TrainCommand implements Callable<Integer> {
         if (seed != null) {
             c.optSeed(seed);
         }
+        if (noFlip) {
+            c.optHorizontalFlip(false);
+        }
+        if (colorJitter != null) {
+            c.optColorJitter(colorJitter);
+        }
         lossOptions.applyTo(c);
         return c.build().withSettings(overrides);
     }
@@ -213,7 +231,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--classes chooses classes of IDX data (--data); image files and feature "
                     + "vectors train on every class");
         }
-        TrainingInput in = TrainingInput.of(source).withImageSize(imageSize)
+        if (noCentreCrop && !source.kind().isImageFiles()) {
+            throw new IllegalArgumentException("--no-centre-crop is for image files (--images, --list, --layout)");
+        }
+        TrainingInput in = TrainingInput.of(source).withImageSize(imageSize).withCentreCrop(!noCentreCrop)
                 .withClasses(idx ? (classes != null ? classes : "0-4") : null);
         int perClass = validationPerClass != null ? validationPerClass : 200;
         if (validationClasses != null) {

@@ -106,7 +106,7 @@ public final class Quickstart {
 
     /** With a hold-out: the first 1000 − h images of each training class, in memory. */
     private TrainingData heldOutTraining(TrainingInput input) {
-        TrainingData all = input.open(TrainConfig.defaults().cropMinArea());
+        TrainingData all = input.open(TrainConfig.defaults());
         ImageDataset seen = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
         ImageDataset train = seen.firstPerClass(1000 - b.holdout);
         return TrainingData.of(train, all.preprocessing(), all.description() + ", first " + (1000 - b.holdout)

@@ -91,6 +91,8 @@ public final class TrainConfig {
     private int checkpointEvery = 0;
     private boolean strictImages = false;
     private float cropMinArea = 0.16f;
+    private boolean horizontalFlip = true;
+    private float colorJitter = 0f;
     private String initFrom = null;
     private int earlyStopPatience = 0;
     private long seed = 42;
@@ -249,6 +251,19 @@ public final class TrainConfig {
     /** Image files: the smallest random crop, as a fraction of the image's area (torchvision: 0.08). */
     public float cropMinArea() {
         return cropMinArea;
+    }
+
+    /** Image files: mirror half of the crops (off for data where a mirror image is another class, as with emoji). */
+    public boolean horizontalFlip() {
+        return horizontalFlip;
+    }
+
+    /**
+     * Image files: brightness, contrast and saturation jitter, each factor drawn from [1 − j, 1 + j] (0: none), as
+     * torchvision's {@code ColorJitter(j, j, j)}.
+     */
+    public float colorJitter() {
+        return colorJitter;
     }
 
     /**
@@ -564,6 +579,9 @@ public final class TrainConfig {
         if (!(cropMinArea > 0 && cropMinArea <= 1)) {
             p.add("cropMinArea must be in (0, 1], got " + cropMinArea);
         }
+        if (!(colorJitter >= 0 && colorJitter < 1)) {
+            p.add("colorJitter must be in [0, 1), got " + colorJitter);
+        }
         for (int i = 1; i < milestones.length; i++) {
             if (milestones[i] <= milestones[i - 1]) {
                 p.add("milestones must increase, got " + Arrays.toString(milestones));
@@ -767,6 +785,18 @@ public final class TrainConfig {
 
         public Builder optCropMinArea(float area) {
             c.cropMinArea = area;
+            return this;
+        }
+
+        /** Image files: mirror half of the crops (default on). */
+        public Builder optHorizontalFlip(boolean flip) {
+            c.horizontalFlip = flip;
+            return this;
+        }
+
+        /** Image files: colour jitter strength j in [0, 1) (default 0). */
+        public Builder optColorJitter(float jitter) {
+            c.colorJitter = jitter;
             return this;
         }
 

@@ -42,9 +42,12 @@ import java.util.Set;
  * @param source where the training items come from
  * @param classes IDX: the training classes ({@code 0-4}); null: every class
  * @param imageSize image files: the model's input side in pixels
+ * @param centreCrop image files: evaluation resizes the shorter side to {@code imageSize × 256/224} and takes the
+ *     centre (the papers' protocol); false: straight to {@code imageSize}², for images that fill their frame
  * @param validation what to watch, or null
  */
-public record TrainingInput(DataSource source, String classes, int imageSize, ValidationInput validation) {
+public record TrainingInput(DataSource source, String classes, int imageSize, boolean centreCrop,
+        ValidationInput validation) {
     public static final String FORMAT = "simforge-train-input";
     public static final int VERSION = 2;
     /** The input side for image files unless given (the papers use 224). */
@@ -91,40 +94,47 @@ public record TrainingInput(DataSource source, String classes, int imageSize, Va
 
     /** Every item of {@code source}, no validation. */
     public static TrainingInput of(DataSource source) {
-        return new TrainingInput(source, null, DEFAULT_IMAGE_SIZE, null);
+        return new TrainingInput(source, null, DEFAULT_IMAGE_SIZE, true, null);
     }
 
     /** Only these classes (IDX data). */
     public TrainingInput withClasses(String classes) {
-        return new TrainingInput(source, classes, imageSize, validation);
+        return new TrainingInput(source, classes, imageSize, centreCrop, validation);
     }
 
     public TrainingInput withImageSize(int size) {
-        return new TrainingInput(source, classes, size, validation);
+        return new TrainingInput(source, classes, size, centreCrop, validation);
+    }
+
+    /** Image files: whether evaluation takes the centre of an image resized a little larger (default) or all of it. */
+    public TrainingInput withCentreCrop(boolean centreCrop) {
+        return new TrainingInput(source, classes, imageSize, centreCrop, validation);
     }
 
     /** Watch held-out classes of the same data (IDX data, feature vectors), or a layout's evaluation split (null classes). */
     public TrainingInput withValidation(String classes, int perClass, int every) {
-        return new TrainingInput(source, this.classes, imageSize, new ValidationInput(null, classes, perClass, every));
+        return new TrainingInput(source, this.classes, imageSize, centreCrop,
+                new ValidationInput(null, classes, perClass, every));
     }
 
     /** Watch a separate source of images of other classes. */
     public TrainingInput withValidation(DataSource images, int perClass, int every) {
-        return new TrainingInput(source, classes, imageSize, new ValidationInput(images, null, perClass, every));
+        return new TrainingInput(source, classes, imageSize, centreCrop, new ValidationInput(images, null, perClass,
+                every));
     }
 
     /**
      * Reads the data and prepares the validation, as the class comment describes.
      *
-     * @param cropMinArea image files: the smallest random crop, as a fraction of the image's area
+     * @param config the augmentation settings for image files (crop area, flip, colour jitter)
      * @throws IllegalArgumentException when the data does not suit training (no labels, colour IDX data, …)
      * @throws UncheckedIOException when it cannot be read
      */
-    public TrainingData open(float cropMinArea) {
+    public TrainingData open(TrainConfig config) {
         return switch (source.kind()) {
             case IDX -> openIdx();
             case FEATURES -> openFeatures();
-            default -> openImageFiles(cropMinArea);
+            default -> openImageFiles(config);
         };
     }
 
@@ -150,13 +160,14 @@ public record TrainingInput(DataSource source, String classes, int imageSize, Va
         return new TrainingData(TrainingImages.of(train, pre), pre, v, name);
     }
 
-    private TrainingData openImageFiles(float cropMinArea) {
+    private TrainingData openImageFiles(TrainConfig config) {
         ImageList list = source.openImages("train");
         if (list.labels().length > 0 && list.labels()[0] < 0) {
             throw new IllegalArgumentException(list.name() + " has images without a class (outside class folders, or "
                     + "list lines without a label); training needs a class for every image");
         }
-        Preprocessing pre = Preprocessing.imagenet(imageSize);
+        Preprocessing pre = centreCrop ? Preprocessing.imagenet(imageSize) : Preprocessing.imagenet(imageSize)
+                .withResizeShorterSide(0);
         Validation v = null;
         if (validation != null) {
             ImageList held;
@@ -170,7 +181,8 @@ public record TrainingInput(DataSource source, String classes, int imageSize, Va
             }
             v = Validation.ofImages(held, pre, validation.perClass(), validation.every());
         }
-        return new TrainingData(new ImageFileTrainingSet(list, pre, cropMinArea), pre, v,
+        return new TrainingData(new ImageFileTrainingSet(list, pre, config.cropMinArea(), config.horizontalFlip(),
+                config.colorJitter()), pre, v,
                 list.name() + " (" + list.size() + " image files)");
     }
 
@@ -243,6 +255,9 @@ public record TrainingInput(DataSource source, String classes, int imageSize, Va
             throw new IOException(file + " is a " + FORMAT + " file of version " + version + ", newer than this "
                     + "simforge reads (up to " + VERSION + "): upgrade simforge");
         }
+        if (!o.has("centreCrop")) {
+            o.addProperty("centreCrop", true);
+        }
         return Json.fromJson(o, TrainingInput.class);
     }
 
@@ -267,6 +282,6 @@ public record TrainingInput(DataSource source, String classes, int imageSize, Va
             val = new ValidationInput(null, v.validationClasses(), perClass, every);
         }
         return new TrainingInput(source, idx ? v.classes() : null, v.imageSize() > 0 ? v.imageSize() : DEFAULT_IMAGE_SIZE,
-                val);
+                true, val);
     }
 }

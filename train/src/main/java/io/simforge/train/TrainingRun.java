@@ -109,7 +109,7 @@ public final class TrainingRun {
      * @throws UncheckedIOException when the data or the run folder cannot be read or written
      */
     public TrainedModel run() {
-        TrainingData d = data != null ? data : input.open(config.cropMinArea());
+        TrainingData d = data != null ? data : input.open(config);
         TrainingLoop loop = new TrainingLoop(config, d, folder == null ? null : folder.dir());
         int resumedAt = 0;
         boolean created = folder != null && !folder.exists();

@@ -46,7 +46,7 @@ class TrainingInputTest {
 
     @Test
     void theLibraryDecidesPreprocessingAndValidation() {
-        TrainingData d = TrainingInput.of(DataSource.bundled()).withClasses("0-1").withValidation("7", 30, 10).open(0.16f);
+        TrainingData d = TrainingInput.of(DataSource.bundled()).withClasses("0-1").withValidation("7", 30, 10).open(TrainConfig.defaults());
         assertEquals(2000, d.items().size());
         assertEquals(30, d.validation().labels().length);
         assertEquals(1, d.preprocessing().channels());

@@ -78,6 +78,15 @@ public final class Images {
      * After 10 failed draws it falls back to the centre crop of the largest allowed aspect, as torchvision does.
      */
     public static BufferedImage randomResizedCrop(BufferedImage img, int w, int h, double minArea, Random random) {
+        return randomResizedCrop(img, w, h, minArea, true, random);
+    }
+
+    /**
+     * As {@link #randomResizedCrop(BufferedImage, int, int, double, Random)}, mirroring half of the crops only when
+     * {@code flip} (the random draws are the same either way, so a seed picks the same crops).
+     */
+    public static BufferedImage randomResizedCrop(BufferedImage img, int w, int h, double minArea, boolean flip,
+            Random random) {
         int iw = img.getWidth();
         int ih = img.getHeight();
         double area = (double) iw * ih;
@@ -110,7 +119,8 @@ public final class Images {
             y0 = (ih - ch) / 2;
         }
         BufferedImage out = resize(img.getSubimage(x0, y0, cw, ch), w, h);
-        return random.nextBoolean() ? flip(out) : out;
+        boolean mirror = random.nextBoolean();
+        return flip && mirror ? flip(out) : out;
     }
 
     /** Left-right mirror image. */
@@ -182,5 +192,46 @@ public final class Images {
                 }
             }
         }
+    }
+
+    /**
+     * Colour jitter on raw pixels (0–255, CHW, in place), as torchvision's {@code ColorJitter(j, j, j)}: brightness,
+     * then contrast (around the image's mean gray), then saturation (around each pixel's gray), each by a factor drawn
+     * from [1 − j, 1 + j]; values clamped to 0–255. Gray images get brightness and contrast only.
+     */
+    public static void colorJitter(float[] chw, int offset, int channels, int height, int width, float j, Random random) {
+        double brightness = 1 + j * (2 * random.nextDouble() - 1);
+        double contrast = 1 + j * (2 * random.nextDouble() - 1);
+        double saturation = 1 + j * (2 * random.nextDouble() - 1);
+        int plane = height * width;
+        int n = channels * plane;
+        for (int i = 0; i < n; i++) {
+            chw[offset + i] = (float) Math.min(255, chw[offset + i] * brightness);
+        }
+        double mean = 0;
+        for (int p = 0; p < plane; p++) {
+            mean += gray(chw, offset, channels, plane, p);
+        }
+        mean /= plane;
+        for (int i = 0; i < n; i++) {
+            chw[offset + i] = (float) Math.max(0, Math.min(255, (chw[offset + i] - mean) * contrast + mean));
+        }
+        if (channels == 3) {
+            for (int p = 0; p < plane; p++) {
+                double g = gray(chw, offset, channels, plane, p);
+                for (int c = 0; c < 3; c++) {
+                    int i = offset + c * plane + p;
+                    chw[i] = (float) Math.max(0, Math.min(255, (chw[i] - g) * saturation + g));
+                }
+            }
+        }
+    }
+
+    /** ITU-R 601 luma of pixel {@code p} (the channel itself for gray images). */
+    private static double gray(float[] chw, int offset, int channels, int plane, int p) {
+        if (channels != 3) {
+            return chw[offset + p];
+        }
+        return 0.299 * chw[offset + p] + 0.587 * chw[offset + plane + p] + 0.114 * chw[offset + 2 * plane + p];
     }
 }

@@ -51,6 +51,11 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
                 new float[] {0.229f, 0.224f, 0.225f}, Math.round(size * 256f / 224f));
     }
 
+    /** The same preprocessing with another resize (0: straight to height × width). */
+    public Preprocessing withResizeShorterSide(int side) {
+        return new Preprocessing(channels, height, width, scale, mean, std, side);
+    }
+
     public int imageSize() {
         return channels * height * width;
     }
