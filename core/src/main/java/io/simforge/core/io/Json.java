@@ -2,6 +2,7 @@ package io.simforge.core.io;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,14 @@ public final class Json {
     }
 
     public static <T> T fromJson(String json, Class<T> type) {
+        return GSON.fromJson(json, type);
+    }
+
+    public static JsonElement toJsonTree(Object value) {
+        return GSON.toJsonTree(value);
+    }
+
+    public static <T> T fromJson(JsonElement json, Class<T> type) {
         return GSON.fromJson(json, type);
     }
 
