@@ -1,6 +1,6 @@
 package io.simforge.datasets;
 
-import io.simforge.core.io.Json;
+import io.simforge.core.format.Format;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,29 +11,20 @@ import java.util.Map;
  * report's retrieval examples) and to name the classes. {@code data} is {@code "bundled"} or an IDX folder;
  * {@code classNames} maps a label to its name ({@code null}: labels are shown as numbers).
  */
-public record EvalSource(String format, int version, String data, String split, List<Integer> classes,
-        Map<Integer, String> classNames) {
-    public static final String FORMAT = "simforge-eval-source";
-    public static final int VERSION = 1;
+public record EvalSource(String data, String split, List<Integer> classes, Map<Integer, String> classNames) {
+    public static final Format FORMAT = Format.of("simforge-eval-source", 1);
 
     public static EvalSource of(String data, String split, List<Integer> classes, Map<Integer, String> classNames) {
-        return new EvalSource(FORMAT, VERSION, data, split, List.copyOf(classes), classNames);
+        return new EvalSource(data, split, List.copyOf(classes), classNames);
     }
 
     public void write(Path file) throws IOException {
-        Json.write(file, this);
+        FORMAT.write(file, this);
     }
 
+    /** @throws io.simforge.core.format.FormatException when the file is of another format, or newer */
     public static EvalSource read(Path file) throws IOException {
-        EvalSource s = Json.read(file, EvalSource.class);
-        if (!FORMAT.equals(s.format())) {
-            throw new IOException(file + " does not describe an evaluation source (format " + FORMAT + " expected)");
-        }
-        if (s.version() > VERSION) {
-            throw new IOException(file + " has version " + s.version() + ", newer than this simforge reads (" + VERSION
-                    + "); update simforge");
-        }
-        return s;
+        return FORMAT.read(file, EvalSource.class);
     }
 
     /** The name of class {@code label}, or "class N" when unknown. */

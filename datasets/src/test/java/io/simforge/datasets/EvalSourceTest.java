@@ -2,6 +2,7 @@ package io.simforge.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** eval/source.json: the version 1 golden file keeps loading, and it round-trips. */
+/** eval/source.json: the version 1 golden file keeps loading, it round-trips, newer and foreign files are refused. */
 class EvalSourceTest {
     @TempDir
     Path dir;
@@ -29,7 +30,14 @@ class EvalSourceTest {
         Path f = dir.resolve("source.json");
         s.write(f);
         assertEquals(s, EvalSource.read(f));
+        assertEquals(Files.readString(golden("eval-source-v1.json")), Files.readString(f), "version 1 is still written");
         Files.writeString(f, "{\"format\":\"something-else\",\"version\":1}");
         assertThrows(IOException.class, () -> EvalSource.read(f));
+        Files.writeString(f, "{\"data\":\"bundled\"}");
+        assertTrue(assertThrows(IOException.class, () -> EvalSource.read(f)).getMessage()
+                .equals(f + " is not a simforge eval source file: it does not name its format"));
+        Files.writeString(f, "{\"format\":\"simforge-eval-source\",\"version\":2,\"data\":\"bundled\"}");
+        assertEquals(f + " is a simforge eval source file of version 2, newer than this simforge reads (up to 1): "
+                + "upgrade simforge", assertThrows(IOException.class, () -> EvalSource.read(f)).getMessage());
     }
 }

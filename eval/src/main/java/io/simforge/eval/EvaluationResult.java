@@ -2,11 +2,9 @@ package io.simforge.eval;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.simforge.core.io.AtomicFiles;
+import io.simforge.core.format.Format;
 import io.simforge.core.io.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,8 +27,9 @@ import java.util.Map;
  */
 public record EvaluationResult(String protocol, String model, int items, Map<String, Double> learned,
         Map<String, Map<String, Double>> baselines, double embedSeconds, long rejects, Map<String, Object> extra) {
-    public static final String FORMAT = "simforge-metrics";
-    public static final int VERSION = 2;
+    /** {@code metrics.json}: version 2 added the header and left training facts to the files of training. */
+    public static final Format FORMAT = Format.of("simforge-metrics", 2).withLegacyVersionKey("format_version")
+            .withUnversionedAsVersion1();
 
     public EvaluationResult {
         learned = Collections.unmodifiableMap(new LinkedHashMap<>(learned));
@@ -56,8 +55,6 @@ public record EvaluationResult(String protocol, String model, int items, Map<Str
     /** Writes {@code metrics.json} atomically. */
     public void write(Path file) throws IOException {
         JsonObject o = new JsonObject();
-        o.addProperty("format", FORMAT);
-        o.addProperty("version", VERSION);
         o.addProperty("protocol", protocol);
         if (model != null) {
             o.addProperty("model", model);
@@ -68,31 +65,12 @@ public record EvaluationResult(String protocol, String model, int items, Map<Str
             o.add("baselines", Json.toJsonTree(baselines));
         }
         extra.forEach((k, v) -> o.add(k, Json.toJsonTree(v)));
-        AtomicFiles.writeString(file, Json.toJson(o) + "\n");
+        FORMAT.write(file, o);
     }
 
     /** Reads {@code metrics.json} of version 1 or 2 (for reports); timings are not kept in the file. */
     public static EvaluationResult read(Path file) throws IOException {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IOException(file + " is not a metrics file (not a JSON object): " + e.getMessage());
-        }
-        int version;
-        if (o.has("format")) {
-            if (!FORMAT.equals(o.get("format").getAsString())) {
-                throw new IOException(file + " is not a " + FORMAT + " file (format '" + o.get("format").getAsString()
-                        + "')");
-            }
-            version = o.get("version").getAsInt();
-        } else {
-            version = o.has("format_version") ? o.get("format_version").getAsInt() : 1;
-        }
-        if (version > VERSION) {
-            throw new IOException(file + " is a " + FORMAT + " file of version " + version + ", newer than this simforge "
-                    + "reads (up to " + VERSION + "): upgrade simforge");
-        }
+        JsonObject o = FORMAT.read(file);
         Map<String, Map<String, Double>> baselines = new LinkedHashMap<>();
         if (o.has("baselines")) {
             for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("baselines").entrySet()) {
@@ -101,7 +79,7 @@ public record EvaluationResult(String protocol, String model, int items, Map<Str
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         for (String key : o.keySet()) {
-            if (!java.util.Set.of("format", "version", "format_version", "protocol", "model", "items", "test_items",
+            if (!java.util.Set.of("format", "version", "protocol", "model", "items", "test_items",
                     "learned", "baselines").contains(key)) {
                 extra.put(key, o.get(key));
             }

@@ -38,7 +38,7 @@ public final class ModelExport {
         }
         ModelMetadata.InputKind kind = !image ? ModelMetadata.InputKind.VECTOR
                 : uint8Input ? ModelMetadata.InputKind.IMAGE_UINT8 : ModelMetadata.InputKind.IMAGE;
-        return new ModelMetadata(kind.minimumFormatVersion(), PRODUCER, arch.embeddingSize(), true, kind,
+        return new ModelMetadata(ModelMetadata.FORMAT.version(), PRODUCER, arch.embeddingSize(), true, kind,
                 arch.inputShape(), image ? (arch.inputShape()[0] == 1 ? "GRAY" : "RGB") : "none",
                 image ? preprocessing : null, !image ? "features" : uint8Input ? "pixels_u8" : "pixels", "embedding",
                 training);
@@ -50,11 +50,9 @@ public final class ModelExport {
      * @param parity ONNX Runtime against DJL on the check inputs, or null when none were given
      */
     public record Result(Path file, ModelMetadata metadata, int opset, ParityCheck.Result parity) {
-        /** The record kept beside a run's model ({@code export.json}). */
+        /** The record kept beside a run's model ({@code export.json}, written with {@link #SUMMARY}). */
         public Map<String, Object> summary() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("format", SUMMARY_FORMAT);
-            m.put("version", SUMMARY_VERSION);
             m.put("file", file.getFileName().toString());
             m.put("opset", opset);
             m.put("embedding_size", metadata.embeddingSize());
@@ -66,8 +64,9 @@ public final class ModelExport {
         }
     }
 
-    public static final String SUMMARY_FORMAT = "simforge-export-summary";
-    public static final int SUMMARY_VERSION = 1;
+    /** {@code export.json}: how a run's model was exported. */
+    public static final io.simforge.core.format.Format SUMMARY = io.simforge.core.format.Format.of(
+            "simforge-export-summary", 1);
 
     /**
      * Exports {@code network} to {@code onnxFile} and, when {@code checkInputs} are given (preprocessed, row-major),

@@ -1,16 +1,16 @@
 package io.simforge.infer;
 
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
+import io.simforge.core.format.FormatInput;
+import io.simforge.core.format.FormatOutput;
 import io.simforge.core.io.AtomicFiles;
 import io.simforge.core.linalg.Half;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,8 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * An exact nearest-neighbour index over (id, vector) items: add, remove by id, search a batch of queries
@@ -38,15 +36,19 @@ import java.util.zip.CheckedOutputStream;
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
- * <p>File format, version {@value #FORMAT_VERSION} (big-endian): magic {@code SFINDEX\0}, int version,
- * int dimension, byte metric, byte storage (0 float32, 1 float16), long count, then per item its id (int
- * length + UTF-8 bytes) and its vector (dimension floats or halves), and finally the CRC32C of everything
- * before it. Version 1 files (no storage byte, float32) still load. A foreign, newer, truncated or
- * damaged file is refused with a message that says which.
+ * <p>File format ({@link #FORMAT}, big-endian): simforge's binary header, int dimension, byte metric, byte storage
+ * (0 float32, 1 float16), int count, then per item its id (a string: int length + UTF-8 bytes) and its vector
+ * (dimension floats or halves), and the footer with the CRC32 of everything before it. A foreign, newer, truncated
+ * or damaged file is refused with a message that says which.
  */
 public final class ExactIndex {
-    public static final int FORMAT_VERSION = 2;
-    private static final byte[] MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Versions 1 and 2 had their own header (magic {@code SFINDEX\0}, int version, int dimension, byte metric,
+     * version 2 a storage byte, long count), the same items, and the CRC32C of everything before it as a trailing
+     * long. Version 3 has the common header and footer. All three load.
+     */
+    public static final Format FORMAT = Format.of("simforge-index", 3);
+    private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
 
     /** How scores are computed. */
     public enum Metric { COSINE, DOT }
@@ -242,19 +244,14 @@ public final class ExactIndex {
     /** Writes the index atomically. */
     public void save(Path file) throws IOException {
         AtomicFiles.write(file, raw -> {
-            CRC32C crc = new CRC32C();
-            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc));
-            out.write(MAGIC);
-            out.writeInt(FORMAT_VERSION);
+            FormatOutput out = FormatOutput.start(raw, FORMAT);
             out.writeInt(dim);
             out.writeByte(metric.ordinal());
             out.writeByte(storage.ordinal());
-            out.writeLong(ids.size());
+            out.writeInt(ids.size());
             float[] v = new float[dim];
             for (int i = 0; i < ids.size(); i++) {
-                byte[] id = ids.get(i).getBytes(StandardCharsets.UTF_8);
-                out.writeInt(id.length);
-                out.write(id);
+                out.writeString(ids.get(i));
                 vectors.get(i, v, 0);
                 for (int d = 0; d < dim; d++) {
                     if (storage == Storage.FLOAT16) {
@@ -264,68 +261,108 @@ public final class ExactIndex {
                     }
                 }
             }
-            out.flush();
-            new DataOutputStream(raw).writeLong(crc.getValue());
-            raw.flush();
+            out.finish();
         });
     }
 
-    /** Reads an index written by {@link #save}. */
+    /**
+     * Reads an index written by {@link #save} (versions 1 to 3).
+     *
+     * @throws FormatException when the file is not an index, newer than this simforge, truncated or damaged
+     */
     public static ExactIndex load(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            CRC32C crc = new CRC32C();
-            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
-            byte[] magic = new byte[MAGIC.length];
-            if (in.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
-                throw new IOException(file + " is not a simforge index (it does not start with the index signature). "
-                        + "Build one with ExactIndex.save or `simforge index`.");
+        try (FormatInput in = FormatInput.open(file)) {
+            if (in.startsWith(OLD_MAGIC)) {
+                return loadVersion1Or2(file, in);
             }
-            int version = in.readInt();
-            if (version < 1 || version > FORMAT_VERSION) {
-                throw new IOException(file + " has index format version " + version + "; this simforge reads 1 to "
-                        + FORMAT_VERSION + ". Upgrade simforge to load it.");
-            }
+            in.checkHeader(FORMAT, 3);
             int dim = in.readInt();
-            int metricId = in.readByte();
-            int storageId = version >= 2 ? in.readByte() : 0; // version 1 had float32 vectors only
-            long count = in.readLong();
-            if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || storageId < 0
-                    || storageId >= Storage.values().length || count < 0 || count * dim > Integer.MAX_VALUE - 8) {
-                throw new IOException(file + " has a damaged header (dimension " + dim + ", metric " + metricId
-                        + ", storage " + storageId + ", " + count + " items). Rebuild the index.");
-            }
-            Storage storage = Storage.values()[storageId];
-            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage);
-            index.vectors.ensureCapacity((int) count);
-            float[] v = new float[dim];
-            for (int i = 0; i < count; i++) {
-                int len = in.readInt();
-                if (len < 0 || len > 1 << 20) {
-                    throw new IOException(file + " is damaged: item " + i + " claims an id of " + len + " bytes. Rebuild the index.");
-                }
-                String id = new String(in.readNBytes(len), StandardCharsets.UTF_8);
-                for (int d = 0; d < dim; d++) {
-                    v[d] = storage == Storage.FLOAT16 ? Half.toFloat(in.readShort()) : in.readFloat();
-                }
-                index.vectors.append(v, 0);
-                if (index.rows.put(id, i) != null) {
-                    throw new IOException(file + " is damaged: id '" + id + "' appears twice. Rebuild the index.");
-                }
-                index.ids.add(id);
-            }
-            long expected = crc.getValue();
-            long stored = new DataInputStream(raw).readLong();
-            if (stored != expected || raw.read() != -1) {
-                throw new IOException(file + " is damaged: its checksum does not match its content. Rebuild the index "
-                        + "or restore the file.");
-            }
-            return index;
-        } catch (EOFException e) {
-            throw new IOException(file + " is truncated: it ends before the data its header announces. Rebuild the "
-                    + "index or restore the file.", e);
+            byte metric = in.readByte();
+            byte storage = in.readByte();
+            return readItems(in, dim, metric, storage, in.readInt(), in::checkFooter);
         } catch (NoSuchFileException e) {
             throw new IOException("index file not found: " + file, e);
         }
+    }
+
+    private static ExactIndex loadVersion1Or2(Path file, FormatInput in) throws IOException {
+        checkOldChecksum(file, in);
+        in.readLong(); // the magic, recognised
+        int version = in.readInt();
+        if (version != 1 && version != 2) {
+            throw in.damaged("its old header says version " + version + ", but only versions 1 and 2 had that header");
+        }
+        int dim = in.readInt();
+        byte metric = in.readByte();
+        byte storage = version >= 2 ? in.readByte() : 0; // version 1 had float32 vectors only
+        long count = in.readLong();
+        return readItems(in, dim, metric, storage, count, () -> {
+            if (in.remaining() != Long.BYTES) { // the checksum, already compared
+                throw in.damaged(in.remaining() + " bytes follow its last item, where its checksum (8 bytes) belongs");
+            }
+        });
+    }
+
+    /** Versions 1 and 2 end with the CRC32C of everything before it; compared before anything is parsed. */
+    private static void checkOldChecksum(Path file, FormatInput in) throws IOException {
+        long data = Files.size(file) - Long.BYTES;
+        if (data < OLD_MAGIC.length) {
+            throw in.damaged("it is truncated, ending inside its header");
+        }
+        CRC32C crc = new CRC32C();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream raw = Files.newInputStream(file)) {
+            for (long left = data; left > 0; left -= buffer.length) {
+                int n = raw.readNBytes(buffer, 0, (int) Math.min(buffer.length, left));
+                crc.update(buffer, 0, n);
+            }
+            byte[] stored = raw.readNBytes(Long.BYTES);
+            if (stored.length != Long.BYTES || ByteBuffer.wrap(stored).getLong() != crc.getValue()) {
+                throw in.damaged("its checksum does not match its content");
+            }
+        }
+    }
+
+    /** What ends a file: its footer, or the old format's checksum. */
+    private interface Trailer {
+        void check() throws IOException;
+    }
+
+    /** Reads the items after the header, each count checked against the bytes left before anything is allocated. */
+    private static ExactIndex readItems(FormatInput in, int dim, byte metricId, byte storageId, long count,
+            Trailer trailer) throws IOException {
+        if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || storageId < 0
+                || storageId >= Storage.values().length) {
+            throw in.damaged("its header is damaged (dimension " + dim + ", metric " + metricId + ", storage "
+                    + storageId + ")");
+        }
+        Storage storage = Storage.values()[storageId];
+        long vectorBytes = (long) dim * (storage == Storage.FLOAT16 ? Short.BYTES : Float.BYTES);
+        int n = (int) in.checkCount(count, Integer.BYTES + vectorBytes, "the item count");
+        if (n == 0) { // no item bounds an empty index's dimension: trust it once the checksum has
+            trailer.check();
+            return new ExactIndex(dim, Metric.values()[metricId], storage);
+        }
+        if ((long) n * dim > Integer.MAX_VALUE - 8) {
+            throw in.damaged("its header announces " + n + " vectors of dimension " + dim
+                    + ", more than an index holds");
+        }
+        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage);
+        index.vectors.ensureCapacity(n);
+        float[] v = new float[dim];
+        for (int i = 0; i < n; i++) {
+            String id = in.readString();
+            for (int d = 0; d < dim; d++) {
+                v[d] = storage == Storage.FLOAT16 ? Half.toFloat(in.readShort()) : in.readFloat();
+            }
+            index.vectors.append(v, 0);
+            if (index.rows.put(id, i) != null) {
+                throw in.damaged("id '" + id + "' appears twice");
+            }
+            index.ids.add(id);
+        }
+        trailer.check();
+        return index;
     }
 
     private static void normalise(float[] v, int off, int dim) {

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The inference library alone (no DJL on this module's class path) opens an ONNX model exported by format
- * version 1 (a committed golden file) and reproduces the embeddings DJL computed when it was written.
+ * The inference library alone (no DJL on this module's class path) opens ONNX models exported by format
+ * versions 1 and 2 (committed golden files) and reproduces the embeddings computed when they were written.
  */
 class EmbedderGoldenTest {
 
@@ -40,6 +40,18 @@ class EmbedderGoldenTest {
             assertEquals(ModelMetadata.InputKind.VECTOR, m.inputKind());
             assertEquals("features", m.inputName());
             assertArrayEquals(floats(expected, "embeddings"), embedder.embed(floats(expected, "input")), 1e-5f);
+        }
+    }
+
+    /** Version 2: 8-bit pixel input, the graph normalising itself. */
+    @Test
+    void version2ModelLoadsAndEmbedsAsWhenItWasWritten() throws Exception {
+        JsonObject expected = JsonParser.parseString(Files.readString(golden().resolve("expected-v2.json"))).getAsJsonObject();
+        try (Embedder embedder = Embedder.builder().setModelPath(golden().resolve("model-v2.onnx")).build()) {
+            ModelMetadata m = embedder.metadata();
+            assertEquals(2, m.formatVersion());
+            assertEquals(ModelMetadata.InputKind.IMAGE_UINT8, m.inputKind());
+            assertArrayEquals(floats(expected, "embeddings"), embedder.embed(floats(expected, "input")), 1e-6f);
         }
     }
 

@@ -1,10 +1,12 @@
 package io.simforge.infer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simforge.core.format.FormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,11 +135,91 @@ class ExactIndexTest {
         assertTrue(e.getMessage().contains("checksum") || e.getMessage().contains("damaged"), e.getMessage());
 
         byte[] newer = good.clone();
-        newer[11] = 9; // version int follows the 8-byte magic
+        newer[4 + 4 + "simforge-index".length() + 3] = 9; // the header: magic, name, then the version
         Path future = dir.resolve("future.sfindex");
         Files.write(future, newer);
         e = assertThrows(IOException.class, () -> ExactIndex.load(future));
-        assertTrue(e.getMessage().contains("Upgrade simforge"), e.getMessage());
+        assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 3): "
+                + "upgrade simforge", e.getMessage());
+    }
+
+    /**
+     * Issue #15: every single flipped bit and every truncation of an index, current or of an older version, is a
+     * {@link FormatException} naming the file (never an OutOfMemoryError or an index out of bounds).
+     */
+    @Test
+    void everyFlippedBitAndEveryTruncationIsRefusedNamingTheFile() throws Exception {
+        ExactIndex index = new ExactIndex(3, ExactIndex.Metric.DOT, ExactIndex.Storage.FLOAT16);
+        index.add("α", new float[] {1, 2, 3});
+        index.add("b", new float[] {-1, 0.5f, 0});
+        Path current = dir.resolve("current.sfindex");
+        index.save(current);
+        Path bad = dir.resolve("bad.sfindex");
+        for (Path source : List.of(current, golden("index-v1.sfindex"), golden("index-v2-float16.sfindex"))) {
+            byte[] good = Files.readAllBytes(source);
+            for (int bit = 0; bit < good.length * 8; bit++) {
+                byte[] flipped = good.clone();
+                flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+                Files.write(bad, flipped);
+                FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(bad), source + " bit " + bit);
+                assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+            }
+            for (int length = 0; length < good.length; length++) {
+                Files.write(bad, Arrays.copyOf(good, length));
+                FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(bad), source + " " + length);
+                assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+            }
+        }
+    }
+
+    /** A count or dimension the file cannot hold is refused before the index reserves memory for it. */
+    @Test
+    void headerCountsAreCheckedAgainstTheFileSizeBeforeReserving() throws Exception {
+        ExactIndex index = new ExactIndex(2, ExactIndex.Metric.COSINE);
+        index.add("a", new float[] {1, 0});
+        Path file = dir.resolve("i.sfindex");
+        index.save(file);
+        int dimAt = 4 + 4 + "simforge-index".length() + 4;
+        int countAt = dimAt + 4 + 1 + 1;
+        for (int[] lie : new int[][] {{countAt, Integer.MAX_VALUE}, {countAt, 1 << 24}, {dimAt, 1 << 28}}) {
+            byte[] lying = Files.readAllBytes(file);
+            java.nio.ByteBuffer.wrap(lying).putInt(lie[0], lie[1]);
+            Path damaged = Files.write(dir.resolve("lying.sfindex"), lying);
+            FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(damaged));
+            assertTrue(e.getMessage().startsWith(damaged + " is damaged: the item count is "), e.getMessage());
+        }
+        byte[] v1 = Files.readAllBytes(golden("index-v1.sfindex"));
+        java.nio.ByteBuffer.wrap(v1).putLong(8 + 4 + 4 + 1, 1L << 40); // version 1: a long count after the metric
+        Path old = Files.write(dir.resolve("old.sfindex"), v1);
+        assertEquals(FormatException.Problem.DAMAGED, assertThrows(FormatException.class, () -> ExactIndex.load(old)).problem());
+    }
+
+    private static Path golden(String name) throws Exception {
+        return Path.of(ExactIndexTest.class.getResource("/golden/" + name).toURI());
+    }
+
+    /** Indexes written by format version 2 (committed golden files, float32 and float16) keep loading. */
+    @Test
+    void version2GoldenIndexesLoad() throws Exception {
+        ExactIndex f32 = ExactIndex.load(golden("index-v2-float32.sfindex"));
+        assertEquals(ExactIndex.Storage.FLOAT32, f32.storage());
+        assertEquals(ExactIndex.Metric.COSINE, f32.metric());
+        List<ExactIndex.Hit> hits = f32.search(new float[] {0, 1, 0}, 3).get(0);
+        assertEquals(List.of("north", "east", "south"), hits.stream().map(ExactIndex.Hit::id).toList());
+        assertEquals(-1f, hits.get(2).score(), 1e-6f);
+
+        ExactIndex f16 = ExactIndex.load(golden("index-v2-float16.sfindex"));
+        assertEquals(ExactIndex.Storage.FLOAT16, f16.storage());
+        assertEquals(ExactIndex.Metric.DOT, f16.metric());
+        assertEquals(4, f16.size());
+        assertArrayEquals(new float[] {0, -1, 0.25f}, f16.vector("south"));
+        hits = f16.search(new float[] {-2, 0, 0}, 1).get(0);
+        assertEquals(new ExactIndex.Hit("wöst", 2f), hits.get(0));
+
+        Path again = dir.resolve("again.sfindex");
+        f16.save(again);
+        assertEquals(f16.search(new float[] {1, 1, 1}, 4), ExactIndex.load(again).search(new float[] {1, 1, 1}, 4),
+                "saved again as the current version");
     }
 
     /** An index written by format version 1 (a committed golden file) keeps loading. */

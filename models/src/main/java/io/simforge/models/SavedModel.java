@@ -5,8 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.MalformedModelException;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.io.AtomicFiles;
-import io.simforge.core.io.Json;
 import io.simforge.core.model.Preprocessing;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -18,20 +19,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A trained model on disk: a folder with {@code simforge-model.json} (format version, architecture,
+ * A trained model on disk: a folder with {@code simforge-model.json} ({@link #FORMAT}: architecture,
  * preprocessing) and {@code weights.params} (DJL's parameter serialisation). Both are written atomically,
  * the description last, so a folder with a description always has complete weights.
  */
 public final class SavedModel {
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Version 1 kept its version as {@code formatVersion}; version 2 has the common header and the same content.
+     */
+    public static final int FORMAT_VERSION = 2;
+    public static final Format FORMAT = Format.of("simforge-saved-model", FORMAT_VERSION)
+            .withLegacyVersionKey("formatVersion");
     public static final String DESCRIPTION_FILE = "simforge-model.json";
     public static final String WEIGHTS_FILE = "weights.params";
 
     private SavedModel() {}
 
-    /** What {@code simforge-model.json} holds. */
-    public record Description(int formatVersion, Architecture architecture, Preprocessing preprocessing,
-            String training) {}
+    /**
+     * What {@code simforge-model.json} holds; {@code version} is the version it was read from ({@link #save} writes
+     * the current one).
+     */
+    public record Description(int version, Architecture architecture, Preprocessing preprocessing, String training) {}
 
     public static void save(Path dir, Block block, Description description) throws IOException {
         Files.createDirectories(dir);
@@ -40,22 +48,23 @@ public final class SavedModel {
             block.saveParameters(data);
             data.flush();
         });
-        Json.write(dir.resolve(DESCRIPTION_FILE), description);
+        FORMAT.write(dir.resolve(DESCRIPTION_FILE), description);
     }
 
+    /**
+     * Reads a saved model's description (versions 1 and 2).
+     *
+     * @throws FormatException when it is of another format, newer than this simforge, or names no architecture
+     */
     public static Description readDescription(Path dir) throws IOException {
         Path file = dir.resolve(DESCRIPTION_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IOException(dir + " is not a saved simforge model: it has no " + DESCRIPTION_FILE
                     + ". Pass the model folder of a training run (e.g. runs/<name>/model).");
         }
-        Description d = Json.read(file, Description.class);
-        if (d.formatVersion() < 1 || d.formatVersion() > FORMAT_VERSION) {
-            throw new IOException(file + " has format version " + d.formatVersion() + "; this simforge reads 1 to "
-                    + FORMAT_VERSION + ". Upgrade simforge to load it.");
-        }
+        Description d = FORMAT.read(file, Description.class);
         if (d.architecture() == null) {
-            throw new IOException(file + " has no architecture; the file is damaged. Retrain or restore it.");
+            throw FormatException.damaged(file.toString(), "it names no architecture");
         }
         return d;
     }

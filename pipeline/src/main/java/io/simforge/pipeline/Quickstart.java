@@ -1,6 +1,5 @@
 package io.simforge.pipeline;
 
-import io.simforge.core.io.Json;
 import io.simforge.core.metrics.RetrievalMetrics;
 import io.simforge.core.run.RunFolder;
 import io.simforge.datasets.DataSource;
@@ -68,7 +67,7 @@ public final class Quickstart {
         try (TrainedModel model = training.optListener(started(plan)).build().run()) {
             ModelExport.Result export = ModelExport.export(model, run.onnxModel(),
                     test.firstPerClass(50).inputs(model.preprocessing()), options -> options);
-            Json.write(run.exportSummary(), export.summary());
+            ModelExport.SUMMARY.write(run.exportSummary(), export.summary());
             EvaluationResult result = Evaluation.builder().setModel(run.onnxModel())
                     .setData(DataSource.bundled(), TEST_CLASSES).optSeed(b.seed).optProtocol(PROTOCOL)
                     .optBaseline("untrained network", (x, n) -> io.simforge.train.UntrainedNetwork.embed(

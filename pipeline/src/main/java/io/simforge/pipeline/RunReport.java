@@ -2,7 +2,6 @@ package io.simforge.pipeline;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.simforge.core.io.Npy;
 import io.simforge.core.run.RunFolder;
 import io.simforge.core.run.TrainingLog;
@@ -53,8 +52,8 @@ public final class RunReport {
                 .setTitle("simforge · " + run.dir().toAbsolutePath().normalize().getFileName())
                 .setEmbeddings(e.values(), e.rowSize(), labels).optSeed(seed);
         EvaluationResult metrics = Files.isRegularFile(run.metrics()) ? EvaluationResult.read(run.metrics()) : null;
-        JsonObject training = json(run.trainingSummary());
-        JsonObject export = json(run.exportSummary());
+        JsonObject training = read(run.trainingSummary(), io.simforge.train.TrainingRun.SUMMARY);
+        JsonObject export = read(run.exportSummary(), io.simforge.export.ModelExport.SUMMARY);
         Map<String, Object> legacy = metrics == null ? Map.of() : metrics.extra(); // 0.1 runs kept these in metrics.json
         if (metrics != null) {
             fact(b, "Protocol", metrics.protocol());
@@ -125,15 +124,8 @@ public final class RunReport {
                 + "each class of " + on + "; the best Recall@1 is kept as model-best";
     }
 
-    private static JsonObject json(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IOException(file + " is not a JSON object: " + e.getMessage(), e);
-        }
+    private static JsonObject read(Path file, io.simforge.core.format.Format format) throws IOException {
+        return Files.isRegularFile(file) ? format.read(file) : null;
     }
 
     private static void fact(HtmlReport.Builder b, String name, String value) {

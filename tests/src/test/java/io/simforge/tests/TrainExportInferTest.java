@@ -157,7 +157,7 @@ class TrainExportInferTest {
         Path file = dir.resolve("relu.onnx");
         Files.write(file, foreign.toByteArray());
         EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
-        assertTrue(e.getMessage().contains("is not a simforge embedding model"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not a simforge model file"), e.getMessage());
 
         // Same graph with simforge metadata claiming an image input: the signature check catches it.
         OnnxMl.ModelProto.Builder lying = foreign.toBuilder();

@@ -2,8 +2,9 @@ package io.simforge.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.io.AtomicFiles;
-import io.simforge.core.io.Json;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -20,16 +21,20 @@ import java.util.stream.Stream;
  * A training checkpoint: the network's weights (BatchNorm statistics included), the optimiser's state (Adam's
  * moments, SGD's momentum buffer: {@link ResumableOptimizer#FILE}) and how many iterations produced them, in a
  * folder {@code <run>/checkpoint} with {@code weights.params}, {@code optimizer.state} and {@code state.json}
- * (format version 2; version 1, from before the optimiser state was kept, still resumes, with the moments
- * starting from zero). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so a
+ * ({@link #FORMAT}). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so a
  * crash at any moment leaves either the previous or the new checkpoint, never a mix.
  */
 public final class Checkpoint {
-    public static final String FORMAT = "simforge-checkpoint";
-    public static final int VERSION = 2;
+    /**
+     * Version 1: weights and {@code state.json}. Version 2 added {@code optimizer.state}. Version 3: the same files,
+     * {@code optimizer.state} in the common binary layout with a checksum (its own version 2), so that an older
+     * simforge refuses the checkpoint as newer instead of failing on that file. All three resume; version 1 with
+     * the optimiser's moments starting from zero.
+     */
+    public static final Format FORMAT = Format.of("simforge-checkpoint", 3);
 
-    /** What {@code state.json} holds. */
-    public record State(String format, int version, int iteration, long seed, String architecture) {}
+    /** What {@code state.json} holds; {@code version} is the checkpoint's. */
+    public record State(int version, int iteration, long seed, String architecture) {}
 
     private Checkpoint() {}
 
@@ -72,13 +77,10 @@ public final class Checkpoint {
             data.flush();
         });
         if (optimizer != null) {
-            AtomicFiles.write(fresh.resolve(ResumableOptimizer.FILE), out -> {
-                DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
-                optimizer.save(data);
-                data.flush();
-            });
+            optimizer.save(fresh.resolve(ResumableOptimizer.FILE));
         }
-        Json.write(fresh.resolve("state.json"), new State(FORMAT, VERSION, iteration, config.seed(), config.architecture().toString()));
+        FORMAT.write(fresh.resolve("state.json"), new State(FORMAT.version(), iteration, config.seed(),
+                config.architecture().toString()));
         deleteTree(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -98,13 +100,9 @@ public final class Checkpoint {
                 + "checkpoints, or no iteration finished");
     }
 
+    /** @throws FormatException when {@code state.json} is of another format, or newer */
     public static State readState(Path checkpoint) throws IOException {
-        State s = Json.read(checkpoint.resolve("state.json"), State.class);
-        if (!FORMAT.equals(s.format()) || s.version() > VERSION) {
-            throw new IOException(checkpoint + " is not a simforge checkpoint of version 1 to " + VERSION
-                    + "; a newer simforge wrote it, or it is damaged");
-        }
-        return s;
+        return FORMAT.read(checkpoint.resolve("state.json"), State.class);
     }
 
     /**
@@ -118,10 +116,13 @@ public final class Checkpoint {
                     + "optimiser state (a version-1 checkpoint): Adam's moments or SGD's momentum restart from zero");
             return;
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            optimizer.load(new DataInputStream(new BufferedInputStream(in, 1 << 16)), file.toString());
-        } catch (java.io.EOFException e) {
-            throw new IOException(file + " is truncated; delete it to resume with fresh optimiser moments", e);
+        try {
+            optimizer.load(file);
+        } catch (FormatException e) {
+            if (e.problem() != FormatException.Problem.DAMAGED) {
+                throw e;
+            }
+            throw new IOException(e.getMessage() + " Or delete it to resume with fresh optimiser moments.", e);
         }
     }
 

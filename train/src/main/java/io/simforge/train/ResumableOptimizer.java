@@ -6,9 +6,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatInput;
+import io.simforge.core.format.FormatOutput;
+import io.simforge.core.io.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,13 +23,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * DJL's optimisers hold that state in private fields, so a run resumed with them restarts Adam's moments from
  * zero. With this one a resumed run continues as if it had never stopped.
  *
- * <p>The state file ({@code optimizer.state} in a checkpoint) is versioned: magic {@code SFOPT}, version, the kind,
- * then per parameter its name in the block and its buffers (length and big-endian floats).
+ * <p>The state file ({@code optimizer.state} in a checkpoint, {@link #FORMAT}) holds the kind, then per parameter its
+ * name in the block and its buffers (length and big-endian floats).
  */
 final class ResumableOptimizer extends Optimizer {
     static final String FILE = "optimizer.state";
-    private static final String MAGIC = "SFOPT";
-    private static final int VERSION = 1;
+    /**
+     * Version 1 started with {@code writeUTF("SFOPT")} and an int version, its strings as {@code writeUTF}, and had
+     * no checksum; version 2 is the same content in the common binary layout (header, UTF-8 strings, CRC32 footer).
+     * Both load.
+     */
+    static final Format FORMAT = Format.of("simforge-optimizer-state", 2);
+    /** How a version-1 file starts: {@code writeUTF("SFOPT")}. */
+    private static final byte[] VERSION_1_MAGIC = {0, 5, 'S', 'F', 'O', 'P', 'T'};
     // DJL's Adam defaults, which simforge has always used.
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -126,11 +136,8 @@ final class ResumableOptimizer extends Optimizer {
         });
     }
 
-    /** Writes the buffers (one device's: every replica receives the same updates). */
-    void save(DataOutputStream out) throws IOException {
-        out.writeUTF(MAGIC);
-        out.writeInt(VERSION);
-        out.writeUTF(kind.name());
+    /** Writes the buffers (one device's: every replica receives the same updates) to {@code file}, atomically. */
+    void save(Path file) throws IOException {
         Map<String, float[][]> all = new TreeMap<>(restored); // parameters not updated since the restore keep theirs
         for (Map.Entry<String, Map<Device, NDArray[]>> e : state.entrySet()) {
             NDArray[] b = e.getValue().values().iterator().next();
@@ -140,49 +147,67 @@ final class ResumableOptimizer extends Optimizer {
             }
             all.put(name(e.getKey()), values);
         }
-        out.writeInt(all.size());
-        for (Map.Entry<String, float[][]> e : all.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeInt(e.getValue().length);
-            for (float[] v : e.getValue()) {
-                out.writeInt(v.length);
-                for (float f : v) {
-                    out.writeFloat(f);
+        AtomicFiles.write(file, raw -> {
+            FormatOutput out = FormatOutput.start(raw, FORMAT);
+            out.writeString(kind.name());
+            out.writeInt(all.size());
+            for (Map.Entry<String, float[][]> e : all.entrySet()) {
+                out.writeString(e.getKey());
+                out.writeInt(e.getValue().length);
+                for (float[] v : e.getValue()) {
+                    out.writeInt(v.length);
+                    for (float f : v) {
+                        out.writeFloat(f);
+                    }
                 }
             }
-        }
+            out.finish();
+        });
     }
 
     /**
-     * Reads buffers saved by {@link #save}, before the first update.
+     * Reads buffers saved by {@link #save} (or by version 1), before the first update.
      *
      * @throws IOException when the file is damaged, newer than this simforge, or from another update rule
      */
-    void load(DataInputStream in, String source) throws IOException {
-        if (!MAGIC.equals(in.readUTF())) {
-            throw new IOException(source + " is not a simforge optimiser state");
-        }
-        int version = in.readInt();
-        if (version < 1 || version > VERSION) {
-            throw new IOException(source + " has optimiser-state version " + version + "; this simforge reads 1 to "
-                    + VERSION + ". Upgrade simforge to resume it.");
-        }
-        String saved = in.readUTF();
-        if (!saved.equals(kind.name())) {
-            throw new IOException(source + " holds " + saved + " state, but the run uses " + kind);
-        }
-        int n = in.readInt();
-        for (int p = 0; p < n; p++) {
-            String id = in.readUTF();
-            float[][] values = new float[in.readInt()][];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = new float[in.readInt()];
-                for (int j = 0; j < values[i].length; j++) {
-                    values[i][j] = in.readFloat();
+    void load(Path file) throws IOException {
+        Map<String, float[][]> read = new HashMap<>();
+        String saved;
+        try (FormatInput in = FormatInput.open(file)) {
+            boolean version1 = in.startsWith(VERSION_1_MAGIC);
+            if (version1) {
+                in.readUTF();
+                int version = in.readInt();
+                if (version != 1) {
+                    throw in.damaged("its version-1 header says version " + version);
                 }
+            } else {
+                in.checkHeader(FORMAT, 2);
             }
-            restored.put(id, values);
+            saved = version1 ? in.readUTF() : in.readString();
+            int nameBytes = version1 ? 2 : 4; // the length before a name
+            int n = in.readCount("the parameter count", nameBytes + 4);
+            for (int p = 0; p < n; p++) {
+                String id = version1 ? in.readUTF() : in.readString();
+                float[][] values = new float[in.readCount("a parameter's buffer count", 4)][];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = new float[in.readCount("a buffer's length", 4)];
+                    for (int j = 0; j < values[i].length; j++) {
+                        values[i][j] = in.readFloat();
+                    }
+                }
+                read.put(id, values);
+            }
+            if (!version1) {
+                in.checkFooter();
+            } else if (in.remaining() != 0) {
+                throw in.damaged(in.remaining() + " bytes follow its last parameter");
+            }
         }
+        if (!saved.equals(kind.name())) { // checked once the checksum has shown the file intact
+            throw new IOException(file + " holds " + saved + " state, but the run uses " + kind);
+        }
+        restored.putAll(read);
         state.clear();
     }
 

@@ -6,6 +6,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.annotations.SerializedName;
 import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.io.Json;
 import io.simforge.models.Architecture;
 import java.lang.reflect.Field;
@@ -31,9 +33,8 @@ import java.util.TreeSet;
  * valid ones rather than silently ignored.
  */
 public final class TrainConfig {
-    public static final String FORMAT = "simforge-train-config";
-    /** Version 2: a header, and P as {@code classesPerBatch} instead of {@code batchSize}. */
-    public static final int VERSION = 2;
+    /** {@code config.json}: version 2 added the header and gives P as {@code classesPerBatch} instead of {@code batchSize}. */
+    public static final Format FORMAT = Format.of("simforge-train-config", 2).withUnversionedAsVersion1();
 
     /** The optimiser. */
     public enum Optimizer {
@@ -369,9 +370,7 @@ public final class TrainConfig {
 
     /** The settings as JSON, header first. */
     public String toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("format", FORMAT);
-        o.addProperty("version", VERSION);
+        JsonObject o = FORMAT.header();
         Json.toJsonTree(this).getAsJsonObject().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
         return Json.toJson(o);
     }
@@ -395,19 +394,13 @@ public final class TrainConfig {
 
     private static TrainConfig fromJson(JsonObject original, String source) {
         JsonObject o = original.deepCopy();
-        int version = 1; // no header: written before versions (simforge 0.1)
-        if (o.has("format") || o.has("version")) {
-            String format = o.has("format") ? o.remove("format").getAsString() : null;
-            if (!FORMAT.equals(format)) {
-                throw new IllegalArgumentException(source + " is not a training configuration (format '" + format
-                        + "', expected '" + FORMAT + "')");
-            }
-            version = o.has("version") ? o.remove("version").getAsInt() : 1;
-            if (version > VERSION) {
-                throw new IllegalArgumentException(source + " is a " + FORMAT + " file of version " + version
-                        + ", newer than this simforge reads (up to " + VERSION + "): upgrade simforge");
-            }
+        try {
+            FORMAT.checkHeader(o, source); // version 1 had no header; it differs only in its batch key, below
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+        o.remove(Format.FORMAT_KEY);
+        o.remove(Format.VERSION_KEY);
         List<String> problems = new ArrayList<>();
         if (o.has("batchSize")) {
             // Version 1 gave P×K; an explicit classesPerBatch wins.

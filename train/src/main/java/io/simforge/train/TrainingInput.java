@@ -1,8 +1,9 @@
 package io.simforge.train;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.simforge.core.data.ImageList;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.io.Json;
 import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
@@ -13,7 +14,6 @@ import io.simforge.datasets.ImageDataset;
 import io.simforge.datasets.Labels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,8 +48,8 @@ import java.util.Set;
  */
 public record TrainingInput(DataSource source, String classes, int imageSize, boolean centreCrop,
         ValidationInput validation) {
-    public static final String FORMAT = "simforge-train-input";
-    public static final int VERSION = 2;
+    /** {@code train-input.json}: version 2 added the header and the typed source; version 1 was flat. */
+    public static final Format FORMAT = Format.of("simforge-train-input", 2).withUnversionedAsVersion1();
     /** The input side for image files unless given (the papers use 224). */
     public static final int DEFAULT_IMAGE_SIZE = 64;
 
@@ -224,41 +224,25 @@ public record TrainingInput(DataSource source, String classes, int imageSize, bo
 
     // ---------------------------------------------------------------------------------------------- JSON
 
-    public String toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("format", FORMAT);
-        o.addProperty("version", VERSION);
-        Json.toJsonTree(this).getAsJsonObject().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
-        return Json.toJson(o);
-    }
-
     public void write(Path file) throws IOException {
-        io.simforge.core.io.AtomicFiles.writeString(file, toJson() + "\n");
+        FORMAT.write(file, this);
     }
 
     /** Reads {@code train-input.json}, of this version or version 1. */
     public static TrainingInput read(Path file) throws IOException {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IOException(file + " is not a JSON object describing a run's training data: " + e.getMessage());
-        }
-        if (!o.has("format")) {
+        JsonObject o = FORMAT.read(file);
+        if (o.get(Format.VERSION_KEY).getAsInt() == 1) {
             return fromVersion1(o);
-        }
-        if (!FORMAT.equals(o.get("format").getAsString())) {
-            throw new IOException(file + " is not a " + FORMAT + " file (format '" + o.get("format").getAsString() + "')");
-        }
-        int version = o.get("version").getAsInt();
-        if (version > VERSION) {
-            throw new IOException(file + " is a " + FORMAT + " file of version " + version + ", newer than this "
-                    + "simforge reads (up to " + VERSION + "): upgrade simforge");
         }
         if (!o.has("centreCrop")) {
             o.addProperty("centreCrop", true);
         }
-        return Json.fromJson(o, TrainingInput.class);
+        try {
+            return Json.fromJson(o, TrainingInput.class);
+        } catch (RuntimeException e) {
+            throw FormatException.damaged(file.toString(), "its content does not describe a run's data ("
+                    + e.getMessage() + ")");
+        }
     }
 
     /** The flat form `simforge train` wrote before versions. */

@@ -3,7 +3,7 @@ package io.simforge.train;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
-import io.simforge.core.io.Json;
+import io.simforge.core.format.Format;
 import io.simforge.core.run.RunFolder;
 import io.simforge.core.run.TrainingLog;
 import io.simforge.models.Architecture;
@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  * {@link #resume(RunFolder)} continues it.
  */
 public final class TrainingRun {
-    public static final String SUMMARY_FORMAT = "simforge-training-summary";
-    public static final int SUMMARY_VERSION = 1;
+    /** {@code training.json}: what a run did. */
+    public static final Format SUMMARY = Format.of("simforge-training-summary", 1);
 
     /** What is about to be trained, once the data is read. */
     public record Plan(Architecture architecture, String loss, String data, int items, long classes, int iterations,
@@ -129,7 +129,7 @@ public final class TrainingRun {
             model = model.withTraining(metadataSummary(d.description(), model.lastValidation()));
             if (folder != null) {
                 saveModels(model);
-                Json.write(folder.trainingSummary(), runSummary(plan, model));
+                SUMMARY.write(folder.trainingSummary(), runSummary(plan, model));
             }
             return model;
         } catch (IOException e) {
@@ -222,8 +222,6 @@ public final class TrainingRun {
     /** {@code training.json}: what this run did. */
     private static Map<String, Object> runSummary(Plan plan, TrainedModel model) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", SUMMARY_FORMAT);
-        m.put("version", SUMMARY_VERSION);
         m.put("loss", plan.loss());
         m.put("data", plan.data());
         m.put("items", plan.items());

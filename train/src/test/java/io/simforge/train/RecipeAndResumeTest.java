@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.model.Preprocessing;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,11 +104,10 @@ class RecipeAndResumeTest {
                 dir.resolve("never-trained"), true));
     }
 
-    /** A version-1 checkpoint (written before the optimiser state was kept) still resumes, moments from zero. */
-    @Test
-    void aVersionOneCheckpointStillResumes() throws Exception {
-        Path golden = Path.of("src/test/resources/io/simforge/train/golden/run-v1");
-        Path run = dir.resolve("v1");
+    /** A copy of a golden run folder (written by that checkpoint version, 3 iterations of its config.json). */
+    private Path goldenRun(String name) throws Exception {
+        Path golden = Path.of("src/test/resources/io/simforge/train/golden", name);
+        Path run = dir.resolve(name);
         try (var files = Files.walk(golden)) {
             for (Path f : files.toList()) {
                 Path target = run.resolve(golden.relativize(f).toString());
@@ -118,17 +118,61 @@ class RecipeAndResumeTest {
                 }
             }
         }
-        assertEquals(1, Checkpoint.readState(Checkpoint.latest(run)).version());
+        return run;
+    }
+
+    /** Trains {@code run} to iteration 5 with its config.json, resuming its checkpoint or from scratch. */
+    private static void trainToFive(Path run, boolean resume) throws Exception {
         TrainConfig c = TrainConfig.fromJson(Files.readString(run.resolve("config.json")), "config.json").toBuilder()
                 .optIterations(5).build();
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
         List<Integer> iterations = new ArrayList<>();
         try (TrainedModel m = Training.train(c, data, Preprocessing.fashionMnist(), null,
-                TrainingListener.everyIteration((it, total, loss) -> iterations.add(it)), run, true)) {
-            assertEquals(List.of(4, 5), iterations, "continues after the golden checkpoint's iteration 3");
+                TrainingListener.everyIteration((it, total, loss) -> iterations.add(it)), run, resume)) {
+            assertEquals(resume ? List.of(4, 5) : List.of(1, 2, 3, 4, 5), iterations,
+                    "a resumed run continues after the golden checkpoint's iteration 3");
         }
-        assertEquals(Checkpoint.VERSION, Checkpoint.readState(Checkpoint.latest(run)).version(), "rewritten as current");
+        assertEquals(Checkpoint.FORMAT.version(), Checkpoint.readState(Checkpoint.latest(run)).version(), "rewritten as current");
         assertTrue(Files.isRegularFile(Checkpoint.dir(run).resolve(ResumableOptimizer.FILE)));
+    }
+
+    /** A version-1 checkpoint (written before the optimiser state was kept) still resumes, moments from zero. */
+    @Test
+    void aVersionOneCheckpointStillResumes() throws Exception {
+        Path run = goldenRun("run-v1");
+        assertEquals(1, Checkpoint.readState(Checkpoint.latest(run)).version());
+        trainToFive(run, true);
+    }
+
+    /**
+     * A version-2 checkpoint, its optimizer.state of version 1, resumes exactly: the same weights as a run never
+     * interrupted.
+     */
+    @Test
+    void aVersionTwoCheckpointResumesExactly() throws Exception {
+        Path run = goldenRun("run-v2");
+        assertEquals(2, Checkpoint.readState(Checkpoint.latest(run)).version());
+        trainToFive(run, true);
+        Path straight = dir.resolve("straight");
+        Files.createDirectories(straight);
+        Files.copy(run.resolve("config.json"), straight.resolve("config.json"));
+        trainToFive(straight, false);
+        assertArrayEquals(Files.readAllBytes(Checkpoint.dir(straight).resolve("weights.params")),
+                Files.readAllBytes(Checkpoint.dir(run).resolve("weights.params")), "Adam's moments were restored");
+    }
+
+    @Test
+    void newerAndForeignCheckpointsAreRefused() throws Exception {
+        Path run = goldenRun("run-v2");
+        Path state = Checkpoint.dir(run).resolve("state.json");
+        String v2 = Files.readString(state);
+        Files.writeString(state, v2.replace("\"version\": 2", "\"version\": 4"));
+        FormatException e = assertThrows(FormatException.class, () -> Checkpoint.readState(Checkpoint.dir(run)));
+        assertEquals(state + " is a simforge checkpoint file of version 4, newer than this simforge reads (up to 3): "
+                + "upgrade simforge", e.getMessage());
+        Files.writeString(state, v2.replace("simforge-checkpoint", "simforge-saved-model"));
+        assertEquals(FormatException.Problem.FOREIGN,
+                assertThrows(FormatException.class, () -> Checkpoint.readState(Checkpoint.dir(run))).problem());
     }
 
     /** The shipped recipes parse and validate (the build runs tests from the module folder). */

@@ -1,6 +1,7 @@
 package io.simforge.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,17 +11,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.simforge.core.format.FormatException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ResumableOptimizerTest {
+    @TempDir
+    Path dir;
+
     private static ResumableOptimizer ours(String kind, float momentum, float decay, int done) {
         ResumableOptimizer.Kind k = ResumableOptimizer.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
         return ResumableOptimizer.builder(k, Tracker.fixed(0.01f), done).optMomentum(momentum).optWeightDecays(decay)
@@ -68,10 +72,10 @@ class ResumableOptimizerTest {
             for (int i = 0; i < 3; i++) {
                 first.update("w", c, m.create(grads.get(i), new Shape(3, 5)));
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            first.save(new DataOutputStream(bytes));
+            Path saved = dir.resolve(ResumableOptimizer.FILE);
+            first.save(saved);
             ResumableOptimizer resumed = ours(kind, momentum, decay, 3);
-            resumed.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "test");
+            resumed.load(saved);
             for (int i = 3; i < grads.size(); i++) {
                 resumed.update("w", c, m.create(grads.get(i), new Shape(3, 5)));
             }
@@ -79,12 +83,78 @@ class ResumableOptimizerTest {
 
             if (kind.startsWith("adam") || momentum != 0) {
                 ResumableOptimizer other = ours(kind.equals("sgd") ? "adam" : "sgd", 0.9f, 0, 3);
-                IOException wrong = assertThrows(IOException.class,
-                        () -> other.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "test"));
+                IOException wrong = assertThrows(IOException.class, () -> other.load(saved));
                 assertTrue(wrong.getMessage().contains("but the run uses"), wrong.getMessage());
-                byte[] half = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2);
-                assertThrows(java.io.EOFException.class, () -> ours(kind, momentum, decay, 3)
-                        .load(new DataInputStream(new ByteArrayInputStream(half)), "test"));
+                byte[] bytes = Files.readAllBytes(saved);
+                Path half = Files.write(dir.resolve("half.state"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+                assertEquals(FormatException.Problem.DAMAGED,
+                        assertThrows(FormatException.class, () -> ours(kind, momentum, decay, 3).load(half)).problem());
+            }
+        }
+    }
+
+    /** optimizer.state of version 1 (a golden file: Adam after 3 iterations of the golden run) still loads. */
+    @org.junit.jupiter.api.Test
+    void version1StateLoadsAndIsSavedAgainAsTheCurrentVersion() throws Exception {
+        ResumableOptimizer adam = ours("adam", 0, 0, 3);
+        adam.load(GOLDEN_V1);
+        Path current = dir.resolve("current.state");
+        adam.save(current);
+        ResumableOptimizer again = ours("adam", 0, 0, 3);
+        again.load(current);
+        Path twice = dir.resolve("twice.state");
+        again.save(twice);
+        assertArrayEquals(Files.readAllBytes(current), Files.readAllBytes(twice), "the same buffers, by name");
+        assertTrue(Files.size(current) > Files.size(GOLDEN_V1), "version 2 adds the header and footer");
+    }
+
+    private static final Path GOLDEN_V1 = Path.of("src/test/resources/io/simforge/train/golden/run-v2/checkpoint",
+            ResumableOptimizer.FILE);
+
+    @org.junit.jupiter.api.Test
+    void newerForeignAndDamagedStatesAreRefusedNamingTheFile() throws Exception {
+        Path current = dir.resolve("current.state");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResumableOptimizer adam = ours("adam", 0, 0, 0);
+            NDArray w = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+            adam.update("w", w, m.create(new float[] {0.5f, -1, 0.25f, 2}, new Shape(2, 2)));
+            adam.save(current);
+        }
+        byte[] good = Files.readAllBytes(current);
+        Path bad = dir.resolve("bad.state");
+
+        byte[] newer = good.clone();
+        newer[4 + 4 + ResumableOptimizer.FORMAT.name().length() + 3] = 3;
+        Files.write(bad, newer);
+        assertEquals(bad + " is a simforge optimizer state file of version 3, newer than this simforge reads (up to 2): "
+                + "upgrade simforge", assertThrows(FormatException.class, () -> ours("adam", 0, 0, 1).load(bad)).getMessage());
+        Files.writeString(bad, "{\"format\": \"simforge-checkpoint\"}");
+        assertEquals(FormatException.Problem.FOREIGN,
+                assertThrows(FormatException.class, () -> ours("adam", 0, 0, 1).load(bad)).problem());
+
+        // Version 2 has a checksum: every flipped bit and every truncation is refused, naming the file.
+        for (int bit = 0; bit < good.length * 8; bit++) {
+            byte[] flipped = good.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            Files.write(bad, flipped);
+            FormatException e = assertThrows(FormatException.class, () -> ours("adam", 0, 0, 1).load(bad), "bit " + bit);
+            assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+        }
+        for (int length = 0; length < good.length; length++) {
+            Files.write(bad, java.util.Arrays.copyOf(good, length));
+            FormatException e = assertThrows(FormatException.class, () -> ours("adam", 0, 0, 1).load(bad), length + " bytes");
+            assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+        }
+        // Version 1 has none: a flipped bit goes unnoticed or is an IOException naming the file, never anything worse.
+        byte[] old = Files.readAllBytes(GOLDEN_V1);
+        for (int i = 0; i < old.length; i += 3) {
+            byte[] flipped = old.clone();
+            flipped[i] ^= (byte) (1 << (i % 8));
+            Files.write(bad, flipped);
+            try {
+                ours("adam", 0, 0, 3).load(bad);
+            } catch (IOException e) {
+                assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
             }
         }
     }

@@ -54,8 +54,8 @@ class TrainConfigTest {
         }
         msg = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(
                 "{\"format\": \"simforge-train-config\", \"version\": 9}", "future.json")).getMessage();
-        assertEquals("future.json is a simforge-train-config file of version 9, newer than this simforge reads (up to 2): "
-                + "upgrade simforge", msg);
+        assertEquals("future.json is a simforge train config file of version 9, newer than this simforge reads (up to "
+                + "2): upgrade simforge", msg);
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson("{\"format\": \"something-else\"}",
                 "x.json"));
     }

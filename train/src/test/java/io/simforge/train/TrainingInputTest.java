@@ -42,6 +42,9 @@ class TrainingInputTest {
         Files.writeString(f, "{\"format\": \"simforge-train-input\", \"version\": 3}");
         assertTrue(assertThrows(java.io.IOException.class, () -> TrainingInput.read(f)).getMessage()
                 .contains("newer than this simforge reads (up to 2): upgrade simforge"));
+        Files.writeString(f, "{\"format\": \"simforge-metrics\", \"version\": 1}");
+        assertTrue(assertThrows(java.io.IOException.class, () -> TrainingInput.read(f)).getMessage()
+                .contains("simforge-metrics"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.simforge.core.io;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +24,12 @@ public final class Json {
         return GSON.fromJson(json, type);
     }
 
-    public static <T> T fromJson(com.google.gson.JsonElement json, Class<T> type) {
-        return GSON.fromJson(json, type);
+    public static JsonElement toJsonTree(Object value) {
+        return GSON.toJsonTree(value);
     }
 
-    /** The value as a JSON tree, for editing before it is written. */
-    public static com.google.gson.JsonElement toJsonTree(Object value) {
-        return GSON.toJsonTree(value);
+    public static <T> T fromJson(JsonElement json, Class<T> type) {
+        return GSON.fromJson(json, type);
     }
 
     public static void write(Path file, Object value) throws IOException {

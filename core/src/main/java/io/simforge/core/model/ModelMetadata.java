@@ -2,6 +2,8 @@ package io.simforge.core.model;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +13,10 @@ import java.util.Map;
  * how to preprocess it, what comes out. Written by {@code export}, read back by {@code infer}; the keys
  * and their meaning are documented in {@code docs/model-format.md}.
  *
- * <p>Versioned: a reader accepts every format version up to {@link #FORMAT_VERSION} and refuses newer
- * ones with a message that says to upgrade.
+ * <p>Versioned ({@link #FORMAT}, simforge's common header as the keys {@code simforge.format} and
+ * {@code simforge.version}): a reader accepts every version up to its own and refuses newer ones with a message
+ * that says to upgrade. {@code formatVersion} is the version the metadata was read from; {@link #toMap} writes the
+ * current one.
  */
 public record ModelMetadata(
         int formatVersion,
@@ -28,12 +32,14 @@ public record ModelMetadata(
         String training) {
 
     /**
-     * The newest version this class reads. Version 2 added {@code image_uint8} inputs; a model that does not
-     * use them is still written as version 1, so older readers keep loading it.
+     * Version 1: the keys below, with the version under {@code simforge.format_version}. Version 2 added
+     * {@code image_uint8} inputs. Version 3 moved to the common header, {@code simforge.format} and
+     * {@code simforge.version}; models of versions 1 and 2 still load.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final Format FORMAT = Format.of("simforge-model", 3).withLegacyVersionKey("format_version");
     public static final String PREFIX = "simforge.";
-    public static final String KEY_FORMAT_VERSION = PREFIX + "format_version";
+    public static final String KEY_FORMAT = PREFIX + Format.FORMAT_KEY;
+    public static final String KEY_VERSION = PREFIX + Format.VERSION_KEY;
     public static final String KEY_PRODUCER = PREFIX + "producer";
     public static final String KEY_EMBEDDING_SIZE = PREFIX + "embedding_size";
     public static final String KEY_NORMALIZED = PREFIX + "normalized";
@@ -62,11 +68,6 @@ public record ModelMetadata(
         public boolean isImage() {
             return this != VECTOR;
         }
-
-        /** The oldest metadata version that can describe this kind. */
-        public int minimumFormatVersion() {
-            return this == IMAGE_UINT8 ? 2 : 1;
-        }
     }
 
     public ModelMetadata {
@@ -88,7 +89,8 @@ public record ModelMetadata(
 
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(KEY_FORMAT_VERSION, Integer.toString(formatVersion));
+        m.put(KEY_FORMAT, FORMAT.name());
+        m.put(KEY_VERSION, Integer.toString(FORMAT.version()));
         m.put(KEY_PRODUCER, producer);
         m.put(KEY_EMBEDDING_SIZE, Integer.toString(embeddingSize));
         m.put(KEY_NORMALIZED, Boolean.toString(normalized));
@@ -116,19 +118,17 @@ public record ModelMetadata(
     /**
      * Reads the metadata of a model; {@code source} names the file in error messages.
      *
-     * @throws IllegalArgumentException naming the missing or malformed key and what to do about it
+     * @throws IllegalArgumentException naming the missing or malformed key and what to do about it (a
+     *     {@link FormatException} as its cause when the header is foreign, newer or damaged)
      */
     public static ModelMetadata fromMap(Map<String, String> m, String source) {
-        String version = m.get(KEY_FORMAT_VERSION);
-        if (version == null) {
-            throw new IllegalArgumentException(source + " is not a simforge embedding model: its metadata has no '"
-                    + KEY_FORMAT_VERSION + "'. Export the model with `simforge export`, which records the input "
-                    + "shape, preprocessing and embedding size the runtime needs.");
-        }
-        int v = parseInt(m, KEY_FORMAT_VERSION, source);
-        if (v < 1 || v > FORMAT_VERSION) {
-            throw new IllegalArgumentException(source + " has model format version " + v + ", but this simforge reads "
-                    + "versions 1 to " + FORMAT_VERSION + ". Upgrade simforge to load it.");
+        int v;
+        try {
+            v = FORMAT.checkHeader(key -> m.get(PREFIX + key), source);
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage() + (e.problem() != FormatException.Problem.FOREIGN ? ""
+                    : ". Export the model with `simforge export`, which records the input shape, preprocessing and "
+                    + "embedding size the runtime needs."), e);
         }
         InputKind kind;
         try {

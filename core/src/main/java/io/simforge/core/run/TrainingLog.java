@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
+import io.simforge.core.format.Format;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,12 +20,11 @@ import java.util.Map;
 /**
  * A run's training log: JSON lines, one per iteration ({@code {"iteration":1,"loss":0.61,"seconds":0.05}})
  * and one per validation ({@code {"iteration":100,"validation":{"recall@1":0.81,...}}}), after a first line
- * naming the format and its version. Appended and flushed line by line, so a crashed run keeps its log up
- * to the last iteration; a torn last line is ignored on reading.
+ * that is the format's header ({@link #FORMAT}). Appended and flushed line by line, so a crashed run keeps its
+ * log up to the last iteration; a torn last line is ignored on reading.
  */
 public final class TrainingLog implements Closeable {
-    public static final String FORMAT = "simforge-training-log";
-    public static final int VERSION = 1;
+    public static final Format FORMAT = Format.of("simforge-training-log", 1);
 
     private final BufferedWriter out;
 
@@ -37,10 +37,7 @@ public final class TrainingLog implements Closeable {
         Files.createDirectories(file.toAbsolutePath().getParent());
         TrainingLog log = new TrainingLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
-        JsonObject head = new JsonObject();
-        head.addProperty("format", FORMAT);
-        head.addProperty("version", VERSION);
-        log.line(head);
+        log.line(FORMAT.header());
         return log;
     }
 
@@ -90,7 +87,11 @@ public final class TrainingLog implements Closeable {
     /** A log as read back. */
     public record Contents(List<Step> steps, List<Check> validations) {}
 
-    /** Reads a log; a torn last line (a run killed mid-write) is skipped, any other bad line is an error. */
+    /**
+     * Reads a log; a torn last line (a run killed mid-write) is skipped, any other bad line is an error.
+     *
+     * @throws io.simforge.core.format.FormatException when the first line is not this format's header, or is newer
+     */
     public static Contents read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         List<Step> steps = new ArrayList<>();
@@ -110,15 +111,7 @@ public final class TrainingLog implements Closeable {
                 throw new IOException(file + " line " + (i + 1) + " is not a JSON object: " + line);
             }
             if (i == 0) {
-                if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
-                    throw new IOException(file + " is not a simforge training log (its first line names no format "
-                            + FORMAT + ")");
-                }
-                int version = o.get("version").getAsInt();
-                if (version > VERSION) {
-                    throw new IOException(file + " is a training log of version " + version + ", newer than this "
-                            + "simforge reads (" + VERSION + "); update simforge");
-                }
+                FORMAT.checkHeader(o, file.toString());
                 continue;
             }
             int iteration = o.get("iteration").getAsInt();

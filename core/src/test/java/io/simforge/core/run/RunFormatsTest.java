@@ -47,7 +47,8 @@ class RunFormatsTest {
                 .contains("not a simforge training log"));
         Path newer = dir.resolve("newer.jsonl");
         Files.writeString(newer, "{\"format\":\"simforge-training-log\",\"version\":2}\n");
-        assertTrue(assertThrows(IOException.class, () -> TrainingLog.read(newer)).getMessage().contains("update simforge"));
+        assertEquals(newer + " is a simforge training log file of version 2, newer than this simforge reads (up to 1): "
+                + "upgrade simforge", assertThrows(IOException.class, () -> TrainingLog.read(newer)).getMessage());
         Path broken = dir.resolve("broken.jsonl");
         Files.writeString(broken, "{\"format\":\"simforge-training-log\",\"version\":1}\nnot json\n{\"iteration\":1,"
                 + "\"loss\":1,\"seconds\":1}\n");

@@ -1,7 +1,7 @@
 package io.simforge.infer.extract;
 
+import io.simforge.core.format.Format;
 import io.simforge.core.io.AtomicFiles;
-import io.simforge.core.io.Json;
 import io.simforge.core.io.Npy;
 import io.simforge.infer.Embedder;
 import java.io.BufferedWriter;
@@ -25,17 +25,23 @@ import java.util.stream.Stream;
  * Embeds every item of a source into one folder: {@code embeddings.npy} (rows × embedding size, float32),
  * {@code ids.txt} (one id per row, same order), {@code labels.npy} and {@code classes.txt} when the source
  * has labels, {@code rejects.tsv} (items that could not be read, and why) and {@code extraction.json}
- * (what was done, format version 1).
+ * (what was done, {@link #FORMAT}).
  *
  * <p>Work is committed in chunks: each chunk's rows, ids and rejects are written atomically under
- * {@code .parts/}, then a marker commits the chunk. Run again with the same model and input after an
- * interruption and it skips committed chunks, redoes the one in flight and assembles the same files an
- * uninterrupted run writes — no row lost or duplicated. A different model or input in the same folder is
+ * {@code .parts/} (with {@code manifest.json}, the job being done, also {@link #FORMAT}), then a marker
+ * ({@code chunk-N.done}, format {@code simforge-extraction-chunk}) commits the chunk. Run again with the same
+ * model and input after an interruption and it skips committed chunks, redoes the one in flight and assembles
+ * the same files an uninterrupted run writes — no row lost or duplicated. A different model or input in the same folder is
  * refused. While one batch runs in ONNX Runtime the next is decoded on other threads.
  */
 public final class ExtractionJob {
-    public static final String FORMAT = "simforge-extraction";
-    public static final int VERSION = 1;
+    /** {@code extraction.json} and {@code .parts/manifest.json}: a {@link Summary} after the header. */
+    public static final Format FORMAT = Format.of("simforge-extraction", 1);
+    /**
+     * A chunk's marker: its rows and rejects after the header. Only its presence is read, so the plain-text markers
+     * of jobs interrupted before markers had the header still count.
+     */
+    private static final Format CHUNK_MARKER = Format.of("simforge-extraction-chunk", 1);
 
     /** Progress: items handled so far (embedded or rejected) out of all, and whether they came from a resumed chunk. */
     @FunctionalInterface
@@ -43,9 +49,12 @@ public final class ExtractionJob {
         void onProgress(long done, long total, boolean resumed);
     }
 
-    /** What a finished job wrote. */
-    public record Summary(String format, int version, long items, long rows, long rejects, int embeddingSize,
-            int chunkSize, String modelSha256, String idsSha256, boolean labelled) {}
+    /** What a finished job wrote (rows and rejects -1 in the manifest of a job under way). */
+    public record Summary(long items, long rows, long rejects, int embeddingSize, int chunkSize, String modelSha256,
+            String idsSha256, boolean labelled) {}
+
+    /** What a chunk's marker holds. */
+    private record ChunkMarker(int rows, int rejects) {}
 
     private final Embedder embedder;
     private final ItemSource source;
@@ -146,11 +155,11 @@ public final class ExtractionJob {
         String modelHash = sha256(modelFile);
         String idsHash = idsHash();
         boolean labelled = n > 0 && IntStream.range(0, n).allMatch(i -> source.label(i) >= 0);
-        Summary planned = new Summary(FORMAT, VERSION, n, -1, -1, dim, chunkSize, modelHash, idsHash, labelled);
+        Summary planned = new Summary(n, -1, -1, dim, chunkSize, modelHash, idsHash, labelled);
         Files.createDirectories(dir);
         Path manifest = parts().resolve("manifest.json");
         if (Files.isRegularFile(summaryFile()) && !Files.isDirectory(parts())) {
-            Summary done = Json.read(summaryFile(), Summary.class);
+            Summary done = FORMAT.read(summaryFile(), Summary.class);
             if (sameJob(done, planned)) {
                 listener.onProgress(n, n, true);
                 return done; // already complete
@@ -159,14 +168,14 @@ public final class ExtractionJob {
                     + "output folder or delete it");
         }
         if (Files.isRegularFile(manifest)) {
-            Summary started = Json.read(manifest, Summary.class);
+            Summary started = FORMAT.read(manifest, Summary.class);
             if (!sameJob(started, planned)) {
                 throw new ExtractionException(dir + " holds an interrupted extraction of another model, input or chunk "
                         + "size; resume it with the same command, or choose another output folder");
             }
         } else {
             Files.createDirectories(parts());
-            Json.write(manifest, planned);
+            FORMAT.write(manifest, planned);
         }
         int chunks = (n + chunkSize - 1) / chunkSize;
         long handled = 0;
@@ -186,7 +195,7 @@ public final class ExtractionJob {
     }
 
     private static boolean sameJob(Summary a, Summary b) {
-        return a.version() <= VERSION && a.items() == b.items() && a.embeddingSize() == b.embeddingSize()
+        return a.items() == b.items() && a.embeddingSize() == b.embeddingSize()
                 && a.chunkSize() == b.chunkSize() && a.modelSha256().equals(b.modelSha256())
                 && a.idsSha256().equals(b.idsSha256());
     }
@@ -262,7 +271,7 @@ public final class ExtractionJob {
         AtomicFiles.writeString(part(chunk, ".ids.tsv"), idText.toString());
         AtomicFiles.writeString(part(chunk, ".rejects.tsv"), rejects.isEmpty() ? "" : String.join("\n", rejects) + "\n");
         // The marker commits the chunk: written last, so a chunk without it is redone on resume.
-        AtomicFiles.writeString(part(chunk, ".done"), filled + " rows, " + rejects.size() + " rejects\n");
+        CHUNK_MARKER.write(part(chunk, ".done"), new ChunkMarker(filled, rejects.size()));
     }
 
     private static Batch join(CompletableFuture<Batch> f) {
@@ -338,9 +347,9 @@ public final class ExtractionJob {
                 Files.copy(part(c, ".rejects.tsv"), out);
             }
         });
-        Summary done = new Summary(FORMAT, VERSION, planned.items(), rows, rejects, dim, chunkSize,
+        Summary done = new Summary(planned.items(), rows, rejects, dim, chunkSize,
                 planned.modelSha256(), planned.idsSha256(), planned.labelled());
-        Json.write(summaryFile(), done);
+        FORMAT.write(summaryFile(), done);
         try (Stream<Path> walk = Files.walk(parts())) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
