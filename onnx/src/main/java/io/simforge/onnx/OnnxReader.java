@@ -24,6 +24,10 @@ public final class OnnxReader {
      * External data is not read here; see {@link ExternalData}.
      */
     public static ModelProto read(Path file) throws IOException {
+        return read(file, MAP_ABOVE_BYTES);
+    }
+
+    static ModelProto read(Path file, long mapAboveBytes) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " does not exist or is not a file");
         }
@@ -34,7 +38,7 @@ public final class OnnxReader {
                         + "it is damaged or not ONNX (larger models keep their weights in external data files)");
             }
             ByteBuffer bytes;
-            if (size > MAP_ABOVE_BYTES) {
+            if (size > mapAboveBytes) {
                 bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             } else {
                 bytes = ByteBuffer.allocate((int) size);

@@ -95,6 +95,13 @@ class OnnxFilesTest {
         assertTrue(external > 0);
     }
 
+    /** Large files are memory-mapped rather than read into the heap; they decode the same. */
+    @Test
+    void aMappedFileReadsAsTheSameModel() throws Exception {
+        Path file = V1.resolve("convnet-fp16.onnx");
+        assertEquals(OnnxReader.read(file), OnnxReader.read(file, 0));
+    }
+
     /** Today's scoring graph is the graph the hand-encoded protobuf of earlier versions wrote. */
     @Test
     void theScoringGraphIsUnchanged() throws Exception {

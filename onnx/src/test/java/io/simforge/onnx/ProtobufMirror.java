@@ -2,7 +2,6 @@ package io.simforge.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
 
 /**
  * Converts between this module's IR and protobuf-java's generated ONNX classes field by field, through the
@@ -291,9 +290,5 @@ final class ProtobufMirror {
             r[i] = list.get(i);
         }
         return r;
-    }
-
-    static ByteBuffer bytes(byte[] b) {
-        return ByteBuffer.wrap(b);
     }
 }
