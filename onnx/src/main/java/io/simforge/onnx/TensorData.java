@@ -49,12 +49,13 @@ public final class TensorData {
                     + ElementType.describe(t.dataType()) + ", not floating-point values");
         };
         ByteBuffer raw = rawBytes(t, modelDir);
-        float[] out = new float[n];
+        // The data's size is checked against the dims before the array is allocated: damaged dims cannot ask for more.
         if (raw != null) {
             if (raw.remaining() != (long) n * width) {
                 throw new OnnxFormatException("tensor '" + t.name() + "' has " + raw.remaining() + " bytes of data for dims "
                         + Arrays.toString(t.dims()) + " (" + (long) n * width + " expected); the model is damaged");
             }
+            float[] out = new float[n];
             int base = raw.position();
             for (int i = 0; i < n; i++) {
                 out[i] = switch (type) {
@@ -75,6 +76,7 @@ public final class TensorData {
             throw new OnnxFormatException("tensor '" + t.name() + "' has " + stored + " values for dims "
                     + Arrays.toString(t.dims()) + " (" + n + " expected); the model is damaged");
         }
+        float[] out = new float[n];
         for (int i = 0; i < n; i++) {
             out[i] = switch (type) {
                 case FLOAT -> t.floatDataView()[i];

@@ -95,6 +95,21 @@ class OnnxFilesTest {
         assertTrue(external > 0);
     }
 
+    /** Dims that claim more values than the data holds are refused before anything that size is allocated. */
+    @Test
+    void tensorValuesAreCheckedAgainstTheirDims() throws Exception {
+        TensorProto lying = TensorProto.ofFloats("w", new float[] {1, 2}, 2).toBuilder().setDims(2_000_000_000L).build();
+        OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> TensorData.toFloats(lying, null));
+        assertTrue(e.getMessage().contains("8 bytes of data for dims [2000000000]"), e.getMessage());
+        TensorProto typed = TensorProto.builder().setName("t").setDataType(ElementType.FLOAT16.number()).setDims(3)
+                .optInt32Data(0x3c00, 0xc000).build();
+        assertThrows(OnnxFormatException.class, () -> TensorData.toFloats(typed, null));
+        TensorProto half = typed.toBuilder().setDims(2).build();
+        assertArrayEquals(new float[] {1f, -2f}, TensorData.toFloats(half, null));
+        TensorProto overflow = lying.toBuilder().setDims(1L << 40, 1L << 40).build();
+        assertThrows(OnnxFormatException.class, () -> TensorData.toFloats(overflow, null));
+    }
+
     /** Large files are memory-mapped rather than read into the heap; they decode the same. */
     @Test
     void aMappedFileReadsAsTheSameModel() throws Exception {

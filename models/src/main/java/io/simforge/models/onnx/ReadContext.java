@@ -315,6 +315,7 @@ public final class ReadContext {
         return pendingBias;
     }
 
+    /** Leaves a convolution's bias for the next BatchNorm layer to absorb (null: none). */
     public void setPendingBias(float[] bias) {
         this.pendingBias = bias;
     }

@@ -23,6 +23,7 @@ public final class WriteContext {
         this.foldBatchNorm = foldBatchNorm;
     }
 
+    /** The graph the nodes and initialisers go into. */
     public GraphBuilder graph() {
         return graph;
     }
