@@ -1,19 +1,23 @@
 package io.simforge.export;
 
 import ai.djl.Model;
-import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.models.SavedModel;
+import io.simforge.onnx.GraphProto;
+import io.simforge.onnx.ModelProto;
+import io.simforge.onnx.OnnxFormatException;
+import io.simforge.onnx.OnnxReader;
+import io.simforge.onnx.TensorProto;
+import io.simforge.onnx.ValueInfoProto;
+import io.simforge.onnx.WeightChecksum;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,26 +43,26 @@ public final class ModelVerifier {
      */
     public static List<Check> verify(Path onnxFile, Path sourceModelDir) {
         List<Check> checks = new ArrayList<>();
-        OnnxMl.ModelProto model;
+        ModelProto model;
         try {
-            model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnxFile));
-            if (!model.hasGraph()) {
-                throw new InvalidProtocolBufferException("no graph");
+            model = OnnxReader.read(onnxFile);
+            if (model.graph() == null) {
+                throw new OnnxFormatException("no graph");
             }
-            checks.add(new Check("file", true, "an ONNX model (IR version " + model.getIrVersion() + ", written by "
-                    + model.getProducerVersion() + ")"));
+            checks.add(new Check("file", true, "an ONNX model (IR version " + model.irVersion() + ", written by "
+                    + model.producerVersion() + ")"));
         } catch (IOException e) {
             checks.add(new Check("file", false, onnxFile + " cannot be read as an ONNX model (" + e.getMessage()
                     + "): truncated, damaged or not ONNX; export it again"));
             return checks;
         }
-        long opset = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty())
-                .mapToLong(OnnxMl.OperatorSetIdProto::getVersion).findFirst().orElse(-1);
+        long opset = model.opsetImports().stream().filter(o -> o.domain().isEmpty())
+                .mapToLong(io.simforge.onnx.OperatorSetIdProto::version).findFirst().orElse(-1);
         checks.add(new Check("opset", opset >= OnnxExporter.MIN_OPSET && opset <= OnnxExporter.MAX_OPSET,
                 "default-domain opset " + opset + " (simforge exports " + OnnxExporter.MIN_OPSET + "–"
                         + OnnxExporter.MAX_OPSET + ")"));
         Map<String, String> props = new HashMap<>();
-        model.getMetadataPropsList().forEach(e -> props.put(e.getKey(), e.getValue()));
+        model.metadataProps().forEach(e -> props.put(e.key(), e.value()));
         ModelMetadata meta;
         try {
             meta = ModelMetadata.fromMap(props, onnxFile.toString());
@@ -71,19 +75,19 @@ public final class ModelVerifier {
             checks.add(new Check("metadata", false, e.getMessage()));
             return checks;
         }
-        checks.add(signature(model.getGraph(), meta));
+        checks.add(signature(model.graph(), meta));
         Path dir = onnxFile.toAbsolutePath().getParent();
         String stored = props.get(ModelMetadata.KEY_WEIGHTS_SHA256);
         try {
-            String actual = WeightChecksum.of(model.getGraph().getInitializerList(), dir);
+            String actual = WeightChecksum.of(model.graph().initializers(), dir);
             checks.add(stored == null
                     ? new Check("weights", true, "no checksum recorded (exported before checksums existed)")
                     : new Check("weights", stored.equals(actual), stored.equals(actual)
                             ? "SHA-256 of the weights matches the recorded " + stored.substring(0, 16) + "…"
                             : "the weights do not match their recorded checksum: the file was changed or damaged "
                                     + "after export"));
-        } catch (RuntimeException e) {
-            checks.add(new Check("weights", false, e.getMessage()));
+        } catch (IOException e) {
+            checks.add(new Check("weights", false, "the weights cannot be read: " + e.getMessage()));
         }
         float[] sample = sampleInputs(meta, 8);
         boolean raw = meta.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8;
@@ -113,27 +117,30 @@ public final class ModelVerifier {
         return checks;
     }
 
-    private static Check signature(OnnxMl.GraphProto graph, ModelMetadata meta) {
+    private static Check signature(GraphProto graph, ModelMetadata meta) {
         List<String> problems = new ArrayList<>();
-        List<String> inits = graph.getInitializerList().stream().map(OnnxMl.TensorProto::getName).toList();
-        List<OnnxMl.ValueInfoProto> inputs = graph.getInputList().stream().filter(v -> !inits.contains(v.getName()))
-                .toList();
-        if (inputs.size() != 1 || !inputs.get(0).getName().equals(meta.inputName())) {
-            problems.add("inputs " + inputs.stream().map(OnnxMl.ValueInfoProto::getName).toList() + " instead of one named '"
+        List<String> inits = graph.initializers().stream().map(TensorProto::name).toList();
+        List<ValueInfoProto> inputs = graph.inputs().stream().filter(v -> !inits.contains(v.name())).toList();
+        if (inputs.size() != 1 || !inputs.get(0).name().equals(meta.inputName())) {
+            problems.add("inputs " + inputs.stream().map(ValueInfoProto::name).toList() + " instead of one named '"
                     + meta.inputName() + "'");
-        } else if (inputs.get(0).getType().getTensorType().getShape().getDimCount() != meta.itemShape().length + 1) {
-            problems.add("input rank " + inputs.get(0).getType().getTensorType().getShape().getDimCount()
-                    + " instead of " + (meta.itemShape().length + 1));
-        } else if (!inputs.get(0).getType().getTensorType().getShape().getDim(0).hasDimParam()) {
+        } else if (rank(inputs.get(0)) != meta.itemShape().length + 1) {
+            problems.add("input rank " + rank(inputs.get(0)) + " instead of " + (meta.itemShape().length + 1));
+        } else if (inputs.get(0).tensorType().shape().dims().get(0).param() == null) {
             problems.add("the batch dimension is fixed, not dynamic");
         }
-        if (graph.getOutputCount() < 1 || !graph.getOutput(0).getName().equals(meta.outputName())) {
+        if (graph.outputs().isEmpty() || !graph.outputs().get(0).name().equals(meta.outputName())) {
             problems.add("no output named '" + meta.outputName() + "'");
         }
         return new Check("signature", problems.isEmpty(), problems.isEmpty() ? "input '" + meta.inputName()
                 + "' [batch, " + String.join(", ", java.util.Arrays.stream(meta.itemShape()).mapToObj(Integer::toString)
                 .toList()) + "], output '" + meta.outputName() + "' [batch, " + meta.embeddingSize() + "]"
                 : String.join("; ", problems));
+    }
+
+    /** The declared rank of a tensor value, 0 when it declares none. */
+    private static int rank(ValueInfoProto v) {
+        return v.tensorType() == null || v.tensorType().shape() == null ? 0 : v.tensorType().shape().dims().size();
     }
 
     private static boolean isFashionMnistShape(ModelMetadata meta) {

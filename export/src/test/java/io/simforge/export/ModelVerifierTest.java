@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
-import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.ByteString;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
+import io.simforge.onnx.ModelProto;
+import io.simforge.onnx.OnnxReader;
+import io.simforge.onnx.OnnxWriter;
+import io.simforge.onnx.TensorProto;
 import io.simforge.train.UntrainedNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +45,14 @@ class ModelVerifierTest {
         ok.forEach(c -> assertTrue(c.passed(), c.name() + ": " + c.detail()));
 
         // Weights changed after export: the checksum check fails and says so.
-        OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnx));
-        OnnxMl.TensorProto w = model.getGraph().getInitializer(0);
-        byte[] raw = w.getRawData().toByteArray();
+        ModelProto model = OnnxReader.read(onnx);
+        TensorProto w = model.graph().initializers().get(0);
+        byte[] raw = new byte[w.rawData().remaining()];
+        w.rawData().get(raw);
         raw[0] ^= 0x40;
         Path tampered = dir.resolve("tampered.onnx");
-        Files.write(tampered, model.toBuilder().setGraph(model.getGraph().toBuilder().setInitializer(0,
-                w.toBuilder().setRawData(ByteString.copyFrom(raw)))).build().toByteArray());
+        OnnxWriter.write(model.toBuilder().setGraph(model.graph().toBuilder().setInitializer(0,
+                w.toBuilder().optRawData(raw).build()).build()).build(), tampered);
         ModelVerifier.Check weights = byName(ModelVerifier.verify(tampered, null)).get("weights");
         assertFalse(weights.passed());
         assertTrue(weights.detail().contains("changed or damaged after export"), weights.detail());

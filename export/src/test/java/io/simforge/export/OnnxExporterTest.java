@@ -19,6 +19,10 @@ import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.models.Architecture;
 import io.simforge.models.layers.L2NormLayer;
+import io.simforge.models.onnx.UnsupportedLayerException;
+import io.simforge.onnx.ElementType;
+import io.simforge.onnx.OnnxReader;
+import io.simforge.onnx.WeightChecksum;
 import io.simforge.train.TrainingData;
 import io.simforge.train.TrainingRun;
 import io.simforge.train.UntrainedNetwork;
@@ -230,8 +234,8 @@ class OnnxExporterTest {
             ModelMetadata meta = ModelExport.metadataFor(m.architecture(), m.preprocessing(), null);
             OnnxExporter exporter = OnnxExporter.builder().setBlock(m.model().getBlock()).setMetadata(meta)
                     .optFoldBatchNorm(true).build();
-            assertFalse(exporter.toModelProto().getGraph().getNodeList().stream()
-                    .anyMatch(n -> n.getOpType().equals("BatchNormalization")), "every BatchNorm was folded");
+            assertFalse(exporter.toModelProto().graph().nodes().stream()
+                    .anyMatch(n -> n.opType().equals("BatchNormalization")), "every BatchNorm was folded");
             Path file = dir.resolve(kind + "-folded.onnx");
             exporter.export(file);
             ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file, "pixels",
@@ -252,11 +256,9 @@ class OnnxExporterTest {
                     .optFloat16Weights(true).build();
             exporter.export(half);
             assertTrue(Files.size(half) < Files.size(full) * 0.6, Files.size(half) + " vs " + Files.size(full) + " bytes");
-            var graph = exporter.toModelProto().getGraph();
-            assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber(),
-                    graph.getInput(0).getType().getTensorType().getElemType(), "input stays float32");
-            assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber(),
-                    graph.getOutput(0).getType().getTensorType().getElemType(), "output stays float32");
+            var graph = exporter.toModelProto().graph();
+            assertEquals(ElementType.FLOAT.number(), graph.inputs().get(0).tensorType().elemType(), "input stays float32");
+            assertEquals(ElementType.FLOAT.number(), graph.outputs().get(0).tensorType().elemType(), "output stays float32");
             ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), half, "pixels",
                     realInputs(40), m.architecture().inputShape());
             assertTrue(r.maxAbsDiff() < 1e-2, "float16 weights: max |DJL - ORT| = " + r.maxAbsDiff());
@@ -277,11 +279,10 @@ class OnnxExporterTest {
             ParityCheck.Result r = ParityCheck.compare(m.model().getBlock(), m.model().getNDManager(), file, "pixels",
                     realInputs(20), m.architecture().inputShape());
             assertTrue(r.passed(), "external data: max |DJL - ORT| = " + r.maxAbsDiff());
-            var written = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
-            String stored = written.getMetadataPropsList().stream()
-                    .filter(e -> e.getKey().equals(ModelMetadata.KEY_WEIGHTS_SHA256)).findFirst().orElseThrow().getValue();
-            assertEquals(stored, WeightChecksum.of(written.getGraph().getInitializerList(), dir));
-            assertEquals(stored, WeightChecksum.of(exporter.toModelProto().getGraph().getInitializerList(), null),
+            var written = OnnxReader.read(file);
+            String stored = written.metadata().get(ModelMetadata.KEY_WEIGHTS_SHA256);
+            assertEquals(stored, WeightChecksum.of(written.graph().initializers(), dir));
+            assertEquals(stored, WeightChecksum.of(exporter.toModelProto().graph().initializers(), null),
                     "the same checksum as the weights held inline");
         }
     }

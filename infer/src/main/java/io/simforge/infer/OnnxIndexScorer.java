@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.simforge.core.linalg.PackedRows;
+import io.simforge.onnx.ScoringGraph;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,7 +56,7 @@ public final class OnnxIndexScorer implements AutoCloseable {
                     chosen = ExecutionDevice.cpu();
                 }
             }
-            session = env.createSession(io.simforge.onnx.ScoringGraph.model(), options);
+            session = env.createSession(ScoringGraph.model(), options); // built by simforge-onnx, no protobuf library
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the index scoring graph: " + e.getMessage(), e);
         }
