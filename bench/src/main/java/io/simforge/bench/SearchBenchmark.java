@@ -3,7 +3,6 @@ package io.simforge.bench;
 import io.simforge.core.io.Npy;
 import io.simforge.core.linalg.DotKernel;
 import io.simforge.infer.ExactIndex;
-import io.simforge.infer.ExecutionDevice;
 import io.simforge.infer.OnnxIndexScorer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,7 +48,7 @@ public final class SearchBenchmark {
         double build = (System.nanoTime() - t0) / 1e9;
         List<List<ExactIndex.Hit>> hits = null;
         double best = Double.POSITIVE_INFINITY;
-        try (OnnxIndexScorer scorer = onnx ? new OnnxIndexScorer(ExecutionDevice.cpu(), 0) : null) {
+        try (OnnxIndexScorer scorer = onnx ? new OnnxIndexScorer(io.simforge.core.device.DeviceSpec.cpu(), 0) : null) {
             if (scorer != null) {
                 scorer.search(index, java.util.Arrays.copyOf(q, dim), k); // the one-off copy into a native tensor
             }

@@ -2,7 +2,6 @@ package io.simforge.cli;
 
 import io.simforge.core.device.DeviceSpec;
 import io.simforge.infer.Embedder;
-import io.simforge.infer.ExecutionDevice;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -18,28 +17,16 @@ final class RuntimeOptions {
     @Option(names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
     int batchSize;
 
-    /** The execution device for ONNX Runtime (one device). */
-    ExecutionDevice executionDevice() {
-        Devices.note(device);
-        if (device.isCpu()) {
-            return ExecutionDevice.cpu();
-        }
-        if (device.isMultiple()) {
-            throw new IllegalArgumentException("--device " + device + ": ONNX Runtime runs a session on one GPU; give "
-                    + "cuda:N");
-        }
-        return ExecutionDevice.cuda(device.ids().get(0));
-    }
-
     /** An embedder on {@code model} with these settings. */
     Embedder embedder(Path model) {
         if (threads < 0) {
             throw new IllegalArgumentException("--threads must be 0 (all cores) or more, got " + threads);
         }
+        Devices.note(device);
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
         return Embedder.builder().setModelPath(model).optBatchSize(batchSize).optThreads(threads)
-                .optDevice(executionDevice()).build();
+                .optDevice(device).build();
     }
 }

@@ -1,11 +1,11 @@
 package io.simforge.cli;
 
+import io.simforge.core.device.DeviceSpec;
 import io.simforge.core.io.Json;
 import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.ExactIndex;
-import io.simforge.infer.ExecutionDevice;
 import io.simforge.infer.OnnxIndexScorer;
 import io.simforge.infer.ImagePreprocessor;
 import java.nio.file.Path;
@@ -109,11 +109,7 @@ final class SearchCommand implements Callable<Integer> {
         List<List<ExactIndex.Hit>> hits;
         if ("onnx".equals(scoring)) {
             Devices.note(device);
-            if (device.isMultiple()) {
-                throw new IllegalArgumentException("--device " + device + ": the scoring graph runs on one GPU; give cuda:N");
-            }
-            ExecutionDevice on = device.isCpu() ? ExecutionDevice.cpu() : ExecutionDevice.cuda(device.ids().get(0));
-            try (OnnxIndexScorer scorer = new OnnxIndexScorer(on, 0)) {
+            try (OnnxIndexScorer scorer = new OnnxIndexScorer(device, 0)) {
                 hits = scorer.search(index, q, excludeSelf ? k + 1 : k);
             }
         } else if ("java".equals(scoring)) {

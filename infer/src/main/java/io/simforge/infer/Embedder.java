@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.simforge.core.device.DeviceSpec;
 import io.simforge.core.image.PixelSource;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
@@ -31,7 +32,7 @@ public final class Embedder implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelMetadata metadata;
-    private final ExecutionDevice device;
+    private final DeviceSpec device;
     private final int batchSize;
     private final long[] itemDims;
 
@@ -42,30 +43,16 @@ public final class Embedder implements AutoCloseable {
                     + "`simforge export` or `simforge quickstart` (runs/<name>/model.onnx).");
         }
         env = OrtEnvironment.getEnvironment();
-        ExecutionDevice chosen = b.device;
-        OrtSession s;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (b.threads > 0) {
-                options.setIntraOpNumThreads(b.threads);
-            }
-            if (chosen.kind() == ExecutionDevice.Kind.CUDA) {
-                try {
-                    options.addCUDA(chosen.deviceId());
-                } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-                    LOG.log(Level.WARNING, "CUDA execution provider unavailable (" + e.getMessage()
-                            + "); running " + path.getFileName() + " on the CPU. Put onnxruntime_gpu and the CUDA 12 "
-                            + "libraries on the path to use the GPU.");
-                    chosen = ExecutionDevice.cpu();
-                }
-            }
-            s = env.createSession(path.toString(), options);
+        OrtSessions.Opened opened;
+        try {
+            opened = OrtSessions.open((e, options) -> e.createSession(path.toString(), options), b.device, b.threads,
+                    path.getFileName().toString());
         } catch (OrtException e) {
             throw new EmbedderException("cannot load " + path + " as an ONNX model (" + e.getMessage().trim()
                     + "). The file is truncated, damaged or not ONNX: export the model again.", e);
         }
-        session = s;
-        device = chosen;
+        session = opened.session();
+        device = opened.device();
         batchSize = b.batchSize;
         try {
             Map<String, String> props = session.getMetadata().getCustomMetadata();
@@ -117,7 +104,7 @@ public final class Embedder implements AutoCloseable {
     }
 
     /** The device the session actually runs on (CPU after a CUDA fallback). */
-    public ExecutionDevice device() {
+    public DeviceSpec device() {
         return device;
     }
 
@@ -263,7 +250,7 @@ public final class Embedder implements AutoCloseable {
     /** Builder: the model path is required; device, threads and batch size are optional. */
     public static final class Builder {
         private Path modelPath;
-        private ExecutionDevice device = ExecutionDevice.cpu();
+        private DeviceSpec device = DeviceSpec.cpu();
         private int threads;
         private int batchSize = 64;
 
@@ -272,7 +259,8 @@ public final class Embedder implements AutoCloseable {
             return this;
         }
 
-        public Builder optDevice(ExecutionDevice device) {
+        /** Where ONNX Runtime runs the model: the CPU (default) or one GPU, {@code cuda:N} (CPU if CUDA cannot start). */
+        public Builder optDevice(DeviceSpec device) {
             this.device = device;
             return this;
         }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.simforge.core.device.DeviceSpec;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.onnx.ScoringGraph;
 import java.lang.System.Logger.Level;
@@ -29,7 +30,7 @@ public final class OnnxIndexScorer implements AutoCloseable {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
-    private final ExecutionDevice device;
+    private final DeviceSpec device;
     private ExactIndex cachedFor;
     private long cachedVersion = -1;
     private OnnxTensor gallery;
@@ -39,32 +40,19 @@ public final class OnnxIndexScorer implements AutoCloseable {
      * @param device CPU, or CUDA (falls back to the CPU with one log line when the provider cannot start)
      * @param threads ONNX Runtime intra-op threads, 0 for its default
      */
-    public OnnxIndexScorer(ExecutionDevice device, int threads) {
-        ExecutionDevice chosen = device;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                options.setIntraOpNumThreads(threads);
-            }
-            if (device.kind() == ExecutionDevice.Kind.CUDA) {
-                try {
-                    options.addCUDA(device.deviceId());
-                } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-                    LOG.log(Level.WARNING, "CUDA execution provider unavailable (" + e.getMessage()
-                            + "); scoring the index on the CPU. Put onnxruntime_gpu and the CUDA 12 libraries on the "
-                            + "path to use the GPU.");
-                    chosen = ExecutionDevice.cpu();
-                }
-            }
-            session = env.createSession(ScoringGraph.model(), options); // built by simforge-onnx, no protobuf library
+    public OnnxIndexScorer(DeviceSpec device, int threads) {
+        try {
+            OrtSessions.Opened opened = OrtSessions.open((e, options) -> e.createSession(ScoringGraph.model(), options),
+                    device, threads, "the index scoring graph");
+            session = opened.session();
+            this.device = opened.device();
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the index scoring graph: " + e.getMessage(), e);
         }
-        this.device = chosen;
     }
 
     /** The device the scoring actually runs on. */
-    public ExecutionDevice device() {
+    public DeviceSpec device() {
         return device;
     }
 

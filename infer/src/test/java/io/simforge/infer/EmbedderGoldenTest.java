@@ -1,5 +1,6 @@
 package io.simforge.infer;
 
+import io.simforge.core.device.DeviceSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,10 +66,17 @@ class EmbedderGoldenTest {
 
     @Test
     void devicesParseAndBadOnesAreNamed() {
-        assertEquals(ExecutionDevice.cpu(), ExecutionDevice.parse("cpu"));
-        assertEquals(ExecutionDevice.cuda(1), ExecutionDevice.parse("gpu:1"));
-        assertEquals(ExecutionDevice.cuda(0), ExecutionDevice.parse("cuda"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutionDevice.parse("tpu"));
-        assertTrue(e.getMessage().contains("use cpu, gpu or gpu:N"), e.getMessage());
+        assertEquals(DeviceSpec.cpu(), DeviceSpec.parse("cpu"));
+        assertEquals(DeviceSpec.cuda(1), DeviceSpec.parse("gpu:1"));
+        assertEquals("cuda:1", DeviceSpec.parse("gpu:1").toString());
+        assertTrue(DeviceSpec.parse("gpu:1").deprecationNote().contains("write 'cuda:1'"));
+        assertEquals(DeviceSpec.cuda(0), DeviceSpec.parse("cuda"));
+        assertEquals("cuda:0,2", DeviceSpec.parse("cuda:0,2").toString());
+        assertTrue(DeviceSpec.parse("cuda:all").isMultiple());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("tpu"));
+        assertTrue(e.getMessage().contains("use cpu, cuda, cuda:N, cuda:N,M,... or cuda:all"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Embedder.builder().setModelPath(golden().resolve(
+                "model-v1.onnx")).optDevice(DeviceSpec.parse("cuda:0,1")).build());
+        assertTrue(e.getMessage().contains("runs a session on one device"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.simforge.infer;
 
+import io.simforge.core.device.DeviceSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -37,7 +38,7 @@ class OnnxIndexScorerTest {
         for (int i = 0; i < q.length; i++) {
             q[i] = r.nextInt(3) - 1;
         }
-        try (OnnxIndexScorer scorer = new OnnxIndexScorer(ExecutionDevice.cpu(), 2)) {
+        try (OnnxIndexScorer scorer = new OnnxIndexScorer(DeviceSpec.cpu(), 2)) {
             assertSameResults(index.search(q, 15), scorer.search(index, q, 15));
             index.remove("v3");
             index.remove("v299");
@@ -64,8 +65,8 @@ class OnnxIndexScorerTest {
             q[i] = (float) r.nextGaussian();
         }
         // This machine has no usable CUDA provider: the scorer says so in the log and runs on the CPU.
-        try (OnnxIndexScorer scorer = new OnnxIndexScorer(ExecutionDevice.cuda(0), 0)) {
-            assertEquals(ExecutionDevice.Kind.CPU, scorer.device().kind());
+        try (OnnxIndexScorer scorer = new OnnxIndexScorer(DeviceSpec.cuda(0), 0)) {
+            assertEquals(DeviceSpec.cpu(), scorer.device());
             assertSameResults(index.search(q, 10), scorer.search(index, q, 10));
         }
     }

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
-import ai.onnx.proto.OnnxMl;
+import io.simforge.onnx.ElementType;
+import io.simforge.onnx.GraphProto;
+import io.simforge.onnx.ModelProto;
+import io.simforge.onnx.NodeProto;
+import io.simforge.onnx.OnnxWriter;
+import io.simforge.onnx.ValueInfoProto;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.metrics.RetrievalMetrics;
@@ -15,7 +20,7 @@ import io.simforge.export.ModelExport;
 import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
 import io.simforge.infer.EmbedderException;
-import io.simforge.infer.ExecutionDevice;
+import io.simforge.core.device.DeviceSpec;
 import io.simforge.models.DjlEmbedder;
 import io.simforge.models.SavedModel;
 import io.simforge.train.TrainingData;
@@ -74,7 +79,7 @@ class TrainExportInferTest {
         float[] djl = djlEmbeddings(trained.model());
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).optBatchSize(17).build()) {
             assertEquals(32, embedder.embeddingSize());
-            assertEquals(ExecutionDevice.cpu(), embedder.device());
+            assertEquals(DeviceSpec.cpu(), embedder.device());
             float[] ort = embedder.embed(test);
             double max = 0;
             for (int i = 0; i < ort.length; i++) {
@@ -123,8 +128,8 @@ class TrainExportInferTest {
 
     @Test
     void aCudaRequestWithoutTheGpuRuntimeFallsBackToTheCpu() {
-        try (Embedder embedder = Embedder.builder().setModelPath(onnx).optDevice(ExecutionDevice.cuda(0)).build()) {
-            assertEquals(ExecutionDevice.cpu(), embedder.device());
+        try (Embedder embedder = Embedder.builder().setModelPath(onnx).optDevice(DeviceSpec.cuda(0)).build()) {
+            assertEquals(DeviceSpec.cpu(), embedder.device());
             assertEquals(test.size() * 32, embedder.embed(test).length);
         }
     }
@@ -148,23 +153,22 @@ class TrainExportInferTest {
     @Test
     void anOnnxModelThatIsNotAnEmbeddingModelIsRefused() throws Exception {
         // A valid ONNX graph (y = relu(x)) without simforge metadata.
-        OnnxMl.ModelProto foreign = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(OnnxMl.GraphProto.newBuilder().setName("g")
-                        .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("y"))
-                        .addInput(floatTensor("x", 3)).addOutput(floatTensor("y", 3)))
+        ModelProto foreign = ModelProto.builder().setIrVersion(8).addOpsetImport("", 17)
+                .setGraph(GraphProto.builder().optName("g")
+                        .addNode(NodeProto.builder().setOpType("Relu").addInput("x").addOutput("y").build())
+                        .addInput(ValueInfoProto.tensor("x", ElementType.FLOAT, "3"))
+                        .addOutput(ValueInfoProto.tensor("y", ElementType.FLOAT, "3")).build())
                 .build();
         Path file = dir.resolve("relu.onnx");
-        Files.write(file, foreign.toByteArray());
+        Files.write(file, OnnxWriter.toBytes(foreign));
         EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
         assertTrue(e.getMessage().contains("is not a simforge model file"), e.getMessage());
 
         // Same graph with simforge metadata claiming an image input: the signature check catches it.
-        OnnxMl.ModelProto.Builder lying = foreign.toBuilder();
+        ModelProto.Builder lying = foreign.toBuilder();
         ModelExport.metadataFor(io.simforge.models.Architecture.convNet(1, 28, 28, 8, 4), Preprocessing.fashionMnist(),
-                null).toMap().forEach((k, v) -> lying.addMetadataProps(
-                        OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        Files.write(file, lying.build().toByteArray());
+                null).toMap().forEach(lying::addMetadata);
+        Files.write(file, OnnxWriter.toBytes(lying.build()));
         EmbedderException e2 = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
         assertTrue(e2.getMessage().contains("not a simforge embedding model"), e2.getMessage());
     }
@@ -187,11 +191,5 @@ class TrainExportInferTest {
             assertTrue(m.normalized());
             assertEquals("{\"loss\":\"ms\"}", m.training());
         }
-    }
-
-    private static OnnxMl.ValueInfoProto floatTensor(String name, long dim) {
-        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-                OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(OnnxMl.TensorShapeProto.newBuilder()
-                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dim))))).build();
     }
 }
