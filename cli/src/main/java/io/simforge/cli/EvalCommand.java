@@ -60,6 +60,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write report.html (leave-one-out evaluations).")
     boolean report;
 
+    @Option(names = "--baselines", description = "With -m, leave-one-out: also evaluate the raw pixels and, for a "
+            + "training run folder, the same network untrained (its architecture and seed), on the same images.")
+    boolean baselines;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 "
             + "(default 0).")
     long seed;
@@ -88,7 +92,14 @@ final class EvalCommand implements Callable<Integer> {
                 embedder = runtime.embedder(model.onnx());
                 b.setEmbedder(embedder, model.onnx()).setData(source, source.kind() == DataSource.Kind.IDX
                         ? (classes != null ? classes : "5-9") : null);
+                if (baselines) {
+                    RunModels.baselines(input.model).forEach(b::optBaseline);
+                }
             } else {
+                if (baselines) {
+                    throw new IllegalArgumentException("--baselines needs a model (-m): they are computed on the inputs "
+                            + "the model embeds");
+                }
                 if (data.labels == null) {
                     throw new IllegalArgumentException("--embeddings needs --labels (one label per row)");
                 }
