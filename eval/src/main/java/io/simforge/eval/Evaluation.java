@@ -170,7 +170,12 @@ public final class Evaluation {
         }
         Extracted e = extract(embedder, list, eval);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Files.deleteIfExists(b.output.evalSource()); // images come from files, not a dataset source
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (int c = 0; c < list.classNames().size(); c++) {
+            names.put(c, list.classNames().get(c));
+        }
+        // The report reloads the images from their files, in the order of the extraction's ids.txt.
+        EvalSource.imageFiles(list.root(), names.isEmpty() ? null : names).write(b.output.evalSource());
         int[] ks = ks(layout != null ? layout.paperRecallKs() : DEFAULT_KS);
         Map<String, Double> m = EmbeddingMetrics.all(e.vectors.values(), e.vectors.rowSize(), e.labels, ks, b.seed);
         Map<String, Map<String, Double>> baselines = new LinkedHashMap<>();
