@@ -34,7 +34,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
-    @Option(names = "--chunk", defaultValue = "2048", description = "Items per committed chunk (default 2048).")
+    @Option(converter = Ranges.Positive.class, names = "--chunk", defaultValue = "2048", description = "Items per committed chunk (default 2048).")
     int chunk;
 
     @Option(names = "--strict", description = "Stop at the first unreadable image instead of listing it in rejects.tsv.")

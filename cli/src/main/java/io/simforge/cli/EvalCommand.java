@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gallery-labels", description = "Labels of the gallery.")
     Path galleryLabels;
 
-    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
+    @Option(converter = Ranges.Positive.class, names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
             + "SOP 1,10,100,1000, In-Shop 1,10,20,30,40,50).")
     int[] ks;
 

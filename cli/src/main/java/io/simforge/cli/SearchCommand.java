@@ -45,7 +45,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, description = "The .onnx model that embeds --images.")
     Path model;
 
-    @Option(names = "-k", defaultValue = "10", description = "Results per query (default 10).")
+    @Option(converter = Ranges.Positive.class, names = "-k", defaultValue = "10", description = "Results per query (default 10).")
     int k;
 
     @Option(names = "--json", description = "Write the results to this JSON file instead of printing them.")
@@ -61,9 +61,6 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (k <= 0) {
-            throw new IllegalArgumentException("-k is the number of results per query and must be positive, got " + k);
-        }
         ExactIndex index = ExactIndex.load(indexFile);
         List<String> names = new ArrayList<>();
         float[] q;
@@ -86,6 +83,13 @@ final class SearchCommand implements Callable<Integer> {
             }
         } else if (queries.vectors != null) {
             Npy.FloatArray v = Npy.readFloats(queries.vectors);
+            if (v.shape().length != 2 || v.rowSize() != index.dimension()) {
+                throw new IllegalArgumentException(queries.vectors + " has shape " + java.util.Arrays.toString(v.shape())
+                        + ", but " + indexFile + " holds " + index.dimension() + "-d vectors: queries must be n × "
+                        + index.dimension() + " (embedded by the model that embedded the index)");
+            }
+            io.simforge.core.error.InvalidInputException.requireFinite(v.values(), v.rowSize(),
+                    queries.vectors.getFileName().toString());
             q = v.values();
             for (int i = 0; i < v.rows(); i++) {
                 names.add(queries.vectors.getFileName() + "[" + i + "]");

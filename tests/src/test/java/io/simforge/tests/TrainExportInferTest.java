@@ -177,7 +177,7 @@ class TrainExportInferTest {
     void imagesOfTheWrongSizeAreRefused() {
         ImageDataset small = new ImageDataset(new byte[2 * 10 * 10], new int[] {0, 1}, 1, 10, 10);
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedder.embed(small));
+            io.simforge.core.error.InvalidInputException e = assertThrows(io.simforge.core.error.InvalidInputException.class, () -> embedder.embed(small));
             assertTrue(e.getMessage().contains("expects 1x28x28 images"), e.getMessage());
         }
     }
