@@ -94,6 +94,17 @@ public record ModelSettings(String inputName, String outputName, ModelMetadata.I
      */
     public static ModelSettings fromMetadata(Map<String, String> props, String source) {
         ModelMetadata m = ModelMetadata.fromMap(props, source);
+        try {
+            return fromMetadata(props, source, m);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(source + ": its metadata is inconsistent (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static ModelSettings fromMetadata(Map<String, String> props, String source, ModelMetadata m) {
         ModelSettings s = of(m);
         Layout layout = parse(Layout.class, props.getOrDefault(ModelMetadata.KEY_INPUT_LAYOUT, "NCHW"),
                 ModelMetadata.KEY_INPUT_LAYOUT, source, m.inputKind().isImage() ? Layout.NCHW : null);
