@@ -155,6 +155,8 @@ public final class ModelSettingsFiles {
                 throw new InvalidInputException(file + " is not a JSON object");
             }
             o = e.getAsJsonObject();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidInputException(file + " is not UTF-8 text", e);
         } catch (IOException e) {
             throw SimforgeException.of(e);
         } catch (JsonParseException e) {

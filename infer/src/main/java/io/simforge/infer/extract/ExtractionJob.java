@@ -280,16 +280,22 @@ public final class ExtractionJob {
 
     /**
      * Embeds the first item that loads, before anything is written: a model that does not fit the items fails here,
-     * leaving the output folder as it was.
+     * leaving the output folder as it was. When none of the first batch's items loads, the input itself is wrong (a
+     * model for other images, a folder of other files) and the job stops too.
      */
     private void probe() {
         int itemSize = embedder.settings().itemSize();
         float[] input = new float[itemSize];
-        for (int i = 0; i < Math.min(source.size(), Math.max(1, embedder.batchSize())); i++) {
+        int window = Math.min(source.size(), Math.max(1, embedder.batchSize()));
+        String firstError = null;
+        for (int i = 0; i < window; i++) {
             try {
                 source.load(i, input, 0);
             } catch (IOException | RuntimeException e) {
-                continue; // a reject: the chunk will list it
+                if (firstError == null) {
+                    firstError = source.id(i) + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+                continue; // a reject, unless none loads
             }
             if (!allFinite(input)) {
                 continue;
@@ -302,6 +308,11 @@ public final class ExtractionJob {
             }
             return;
         }
+        if (firstError != null && !strict) {
+            throw new ExtractionException("none of the first " + window + " items can be read for this model (the "
+                    + "first: " + firstError + "); check that the input and the model belong together. Nothing was "
+                    + "written to " + dir + ".");
+        }
     }
 
     private static boolean allFinite(float[] values) {
@@ -313,23 +324,38 @@ public final class ExtractionJob {
         return true;
     }
 
-    /** A summary or manifest, read and checked: a damaged one is named with {@code fix}. */
-    private Summary readSummary(Path file, String fix) throws IOException {
+    /**
+     * Reads an {@code extraction.json} or a job's {@code .parts/manifest.json}, checked: its header, and values that
+     * describe an extraction (counts not negative, sizes positive, both checksums present).
+     *
+     * @throws io.simforge.core.error.UnreadableFileException when the file is of another format, newer, or damaged
+     * @throws io.simforge.core.error.SimforgeIOException when it cannot be read
+     */
+    public static Summary readSummary(Path file) {
         Summary s;
         try {
             s = FORMAT.read(file, Summary.class);
-        } catch (FormatException e) {
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        }
+        if (s == null || s.items() < 0 || s.embeddingSize() <= 0 || s.chunkSize() <= 0 || s.modelSha256() == null
+                || s.idsSha256() == null || s.rows() < -1 || s.rejects() < -1 || s.rows() > s.items()) {
+            throw new io.simforge.core.error.UnreadableFileException(FormatException.damaged(file.toString(),
+                    "its values do not describe an extraction (" + s + ")"));
+        }
+        return s;
+    }
+
+    /** As {@link #readSummary(Path)}; damage is reported with {@code fix}, the way to start over. */
+    private static Summary readSummary(Path file, String fix) {
+        try {
+            return readSummary(file);
+        } catch (io.simforge.core.error.UnreadableFileException e) {
             if (e.problem() != FormatException.Problem.DAMAGED) {
                 throw e;
             }
             throw new ExtractionException(e.getMessage() + " (or " + fix + ")", e);
         }
-        if (s == null || s.items() < 0 || s.embeddingSize() <= 0 || s.chunkSize() <= 0 || s.modelSha256() == null
-                || s.idsSha256() == null || s.rows() < -1 || s.rejects() < -1 || s.rows() > s.items()) {
-            throw new ExtractionException(FormatException.damaged(file.toString(), "its values do not describe an "
-                    + "extraction (" + s + ")").getMessage() + " (or " + fix + ")");
-        }
-        return s;
     }
 
     private static boolean sameJob(Summary a, Summary b) {
