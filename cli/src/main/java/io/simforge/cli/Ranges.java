@@ -68,6 +68,14 @@ final class Ranges {
         }
     }
 
+    /** Any finite number (a mean, which may be below 0). */
+    static final class Finite implements ITypeConverter<Float> {
+        @Override
+        public Float convert(String typed) {
+            return parseFloat(typed, "a finite number");
+        }
+    }
+
     /** A fraction: from 0 up to, not including, 1. */
     static final class Fraction implements ITypeConverter<Float> {
         @Override
