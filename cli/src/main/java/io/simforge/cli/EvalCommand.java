@@ -67,6 +67,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    ModelSettingsOptions modelSettings;
+
     @Override
     public Integer call() throws Exception {
         Evaluation.Builder b = Evaluation.builder().optSeed(seed);
@@ -85,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--features are vectors; evaluate embeddings with --embeddings "
                             + "and --labels");
                 }
-                embedder = runtime.embedder(model.onnx());
+                embedder = runtime.embedder(model.onnx(), modelSettings);
                 b.setEmbedder(embedder, model.onnx()).setData(source, source.kind() == DataSource.Kind.IDX
                         ? (classes != null ? classes : "5-9") : null);
             } else {

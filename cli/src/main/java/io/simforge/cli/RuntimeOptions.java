@@ -17,10 +17,15 @@ final class RuntimeOptions {
     @Option(converter = Ranges.Positive.class, names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
     int batchSize;
 
-    /** An embedder on {@code model} with these settings. */
-    Embedder embedder(Path model) {
+    /**
+     * An embedder on {@code model} with these runtime settings and the model settings given as flags; says which
+     * model settings it runs with when they are not all the model's own.
+     */
+    Embedder embedder(Path model, ModelSettingsOptions settings) {
         Devices.note(device);
-        return Embedder.builder().setModelPath(model).optBatchSize(batchSize).optThreads(threads)
-                .optDevice(device).build();
+        Embedder e = Embedder.builder().setModelPath(model).optBatchSize(batchSize).optThreads(threads)
+                .optDevice(device).optOverrides(settings.overrides()).build();
+        ModelSettingsOptions.print(e, System.out);
+        return e;
     }
 }

@@ -55,6 +55,9 @@ final class SearchCommand implements Callable<Integer> {
             + "Runtime graph: MatMul + TopK).")
     String scoring;
 
+    @picocli.CommandLine.Mixin
+    ModelSettingsOptions modelSettings;
+
     @Option(names = "--device", defaultValue = "cpu", converter = Devices.class, description = "With --scoring onnx: "
             + "where ONNX Runtime scores: cpu, cuda or cuda:N (falls back to the CPU). Default cpu.")
     io.simforge.core.device.DeviceSpec device;
@@ -69,7 +72,13 @@ final class SearchCommand implements Callable<Integer> {
             if (model == null) {
                 throw new IllegalArgumentException("--images needs the model that embedded the index (-m model.onnx)");
             }
-            try (Embedder embedder = Embedder.builder().setModelPath(model).build()) {
+            try (Embedder embedder = Embedder.builder().setModelPath(model).optOverrides(modelSettings.overrides())
+                    .build()) {
+                if (embedder.embeddingSize() != index.dimension()) {
+                    throw new IllegalArgumentException(model + " gives " + embedder.embeddingSize() + "-d embeddings, "
+                            + "but " + indexFile + " holds " + index.dimension() + "-d vectors: use the model that "
+                            + "embedded the index");
+                }
                 Preprocessing pre = embedder.metadata().preprocessing();
                 if (pre == null) {
                     throw new IllegalArgumentException(model + " takes feature vectors, not images");

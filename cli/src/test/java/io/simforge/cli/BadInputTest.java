@@ -51,8 +51,8 @@ class BadInputTest {
         return new Outcome(code, captured.toString(StandardCharsets.UTF_8), err.toString());
     }
 
-    /** Flags that take any number: seeds. */
-    private static final Set<String> ANY_VALUE = Set.of("--seed");
+    /** Flags that take any number: seeds, and a mean (which may be below 0; it must still be finite). */
+    private static final Set<String> ANY_VALUE = Set.of("--seed", "--mean");
 
     /**
      * Every numeric flag of every command refuses an out-of-range value while parsing, naming the flag and the value
