@@ -48,11 +48,11 @@ final class ModelSettingsOptions {
             description = "Model settings: the channels the model takes, in order (default: rgb for 3, gray for 1).")
     ModelSettings.ChannelOrder channelOrder;
 
-    @Option(names = "--layout", paramLabel = "nchw|nhwc", converter = Layouts.class, description = "Model settings: "
+    @Option(names = "--input-layout", paramLabel = "nchw|nhwc", converter = Layouts.class, description = "Model settings: "
             + "channels first (PyTorch) or last (TensorFlow); default: what the input's shape shows.")
     ModelSettings.Layout layout;
 
-    @Option(names = "--pooling", paramLabel = "none|cls|mean", converter = Poolings.class, description = "Model "
+    @Option(names = "--token-pooling", paramLabel = "none|cls|mean", converter = Poolings.class, description = "Model "
             + "settings: how an output of one vector per token becomes one embedding: the first (CLS) token or the mean.")
     ModelSettings.Pooling pooling;
 

@@ -48,8 +48,8 @@ final class ForeignModel {
     static String outputProblem(Path model, ModelSettings s, long[] shape) {
         String found = "output '" + s.outputName() + "' has shape " + Arrays.toString(shape).replace("-1", "?");
         if (shape.length == 3 && s.pooling() == ModelSettings.Pooling.NONE) {
-            return model + ": " + found + ", one vector per token: pool it into one embedding per item with --pooling "
-                    + "cls (the first token) or --pooling mean (\"pooling\" in the settings file).";
+            return model + ": " + found + ", one vector per token: pool it into one embedding per item with --token-pooling "
+                    + "cls (the first token) or --token-pooling mean (\"pooling\" in the settings file).";
         }
         if (shape.length == 2 && s.pooling() != ModelSettings.Pooling.NONE) {
             return model + ": " + found + ", already one embedding per item: there are no tokens to pool; drop the "

@@ -77,7 +77,7 @@ public record PartialSettings(String inputName, String outputName, ModelMetadata
         if (pool == null) {
             if (outShape.length == 3) {
                 missing.add("pooling: output '" + out.name() + "' has one vector per token " + Arrays.toString(outShape)
-                        .replace("-1", "?") + "; give --pooling cls or mean (\"pooling\")");
+                        .replace("-1", "?") + "; give --token-pooling cls or mean (\"pooling\")");
             }
             pool = ModelSettings.Pooling.NONE;
         }
@@ -107,7 +107,7 @@ public record PartialSettings(String inputName, String outputName, ModelMetadata
                 lay = first ? ModelSettings.Layout.NCHW : ModelSettings.Layout.NHWC;
             } else {
                 missing.add("layout: input " + Arrays.toString(shape).replace("-1", "?") + " could be NCHW or NHWC; "
-                        + "give --layout nchw or nhwc (\"layout\")");
+                        + "give --input-layout nchw or nhwc (\"layout\")");
                 lay = ModelSettings.Layout.NCHW;
             }
         }

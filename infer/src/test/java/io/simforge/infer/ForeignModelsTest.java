@@ -93,7 +93,7 @@ class ForeignModelsTest {
         EmbedderException missing = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(model)
                 .optOverrides(normalisation()).build());
         assertTrue(missing.getMessage().contains("pooling: output 'last_hidden_state' has one vector per token")
-                && missing.getMessage().contains("--pooling cls or mean"), missing.getMessage());
+                && missing.getMessage().contains("--token-pooling cls or mean"), missing.getMessage());
         for (ModelSettings.Pooling pooling : List.of(ModelSettings.Pooling.CLS, ModelSettings.Pooling.MEAN)) {
             PartialSettings s = new PartialSettings(null, null, null, null, null, null, null, null, null, null, null,
                     pooling, false).over(normalisation());
