@@ -63,6 +63,7 @@ class BadInputTest {
         List<String> checked = new ArrayList<>();
         walk(Main.commandLine(), checked);
         assertTrue(checked.size() >= 40, "numeric flags found: " + checked);
+        System.out.println("numeric flags range-checked: " + checked.size());
     }
 
     private static void walk(CommandLine cl, List<String> checked) {
