@@ -97,7 +97,7 @@ final class Ranges {
             if (!(v >= 0)) {
                 throw new TypeConversionException(typed + " is not a number of 0 or more");
             }
-            return (double) Double.parseDouble(typed.trim());
+            return Double.parseDouble(typed.trim());
         }
     }
 }

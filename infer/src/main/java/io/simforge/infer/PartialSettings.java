@@ -51,7 +51,7 @@ public record PartialSettings(String inputName, String outputName, ModelMetadata
 
     /** Whether this layer says anything. */
     public boolean isEmpty() {
-        return equals(NONE) || Arrays.asList(inputName, outputName, inputKind, height, width, resizeShorterSide,
+        return Arrays.asList(inputName, outputName, inputKind, height, width, resizeShorterSide,
                 scale, mean, std, channelOrder, layout, pooling, l2Normalize).stream().allMatch(java.util.Objects::isNull);
     }
 
