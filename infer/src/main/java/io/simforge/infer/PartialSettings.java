@@ -123,7 +123,7 @@ public record PartialSettings(String inputName, String outputName, ModelMetadata
         if (c > 0 && c != order.channels()) {
             missing.add("channels: input '" + in.name() + "' takes " + c + " channels; simforge feeds 1 (gray) or 3");
         }
-        if (scale == null || mean == null || std == null) {
+        if (mean == null || std == null) {
             missing.add("normalisation: give --mean and --std (and --scale, default 1/255) or \"mean\", \"std\", "
                     + "\"scale\"; e.g. ImageNet's --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225");
         }
@@ -131,8 +131,9 @@ public record PartialSettings(String inputName, String outputName, ModelMetadata
             throw refusal(model, inputs, outputs, missing);
         }
         try {
-            Preprocessing pre = new Preprocessing(order.channels(), hh, ww, scale, perChannel(mean, order, "mean"),
-                    perChannel(std, order, "std"), resizeShorterSide == null ? 0 : resizeShorterSide);
+            Preprocessing pre = new Preprocessing(order.channels(), hh, ww, scale != null ? scale : 1 / 255f,
+                    perChannel(mean, order, "mean"), perChannel(std, order, "std"),
+                    resizeShorterSide == null ? 0 : resizeShorterSide);
             return new ModelSettings(in.name(), out.name(), kind, new int[] {order.channels(), hh, ww}, lay, order, pre,
                     pool, l2, 0);
         } catch (IllegalArgumentException e) {

@@ -23,7 +23,7 @@ class FailedRunTest {
         Path run = dir.resolve("run");
         ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1)).firstPerClass(20);
         // initFrom is checked where the run starts from it, after the folder and its settings were written.
-        TrainConfig c = TrainConfig.builder().optIterations(2).optInitFrom(dir.resolve("missing.onnx").toString())
+        TrainConfig c = TrainConfig.builder().optIterations(2).optClassesPerBatch(2).optInitFrom(dir.resolve("missing.onnx").toString())
                 .build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Training.train(c, data,
                 Preprocessing.fashionMnist(), null, TrainingListener.NONE, run, false));
