@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gallery-labels", description = "Labels of the gallery.")
     Path galleryLabels;
 
-    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
+    @Option(converter = Ranges.Positive.class, names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
             + "SOP 1,10,100,1000, In-Shop 1,10,20,30,40,50).")
     int[] ks;
 
@@ -71,6 +71,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    ModelSettingsOptions modelSettings;
+
     @Override
     public Integer call() throws Exception {
         Evaluation.Builder b = Evaluation.builder().optSeed(seed);
@@ -89,7 +92,7 @@ final class EvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--features are vectors; evaluate embeddings with --embeddings "
                             + "and --labels");
                 }
-                embedder = runtime.embedder(model.onnx());
+                embedder = runtime.embedder(model.onnx(), modelSettings);
                 b.setEmbedder(embedder, model.onnx()).setData(source, source.kind() == DataSource.Kind.IDX
                         ? (classes != null ? classes : "5-9") : null);
                 if (baselines) {

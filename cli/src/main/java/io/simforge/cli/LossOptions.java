@@ -13,7 +13,7 @@ final class LossOptions {
     @Option(names = "--ee", description = "Wrap the loss with Embedding Expansion (needs an even K).")
     Boolean ee;
 
-    @Option(names = "--ee-points", description = "Synthetic points per pair for Embedding Expansion (default 2).")
+    @Option(converter = Ranges.Positive.class, names = "--ee-points", description = "Synthetic points per pair for Embedding Expansion (default 2).")
     Integer eePoints;
 
     void applyTo(TrainConfig.Builder c) {

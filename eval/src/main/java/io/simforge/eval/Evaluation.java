@@ -73,7 +73,7 @@ public final class Evaluation {
     }
 
     private EvaluationResult fromEmbeddings() throws IOException {
-        Npy.FloatArray q = Npy.readFloats(b.embeddings);
+        Npy.FloatArray q = readEmbeddings(b.embeddings);
         int[] ql = Labels.read(b.labels, q.rows(), b.embeddings);
         int[] ks = ks(DEFAULT_KS);
         if (b.galleryEmbeddings == null) {
@@ -84,7 +84,7 @@ public final class Evaluation {
             return result("leave-one-out retrieval on " + b.embeddings + " (" + ql.length + " items)", null, ql.length,
                     m, Map.of(), 0, 0);
         }
-        Npy.FloatArray g = Npy.readFloats(b.galleryEmbeddings);
+        Npy.FloatArray g = readEmbeddings(b.galleryEmbeddings);
         int[] gl = Labels.read(b.galleryLabels, g.rows(), b.galleryEmbeddings);
         if (g.rowSize() != q.rowSize()) {
             throw new IllegalArgumentException("queries have " + q.rowSize() + " dimensions but the gallery has "
@@ -94,6 +94,20 @@ public final class Evaluation {
         return result("query/gallery retrieval: " + ql.length + " queries from " + b.embeddings + " against " + gl.length
                 + " gallery items from " + b.galleryEmbeddings + "; NMI and F1 cluster the queries", null, ql.length, m,
                 Map.of(), 0, 0);
+    }
+
+    /**
+     * Embeddings to evaluate: an {@code n × d} matrix of finite values. A NaN or infinite value would make every
+     * metric meaningless (all-zero scores), so it is refused naming the file, row and column.
+     */
+    private static Npy.FloatArray readEmbeddings(Path file) throws IOException {
+        Npy.FloatArray e = Npy.readFloats(file);
+        if (e.shape().length != 2 || e.rows() == 0 || e.rowSize() == 0) {
+            throw new IllegalArgumentException(file + " has shape " + java.util.Arrays.toString(e.shape())
+                    + "; embeddings are an n × d matrix with n and d above 0");
+        }
+        io.simforge.core.error.InvalidInputException.requireFinite(e.values(), e.rowSize(), file.toString());
+        return e;
     }
 
     private EvaluationResult fromModel() throws IOException {

@@ -1,36 +1,35 @@
 package io.simforge.export;
 
 import ai.djl.Model;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
+import io.simforge.core.error.SimforgeException;
 import io.simforge.core.model.ModelMetadata;
+import io.simforge.core.model.ModelSettings;
+import io.simforge.infer.Embedder;
+import io.simforge.infer.PartialSettings;
+import io.simforge.onnx.OnnxModelInfo;
 import io.simforge.models.SavedModel;
-import io.simforge.onnx.GraphProto;
 import io.simforge.onnx.ModelProto;
 import io.simforge.onnx.OnnxFormatException;
 import io.simforge.onnx.OnnxReader;
-import io.simforge.onnx.TensorProto;
-import io.simforge.onnx.ValueInfoProto;
 import io.simforge.onnx.WeightChecksum;
 import java.io.IOException;
-import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Checks an exported model the way a deployment would meet it: it parses, declares an opset this project
- * exports, carries complete simforge metadata, has the input and output the metadata names, its weights
- * match their checksum, ONNX Runtime runs it and returns unit-length embeddings, and (given the trained
- * model it came from) it reproduces DJL's embeddings. Each check reports in plain words.
+ * Checks a model the way a deployment would meet it, one line per check in plain words: it parses; what its graph
+ * holds (inputs, outputs, opset, external data); its opset; its simforge metadata (or, for a foreign model, that it
+ * has none yet); the settings it runs with (from its metadata, flags, or the settings files beside it) and that its
+ * graph fits them; its weights match their checksum; the runtime embeds with it and the embeddings are finite (and
+ * of unit length when they should be); and, given the trained model it came from, it reproduces DJL's embeddings.
+ * A foreign model without complete settings fails the settings check, which lists what is missing.
  */
 public final class ModelVerifier {
     /** One check: what was checked, whether it passed, and what was found. */
@@ -38,10 +37,16 @@ public final class ModelVerifier {
 
     private ModelVerifier() {}
 
+    /** @param sourceModelDir the trained model folder ({@code <run>/model}) for a parity check, or null */
+    public static List<Check> verify(Path onnxFile, Path sourceModelDir) {
+        return verify(onnxFile, sourceModelDir, PartialSettings.NONE);
+    }
+
     /**
      * @param sourceModelDir the trained model folder ({@code <run>/model}) for a parity check, or null
+     * @param overrides settings given as flags, for a model without simforge metadata
      */
-    public static List<Check> verify(Path onnxFile, Path sourceModelDir) {
+    public static List<Check> verify(Path onnxFile, Path sourceModelDir, PartialSettings overrides) {
         List<Check> checks = new ArrayList<>();
         ModelProto model;
         try {
@@ -50,109 +55,111 @@ public final class ModelVerifier {
                 throw new OnnxFormatException("no graph");
             }
             checks.add(new Check("file", true, "an ONNX model (IR version " + model.irVersion() + ", written by "
-                    + model.producerVersion() + ")"));
+                    + (model.producerName() + " " + model.producerVersion()).trim() + ")"));
         } catch (IOException e) {
             checks.add(new Check("file", false, onnxFile + " cannot be read as an ONNX model (" + e.getMessage()
                     + "): truncated, damaged or not ONNX; export it again"));
             return checks;
         }
-        long opset = model.opsetImports().stream().filter(o -> o.domain().isEmpty())
-                .mapToLong(io.simforge.onnx.OperatorSetIdProto::version).findFirst().orElse(-1);
-        checks.add(new Check("opset", opset >= OnnxExporter.MIN_OPSET && opset <= OnnxExporter.MAX_OPSET,
-                "default-domain opset " + opset + " (simforge exports " + OnnxExporter.MIN_OPSET + "–"
-                        + OnnxExporter.MAX_OPSET + ")"));
-        Map<String, String> props = new HashMap<>();
-        model.metadataProps().forEach(e -> props.put(e.key(), e.value()));
-        ModelMetadata meta;
-        try {
-            meta = ModelMetadata.fromMap(props, onnxFile.toString());
-            checks.add(new Check("metadata", true, "format version " + meta.formatVersion() + ": " + meta.embeddingSize()
-                    + "-d " + (meta.normalized() ? "L2-normalised " : "") + "embeddings of " + meta.inputKind()
-                    .name().toLowerCase(Locale.ROOT) + " input " + String.join("×", java.util.Arrays.stream(
-                            meta.itemShape()).mapToObj(Integer::toString).toList())
-                    + (meta.preprocessing() != null ? ", preprocessing " + meta.preprocessing() : "")));
-        } catch (RuntimeException e) {
-            checks.add(new Check("metadata", false, e.getMessage()));
-            return checks;
-        }
-        checks.add(signature(model.graph(), meta));
+        OnnxModelInfo info = OnnxModelInfo.of(model);
         Path dir = onnxFile.toAbsolutePath().getParent();
-        String stored = props.get(ModelMetadata.KEY_WEIGHTS_SHA256);
-        try {
-            String actual = WeightChecksum.of(model.graph().initializers(), dir);
-            checks.add(stored == null
-                    ? new Check("weights", true, "no checksum recorded (exported before checksums existed)")
-                    : new Check("weights", stored.equals(actual), stored.equals(actual)
-                            ? "SHA-256 of the weights matches the recorded " + stored.substring(0, 16) + "…"
-                            : "the weights do not match their recorded checksum: the file was changed or damaged "
-                                    + "after export"));
-        } catch (IOException e) {
-            checks.add(new Check("weights", false, "the weights cannot be read: " + e.getMessage()));
+        List<String> missingData = info.externalDataFiles().stream().filter(f -> !Files.isRegularFile(dir.resolve(f)))
+                .toList();
+        checks.add(new Check("graph", missingData.isEmpty(), "inputs " + info.inputs() + ", outputs " + info.outputs()
+                + ", " + (info.usesExternalData() ? "weights in " + info.externalDataFiles()
+                + (missingData.isEmpty() ? "" : ", missing: keep " + missingData + " beside the model")
+                : "weights inside the file")));
+        Map<String, String> props = model.metadata();
+        boolean simforge = ModelMetadata.isSimforgeModel(props);
+        boolean exported = simforge && props.getOrDefault(ModelMetadata.KEY_PRODUCER, "").startsWith("simforge")
+                && !props.get(ModelMetadata.KEY_PRODUCER).contains("adopt");
+        long opset = model.defaultOpset();
+        checks.add(exported
+                ? new Check("opset", opset >= OnnxExporter.MIN_OPSET && opset <= OnnxExporter.MAX_OPSET,
+                        "default-domain opset " + opset + " (simforge exports " + OnnxExporter.MIN_OPSET + "–"
+                                + OnnxExporter.MAX_OPSET + ")")
+                : new Check("opset", opset > 0, "default-domain opset " + opset + (opset > 0
+                        ? " (not simforge's export: ONNX Runtime decides whether it runs)" : ": the model imports none")));
+        ModelMetadata meta = null;
+        if (simforge) {
+            try {
+                meta = ModelMetadata.fromMap(props, onnxFile.toString());
+                checks.add(new Check("metadata", true, "format version " + meta.formatVersion() + ": "
+                        + meta.embeddingSize() + "-d " + (meta.normalized() ? "L2-normalised " : "") + "embeddings of "
+                        + meta.inputKind().name().toLowerCase(Locale.ROOT) + " input " + String.join("×",
+                        java.util.Arrays.stream(meta.itemShape()).mapToObj(Integer::toString).toList())
+                        + (meta.preprocessing() != null ? ", preprocessing " + meta.preprocessing() : "")));
+            } catch (RuntimeException e) {
+                checks.add(new Check("metadata", false, e.getMessage()));
+                return checks;
+            }
+        } else {
+            checks.add(new Check("metadata", true, "none: a model from elsewhere. Its settings come from flags or the "
+                    + "files beside it; `simforge adopt` writes them into a copy"));
         }
-        float[] sample = sampleInputs(meta, 8);
-        boolean raw = meta.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8;
-        float[] ort;
-        try {
-            ort = run(onnxFile, meta, raw ? rawPixels(8) : sample);
+        try (Embedder embedder = Embedder.builder().setModelPath(onnxFile).optOverrides(overrides).optBatchSize(8)
+                .build()) {
+            checks.add(new Check("settings", true, "from " + embedder.settingsSource() + ": "
+                    + embedder.settings().describe() + (embedder.batchSize() < 8 ? "; a fixed batch of "
+                    + embedder.batchSize() : "")));
+            String stored = props.get(ModelMetadata.KEY_WEIGHTS_SHA256);
+            try {
+                String actual = WeightChecksum.of(model.graph().initializers(), dir);
+                checks.add(stored == null
+                        ? new Check("weights", true, "no checksum recorded (" + (simforge ? "exported before checksums "
+                                + "existed" : "`simforge adopt` records one") + ")")
+                        : new Check("weights", stored.equals(actual), stored.equals(actual)
+                                ? "SHA-256 of the weights matches the recorded " + stored.substring(0, 16) + "…"
+                                : "the weights do not match their recorded checksum: the file was changed or damaged "
+                                        + "after export"));
+            } catch (IOException e) {
+                checks.add(new Check("weights", false, "the weights cannot be read: " + e.getMessage()));
+            }
+            ModelSettings settings = embedder.settings();
+            boolean fashion = isFashionMnistShape(settings);
+            float[] sample = sampleInputs(settings, 8);
+            float[] embedded;
+            try {
+                embedded = embedder.embed(settings.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8
+                        ? rawPixels(settings, 8) : sample);
+            } catch (RuntimeException e) {
+                checks.add(new Check("runs", false, "ONNX Runtime cannot run it: " + e.getMessage()));
+                return checks;
+            }
+            int dim = settings.embeddingSize();
             double worst = 0;
             for (int i = 0; i < 8; i++) {
                 double n = 0;
-                for (int d = 0; d < meta.embeddingSize(); d++) {
-                    float v = ort[i * meta.embeddingSize() + d];
-                    n += (double) v * v;
+                for (int d = 0; d < dim; d++) {
+                    n += (double) embedded[i * dim + d] * embedded[i * dim + d];
                 }
                 worst = Math.max(worst, Math.abs(Math.sqrt(n) - 1));
             }
-            boolean ok = !meta.normalized() || worst < 1e-3;
-            checks.add(new Check("runs", ok, String.format(Locale.ROOT, "ONNX Runtime embeds 8 %s; largest "
-                    + "|‖e‖ − 1| = %.1e", meta.preprocessing() != null && isFashionMnistShape(meta)
-                    ? "Fashion-MNIST images" : "random inputs", worst)));
-        } catch (OrtException | RuntimeException e) {
-            checks.add(new Check("runs", false, "ONNX Runtime cannot run it: " + e.getMessage()));
-            return checks;
-        }
-        if (sourceModelDir != null) {
-            checks.add(parity(onnxFile, sourceModelDir, meta, props, sample, ort));
+            boolean unit = settings.l2Normalize() || (meta != null && meta.normalized());
+            checks.add(new Check("runs", !unit || worst < 1e-3, String.format(Locale.ROOT, "ONNX Runtime embeds 8 %s "
+                    + "into finite %d-d embeddings%s", fashion ? "Fashion-MNIST images" : "random inputs", dim, unit
+                    ? String.format(Locale.ROOT, "; largest |‖e‖ − 1| = %.1e", worst) : "")));
+            if (sourceModelDir != null) {
+                if (meta == null) {
+                    checks.add(new Check("parity", false, "--source compares a simforge export with its trained "
+                            + "model; this model has no simforge metadata"));
+                } else {
+                    checks.add(parity(sourceModelDir, meta, props, sample, embedded));
+                }
+            }
+        } catch (SimforgeException e) {
+            checks.add(new Check("settings", false, e.getMessage()));
         }
         return checks;
     }
 
-    private static Check signature(GraphProto graph, ModelMetadata meta) {
-        List<String> problems = new ArrayList<>();
-        List<String> inits = graph.initializers().stream().map(TensorProto::name).toList();
-        List<ValueInfoProto> inputs = graph.inputs().stream().filter(v -> !inits.contains(v.name())).toList();
-        if (inputs.size() != 1 || !inputs.get(0).name().equals(meta.inputName())) {
-            problems.add("inputs " + inputs.stream().map(ValueInfoProto::name).toList() + " instead of one named '"
-                    + meta.inputName() + "'");
-        } else if (rank(inputs.get(0)) != meta.itemShape().length + 1) {
-            problems.add("input rank " + rank(inputs.get(0)) + " instead of " + (meta.itemShape().length + 1));
-        } else if (inputs.get(0).tensorType().shape().dims().get(0).param() == null) {
-            problems.add("the batch dimension is fixed, not dynamic");
-        }
-        if (graph.outputs().isEmpty() || !graph.outputs().get(0).name().equals(meta.outputName())) {
-            problems.add("no output named '" + meta.outputName() + "'");
-        }
-        return new Check("signature", problems.isEmpty(), problems.isEmpty() ? "input '" + meta.inputName()
-                + "' [batch, " + String.join(", ", java.util.Arrays.stream(meta.itemShape()).mapToObj(Integer::toString)
-                .toList()) + "], output '" + meta.outputName() + "' [batch, " + meta.embeddingSize() + "]"
-                : String.join("; ", problems));
-    }
-
-    /** The declared rank of a tensor value, 0 when it declares none. */
-    private static int rank(ValueInfoProto v) {
-        return v.tensorType() == null || v.tensorType().shape() == null ? 0 : v.tensorType().shape().dims().size();
-    }
-
-    private static boolean isFashionMnistShape(ModelMetadata meta) {
+    private static boolean isFashionMnistShape(ModelSettings meta) {
         int[] s = meta.itemShape();
         return s.length == 3 && s[0] == 1 && s[1] == 28 && s[2] == 28;
     }
 
     /** Real images when the model takes 28×28 grayscale (the bundled data), otherwise seeded random inputs. */
-    private static float[] sampleInputs(ModelMetadata meta, int n) {
-        if (meta.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8 && !isFashionMnistShape(meta)) {
-            throw new IllegalArgumentException("verify checks 8-bit-input models on the bundled 28×28 images only");
-        }
+    private static float[] sampleInputs(ModelSettings meta, int n) {
         if (meta.preprocessing() != null && isFashionMnistShape(meta)) {
             ImageDataset d = FashionMnist.bundledTestSplit().firstPerClass(1);
             float[] x = new float[n * meta.itemSize()];
@@ -167,8 +174,19 @@ public final class ModelVerifier {
         return x;
     }
 
-    /** The raw pixels of the same images {@link #sampleInputs} normalises, for models that take 8-bit input. */
-    private static float[] rawPixels(int n) {
+    /**
+     * For models that take 8-bit input: the raw pixels of the same images {@link #sampleInputs} normalises, or seeded
+     * random pixel values for other sizes.
+     */
+    private static float[] rawPixels(ModelSettings settings, int n) {
+        if (!isFashionMnistShape(settings)) {
+            Random r = new Random(7);
+            float[] x = new float[n * settings.itemSize()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(256);
+            }
+            return x;
+        }
         ImageDataset d = FashionMnist.bundledTestSplit().firstPerClass(1);
         float[] x = new float[n * d.imageSize()];
         for (int i = 0; i < n; i++) {
@@ -177,35 +195,8 @@ public final class ModelVerifier {
         return x;
     }
 
-    private static float[] run(Path onnxFile, ModelMetadata meta, float[] inputs) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] shape = new long[meta.itemShape().length + 1];
-        shape[0] = inputs.length / meta.itemSize();
-        for (int i = 0; i < meta.itemShape().length; i++) {
-            shape[i + 1] = meta.itemShape()[i];
-        }
-        OnnxTensor tensor;
-        if (meta.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(inputs.length);
-            for (float v : inputs) {
-                b.put((byte) Math.round(v));
-            }
-            tensor = OnnxTensor.createTensor(env, b.flip(), shape, ai.onnxruntime.OnnxJavaType.UINT8);
-        } else {
-            tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
-        }
-        try (OrtSession s = env.createSession(onnxFile.toString(), new OrtSession.SessionOptions());
-                OnnxTensor x = tensor;
-                OrtSession.Result r = s.run(Map.of(meta.inputName(), x))) {
-            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] v = new float[out.remaining()];
-            out.get(v);
-            return v;
-        }
-    }
-
-    private static Check parity(Path onnxFile, Path sourceModelDir, ModelMetadata meta, Map<String, String> props,
-            float[] inputs, float[] ort) {
+    private static Check parity(Path sourceModelDir, ModelMetadata meta, Map<String, String> props, float[] inputs,
+            float[] ort) {
         boolean half = props.getOrDefault(ModelMetadata.KEY_EXPORT_OPTIONS, "").contains("\"weights\":\"float16\"");
         double tolerance = half ? 1e-2 : ParityCheck.TOLERANCE;
         try (Model model = SavedModel.load(sourceModelDir)) {

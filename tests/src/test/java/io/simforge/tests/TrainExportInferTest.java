@@ -162,7 +162,7 @@ class TrainExportInferTest {
         Path file = dir.resolve("relu.onnx");
         Files.write(file, OnnxWriter.toBytes(foreign));
         EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
-        assertTrue(e.getMessage().contains("is not a simforge model file"), e.getMessage());
+        assertTrue(e.getMessage().contains("has no simforge metadata and its settings are incomplete"), e.getMessage());
 
         // Same graph with simforge metadata claiming an image input: the signature check catches it.
         ModelProto.Builder lying = foreign.toBuilder();
@@ -170,14 +170,14 @@ class TrainExportInferTest {
                 null).toMap().forEach(lying::addMetadata);
         Files.write(file, OnnxWriter.toBytes(lying.build()));
         EmbedderException e2 = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
-        assertTrue(e2.getMessage().contains("not a simforge embedding model"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("has no tensor input named 'pixels'; its inputs are [x float [3]]"), e2.getMessage());
     }
 
     @Test
     void imagesOfTheWrongSizeAreRefused() {
         ImageDataset small = new ImageDataset(new byte[2 * 10 * 10], new int[] {0, 1}, 1, 10, 10);
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedder.embed(small));
+            io.simforge.core.error.InvalidInputException e = assertThrows(io.simforge.core.error.InvalidInputException.class, () -> embedder.embed(small));
             assertTrue(e.getMessage().contains("expects 1x28x28 images"), e.getMessage());
         }
     }

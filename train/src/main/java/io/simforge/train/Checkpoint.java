@@ -70,17 +70,27 @@ public final class Checkpoint {
         Path fresh = run.resolve(name + ".new");
         Path old = run.resolve(name + ".old");
         deleteTree(fresh);
-        Files.createDirectories(fresh);
-        AtomicFiles.write(fresh.resolve("weights.params"), out -> {
-            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
-            block.saveParameters(data);
-            data.flush();
-        });
-        if (optimizer != null) {
-            optimizer.save(fresh.resolve(ResumableOptimizer.FILE));
+        try {
+            Files.createDirectories(fresh);
+            AtomicFiles.write(fresh.resolve("weights.params"), out -> {
+                DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+                block.saveParameters(data);
+                data.flush();
+            });
+            if (optimizer != null) {
+                optimizer.save(fresh.resolve(ResumableOptimizer.FILE));
+            }
+            FORMAT.write(fresh.resolve("state.json"), new State(FORMAT.version(), iteration, config.seed(),
+                    config.architecture().toString()));
+        } catch (IOException | RuntimeException e) {
+            // A full disk or another failure: leave the previous checkpoint alone and no half-written one beside it.
+            try {
+                deleteTree(fresh);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
-        FORMAT.write(fresh.resolve("state.json"), new State(FORMAT.version(), iteration, config.seed(),
-                config.architecture().toString()));
         deleteTree(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
