@@ -18,7 +18,9 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "losses", mixinStandardHelpOptions = true,
             description = "Forward + backward time of every loss with and without Embedding Expansion at B=80 and "
-                    + "B=1000 (512-d), MS against straight-line NDArray code, and EE's share of a ConvNet training step.")
+                    + "B=1000 (512-d), MS against straight-line NDArray code, EE's share of a ConvNet training step, the "
+                    + "cross-batch memory at M=8192 and 65536, Proxy-Anchor and ArcFace with 100 and 11318 classes, and "
+                    + "resident memory over a long run with a memory and with proxies.")
     static final class Losses implements Callable<Integer> {
         @Option(names = "--reps", defaultValue = "30", description = "Timed repetitions at B=80 (B=1000 uses a fifth).")
         int reps;
@@ -26,11 +28,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--train-iterations", defaultValue = "110", description = "Training steps timed per configuration.")
         int trainIterations;
 
+        @Option(names = "--memory-iterations", defaultValue = "5000", description = "Training iterations of each "
+                + "resident-memory run (default 5000; 0 skips them).")
+        int memoryIterations;
+
         @Override
         public Integer call() {
             System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations);
+            new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
             return 0;
         }
     }

@@ -20,6 +20,20 @@ class LossStateTest {
     @TempDir
     Path dir;
 
+    /** Version 1, as the first release of the format wrote it: a 2×3 float32 array, an int32 array and counters. */
+    @Test
+    void theGoldenVersionOneFileReads() throws Exception {
+        LossState golden = LossState.read(Path.of("src/test/resources/io/simforge/train/golden/loss-state-v1.state"));
+        assertEquals(java.util.Set.of("proxies", "xbm.ids", "xbm.position"), golden.names());
+        assertArrayEquals(new int[] {41, 7, -1}, golden.ints("xbm.ids"));
+        assertArrayEquals(new int[] {1, 3}, golden.ints("xbm.position"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray proxies = m.zeros(new Shape(2, 3));
+            golden.copyInto("proxies", proxies);
+            assertArrayEquals(new float[] {0.25f, -1.5f, 3f, 0f, 1e-3f, -7f}, proxies.toFloatArray());
+        }
+    }
+
     @Test
     void arraysComeBackBitForBitAndEveryDamageIsRefused() throws Exception {
         Path file = dir.resolve("loss.state");
