@@ -69,27 +69,29 @@ public final class LossBenchmark {
         for (int i = 0; i < b; i++) {
             y[i] = (i / k) % classes;
         }
+        int fill = loss instanceof CrossBatchMemory xbm ? (xbm.getSize() + b - 1) / b : 0;
         int warmup = 3;
-        if (loss instanceof CrossBatchMemory xbm) {
-            warmup += (xbm.getSize() + b - 1) / b; // a full memory, as in a long run
-        }
         double[] ms = new double[reps];
         try (NDManager manager = NDManager.newBaseManager()) {
             loss.initialize(manager, DataType.FLOAT32, classes, dim, 1);
-            for (int rep = -warmup; rep < reps; rep++) {
+            for (int rep = -warmup - fill; rep < reps; rep++) {
                 try (NDManager step = manager.newSubManager()) {
                     loss.beginStep(step);
                     NDArray raw = step.create(x, new Shape(b, dim));
                     NDArray e = raw.div(raw.square().sum(new int[] {1}, true).sqrt());
                     e.setRequiresGradient(true);
-                    int first = (rep + warmup) * b;
+                    int first = (rep + warmup + fill) * b;
                     EmbeddingBatch batch = EmbeddingBatch.of(e, step.create(y), step.arange(first, first + b));
+                    if (rep < -warmup) {
+                        loss.endStep(batch, 1); // fills the memory first, as a long run has
+                        continue;
+                    }
                     long t0 = System.nanoTime();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         gc.backward(loss.compute(batch));
                     }
                     e.getGradient().getFloat(0, 0); // waits for the backward pass to finish
-                    loss.endStep(batch, rep + warmup + 1);
+                    loss.endStep(batch, 1);
                     if (rep >= 0) {
                         ms[rep] = (System.nanoTime() - t0) / 1e6;
                     }
