@@ -16,9 +16,9 @@ import java.util.Map;
  * against the last M embeddings of earlier batches, not only the batch.
  *
  * <p>The memory is a queue of the last {@code size} embeddings with their labels and dataset item ids, without
- * gradient, on the training device, allocated once (M × d floats: 128 MiB at M = 65,536 and d = 512). After each training step past the warm-up the step's batch is
- * written at the queue's head (a ring: the oldest rows are overwritten, the write wraps around the end). The loss
- * of a batch is
+ * gradient, on the training device, allocated once (M × d floats: 128 MiB at M = 65,536 and d = 512). After each
+ * training step past the warm-up the step's batch is written at the queue's head (a ring: the oldest rows are
+ * overwritten, the write wraps around the end). The loss of a batch is
  * <pre>    L = L(batch, batch) + w · L(batch, memory)</pre>
  * where the second term is the wrapped loss over each row's pairs with the memory (its own formulas, on a rows ×
  * memory pair matrix; 0 while the memory is empty). A row is never paired with a memory entry of the same dataset
