@@ -152,8 +152,48 @@ public final class LossBenchmark {
         }
     }
 
-    public void run(int repsSmall, int repsLarge, int trainIterations, int memoryIterations) {
+    /** The parts of the benchmark, each one table. */
+    public enum Section {
+        /** Forward + backward of every loss, with and without EE, at B = 80 and 1000. */
+        LOSSES,
+        /** The MS loss against the same computation written straight on the NDArray API. */
+        STRAIGHT,
+        /** EE's share of a whole ConvNet training step. */
+        STEP,
+        /** The cross-batch memory at M = 8,192 and 65,536. */
+        XBM,
+        /** Proxy-Anchor and ArcFace with 100 and 11,318 classes. */
+        CLASSES,
+        /** Resident memory over a long run with a memory and with proxies. */
+        MEMORY
+    }
+
+    /** Measures and prints {@code sections}. */
+    public void run(java.util.Set<Section> sections, int repsSmall, int repsLarge, int trainIterations,
+            int memoryIterations) {
         int dim = 512;
+        if (sections.contains(Section.LOSSES)) {
+            everyLoss(dim, repsSmall, repsLarge);
+        }
+        if (sections.contains(Section.XBM)) {
+            crossBatchMemory(dim, repsSmall, repsLarge);
+        }
+        if (sections.contains(Section.CLASSES)) {
+            classVectors(dim, repsSmall);
+        }
+        if (sections.contains(Section.STRAIGHT)) {
+            straightLine(dim, repsLarge);
+        }
+        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
+        if (sections.contains(Section.STEP)) {
+            trainingStep(trainIterations, data);
+        }
+        if (sections.contains(Section.MEMORY) && memoryIterations > 0) {
+            residentMemory(memoryIterations, data);
+        }
+    }
+
+    private void everyLoss(int dim, int repsSmall, int repsLarge) {
         out.println("### Forward + backward of each loss (median ms, 512-d, CPU)");
         out.println();
         out.println("| Loss | B=80 | B=80 + EE (n=2) | B=1000 | B=1000 + EE (n=2) |");
@@ -167,8 +207,8 @@ public final class LossBenchmark {
                         cells.add("—"); // EE wraps pair-based losses only
                         continue;
                     }
-                    MetricLoss loss = ee ? Losses.fromConfig(TrainConfig.builder().optLoss(name).optEmbeddingExpansion(true)
-                            .build()) : plain;
+                    MetricLoss loss = ee ? Losses.fromConfig(TrainConfig.builder().optLoss(name)
+                            .optEmbeddingExpansion(true).build()) : plain;
                     // Losses with a vector per class get 100 classes (CUB's training split), the batch holds B/K.
                     cells.add(String.format(Locale.ROOT, "%.2f", time(loss, bk[0], bk[1], dim, bk[2], 100)));
                 }
@@ -179,8 +219,9 @@ public final class LossBenchmark {
         out.println("Proxy-Anchor, ArcFace and CosFace with 100 classes; their time includes the gradient for the class "
                 + "vectors, not the vectors' optimiser update.");
         out.println();
-        crossBatchMemory(dim, repsSmall, repsLarge);
-        classVectors(dim, repsSmall);
+    }
+
+    private void straightLine(int dim, int repsLarge) {
         // Alternate the two variants over several rounds and keep each one's best median, so that JIT
         // warm-up and background noise do not favour whichever runs second.
         MetricLoss ms = Losses.fromConfig(TrainConfig.defaults());
@@ -191,14 +232,15 @@ public final class LossBenchmark {
             straight = Math.min(straight, time(LossBenchmark::straightLineMs, 1000, 10, dim, repsLarge));
         }
         out.printf(Locale.ROOT, "### MS loss at B=1000: library vs straight-line NDArray code%n%n");
-        out.printf(Locale.ROOT, "| MultiSimilarityLoss | straight-line | ratio |%n|---|---|---|%n| %.2f ms | %.2f ms | %.2f |%n%n",
-                lib, straight, lib / straight);
+        out.printf(Locale.ROOT, "| MultiSimilarityLoss | straight-line | ratio |%n|---|---|---|%n"
+                + "| %.2f ms | %.2f ms | %.2f |%n%n", lib, straight, lib / straight);
+    }
 
+    private void trainingStep(int trainIterations, ImageDataset data) {
         out.println("### A whole ConvNet training step at B=80 (Fashion-MNIST 28×28, 32-64-128, 64-d)");
         out.println();
         out.println("| Loss | ms/step | ms/step + EE | EE adds |");
         out.println("|---|---|---|---|");
-        ImageDataset data = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4));
         for (LossKind name : List.of(LossKind.MS, LossKind.TRIPLET)) {
             double[] perStep = {Double.MAX_VALUE, Double.MAX_VALUE};
             // Plain and EE alternate (plain, EE, plain, EE); each keeps its faster run.
@@ -210,9 +252,6 @@ public final class LossBenchmark {
                     100 * (perStep[1] / perStep[0] - 1));
         }
         out.println();
-        if (memoryIterations > 0) {
-            residentMemory(memoryIterations, data);
-        }
     }
 
     /** The MS and contrastive losses with a full cross-batch memory of 8,192 and 65,536 embeddings, B = 80 and 256. */

@@ -32,11 +32,24 @@ final class BenchCommand implements Runnable {
                 + "resident-memory run (default 5000; 0 skips them).")
         int memoryIterations;
 
+        @Option(names = "--sections", split = ",", description = "Tables to measure, default all: ${COMPLETION-CANDIDATES}"
+                + " (lower case works).", converter = SectionConverter.class)
+        java.util.List<LossBenchmark.Section> sections;
+
+        static final class SectionConverter implements picocli.CommandLine.ITypeConverter<LossBenchmark.Section> {
+            @Override
+            public LossBenchmark.Section convert(String value) {
+                return LossBenchmark.Section.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+
         @Override
         public Integer call() {
             System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
+            java.util.Set<LossBenchmark.Section> chosen = sections == null || sections.isEmpty()
+                    ? java.util.EnumSet.allOf(LossBenchmark.Section.class) : java.util.EnumSet.copyOf(sections);
+            new LossBenchmark(System.out).run(chosen, reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
             return 0;
         }
     }
