@@ -18,7 +18,9 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "losses", mixinStandardHelpOptions = true,
             description = "Forward + backward time of every loss with and without Embedding Expansion at B=80 and "
-                    + "B=1000 (512-d), MS against straight-line NDArray code, and EE's share of a ConvNet training step.")
+                    + "B=1000 (512-d), MS against straight-line NDArray code, EE's share of a ConvNet training step, the "
+                    + "cross-batch memory at M=8192 and 65536, Proxy-Anchor and ArcFace with 100 and 11318 classes, and "
+                    + "resident memory over a long run with a memory and with proxies.")
     static final class Losses implements Callable<Integer> {
         @Option(converter = Ranges.Positive.class, names = "--reps", defaultValue = "30", description = "Timed repetitions at B=80 (B=1000 uses a fifth).")
         int reps;
@@ -26,11 +28,28 @@ final class BenchCommand implements Runnable {
         @Option(converter = Ranges.Positive.class, names = "--train-iterations", defaultValue = "110", description = "Training steps timed per configuration.")
         int trainIterations;
 
+        @Option(converter = Ranges.NonNegative.class, names = "--memory-iterations", defaultValue = "5000", description = "Training iterations of each "
+                + "resident-memory run (default 5000; 0 skips them).")
+        int memoryIterations;
+
+        @Option(names = "--sections", split = ",", description = "Tables to measure, default all: ${COMPLETION-CANDIDATES}"
+                + " (lower case works).", converter = SectionConverter.class)
+        java.util.List<LossBenchmark.Section> sections;
+
+        static final class SectionConverter implements picocli.CommandLine.ITypeConverter<LossBenchmark.Section> {
+            @Override
+            public LossBenchmark.Section convert(String value) {
+                return LossBenchmark.Section.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+
         @Override
         public Integer call() {
             System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations);
+            java.util.Set<LossBenchmark.Section> chosen = sections == null || sections.isEmpty()
+                    ? java.util.EnumSet.allOf(LossBenchmark.Section.class) : java.util.EnumSet.copyOf(sections);
+            new LossBenchmark(System.out).run(chosen, reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
             return 0;
         }
     }

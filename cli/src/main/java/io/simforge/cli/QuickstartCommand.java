@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 
 /** The main job on the bundled data ({@link Quickstart}). */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Train a ConvNet with the Multi-Similarity loss on Fashion-MNIST classes 0-4 (bundled), export it "
-                + "to ONNX, embed the unseen classes 5-9 with ONNX Runtime, print all metrics and write an HTML report.")
+        description = "Train a ConvNet with the Multi-Similarity loss (or --loss) on Fashion-MNIST classes 0-4 (bundled), "
+                + "export it to ONNX, embed the unseen classes 5-9 with ONNX Runtime, print all metrics and write an HTML "
+                + "report.")
 final class QuickstartCommand implements Callable<Integer> {
     @Option(converter = Ranges.Positive.class, names = "--iterations", defaultValue = "600", description = "Training iterations (default 600).")
     int iterations;
@@ -43,6 +44,10 @@ final class QuickstartCommand implements Callable<Integer> {
         if (lossOptions.ee != null || lossOptions.eePoints != null) {
             b.optEmbeddingExpansion(lossOptions.ee == null || lossOptions.ee,
                     lossOptions.eePoints != null ? lossOptions.eePoints : 2);
+        }
+        if (lossOptions.xbm != null || lossOptions.xbmWarmup != null) {
+            b.optCrossBatchMemory(lossOptions.xbm != null ? lossOptions.xbm : 0,
+                    lossOptions.xbmWarmup != null ? lossOptions.xbmWarmup : 0);
         }
         Quickstart.Result r;
         try {

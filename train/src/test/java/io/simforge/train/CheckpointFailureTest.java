@@ -28,7 +28,7 @@ class CheckpointFailureTest {
             }
         };
         IOException e = assertThrows(IOException.class,
-                () -> Checkpoint.save(run, fullDisk, null, 7, TrainConfig.defaults()));
+                () -> Checkpoint.save(run, fullDisk, null, null, null, 7, TrainConfig.defaults()));
         assertEquals("No space left on device", e.getMessage());
         assertFalse(Files.exists(run.resolve("checkpoint.new")), "no half-written checkpoint");
         assertEquals("the previous checkpoint", Files.readString(previous.resolve("state.json")));
