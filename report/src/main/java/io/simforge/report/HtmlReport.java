@@ -363,7 +363,8 @@ public final class HtmlReport {
             h.append("</section>\n");
             return;
         }
-        // Queries: one per class in turn (seeded), so every class gets shown before any repeats.
+        // Queries: one per class in turn (seeded), so every class gets shown before any repeats; the classes in a
+        // seeded order, so that with more classes than queries the examples are not all from the first few labels.
         Map<Integer, List<Integer>> byClass = new TreeMap<>();
         for (int i = 0; i < b.labels.length; i++) {
             byClass.computeIfAbsent(b.labels[i], k -> new ArrayList<>()).add(i);
@@ -371,6 +372,7 @@ public final class HtmlReport {
         Random r = new Random(b.seed + 1);
         List<Integer> queries = new ArrayList<>();
         List<List<Integer>> pools = new ArrayList<>(byClass.values());
+        java.util.Collections.shuffle(pools, r);
         for (int round = 0; queries.size() < Math.min(b.queries, b.labels.length); round++) {
             for (List<Integer> pool : pools) {
                 if (queries.size() < b.queries && round < pool.size()) {

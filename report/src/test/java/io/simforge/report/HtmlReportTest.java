@@ -113,6 +113,30 @@ class HtmlReportTest {
         assertTrue(html.contains("<td>NMI</td><td>0.7000</td><td></td>"));
     }
 
+    /** With more classes than example queries, the queries come from classes across the label range, not the first. */
+    @Test
+    void exampleQueriesAreSpreadOverTheClasses() throws Exception {
+        int classes = 200;
+        int[] labels = new int[classes * 2];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i / 2;
+        }
+        BufferedImage tile = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
+        HtmlReport report = HtmlReport.builder().setTitle("many classes").setEmbeddings(embeddings(labels, 8, 5), 8, labels)
+                .addMetrics("this model", Map.of("recall@1", 0.5)).optClassNames(c -> "class-" + c)
+                .optImages(i -> tile).optProjectionPoints(20).optExamples(8, 2).build();
+        Path page = dir.resolve("many.html");
+        report.write(page);
+        Matcher q = Pattern.compile("class-(\\d+)<br>query #").matcher(Files.readString(page));
+        List<Integer> queried = new ArrayList<>();
+        while (q.find()) {
+            queried.add(Integer.parseInt(q.group(1)));
+        }
+        assertEquals(8, queried.size());
+        assertEquals(8, queried.stream().distinct().count(), "one query per class");
+        assertTrue(queried.stream().anyMatch(c -> c >= 100), "queries from across the classes, not only the first: " + queried);
+    }
+
     @Test
     void withoutImagesOrLogThePageSaysSo() {
         int[] labels = new int[40];
