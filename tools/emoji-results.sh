@@ -5,6 +5,7 @@
 #
 #   tools/emoji-results.sh DATA OUT [ITERATIONS] [SEEDS] [VARIANTS]
 #   tools/emoji-results.sh ~/data/emoji runs/emoji-table 3000 "1 2 3" "ms ms-ee triplet contrastive"
+#   variants: a loss name (ms, triplet, contrastive, proxy-anchor, ...), LOSS-ee (with EE), LOSS-xbm (cross-batch memory 2048)
 #
 # A run whose metrics.json exists is not repeated, so the script resumes after an interruption.
 set -euo pipefail
@@ -22,6 +23,7 @@ for seed in $seeds; do
     [ -f "$run/metrics.json" ] && continue
     case "$variant" in
       ms-ee) flags=(--loss ms --ee) ;;
+      *-xbm) flags=(--loss "${variant%-xbm}" --xbm 2048 --xbm-warmup 100) ;;
       *-ee) flags=(--loss "${variant%-ee}" --ee) ;;
       *) flags=(--loss "$variant") ;;
     esac
