@@ -315,6 +315,35 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
+    /** A copy of a visible item's stored vector (L2-normalised for cosine), or null when searches do not see it. */
+    public float[] vector(String id) {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                TopDocs top = s.search(new org.apache.lucene.search.TermQuery(new Term(ID, id)), 1);
+                if (top.scoreDocs.length == 0) {
+                    return null;
+                }
+                List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(top.scoreDocs[0].doc, leaves));
+                FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+                values.advance(top.scoreDocs[0].doc - leaf.docBase);
+                return values.vectorValue().clone();
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        }
+    }
+
+    /** The ids of the items added and not removed, sorted. */
+    public List<String> storedIds() {
+        List<String> out = new ArrayList<>(ids);
+        java.util.Collections.sort(out);
+        return out;
+    }
+
     public boolean contains(String id) {
         return ids.contains(id);
     }

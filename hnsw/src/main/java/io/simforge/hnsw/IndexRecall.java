@@ -63,4 +63,28 @@ public final class IndexRecall {
         }
         return counted == 0 ? 1 : sum / counted;
     }
+
+    /**
+     * Up to {@code n} of the vectors the index's searches see, chosen at random (reservoir sampling, {@code seed}):
+     * queries drawn from the data itself, as stored (L2-normalised for cosine).
+     */
+    public static float[] sampleStoredVectors(HnswIndex index, int n, long seed) {
+        ExactIndex all = index.toExactIndex();
+        int dim = index.dimension();
+        java.util.Random r = new java.util.Random(seed);
+        List<String> ids = index.storedIds().stream().filter(all::contains).toList();
+        int count = Math.min(n, ids.size());
+        String[] chosen = new String[count];
+        for (int i = 0; i < ids.size(); i++) {
+            int slot = i < count ? i : r.nextInt(i + 1);
+            if (slot < count) {
+                chosen[slot] = ids.get(i);
+            }
+        }
+        float[] out = new float[count * dim];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(all.vector(chosen[i]), 0, out, i * dim, dim);
+        }
+        return out;
+    }
 }

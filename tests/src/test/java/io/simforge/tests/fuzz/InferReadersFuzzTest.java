@@ -61,6 +61,15 @@ class InferReadersFuzzTest {
     }
 
     @Test
+    void indexAttributeFiles() throws Exception {
+        java.nio.file.Files.copy(golden("index-attributes-v1.sfindex"), dir.resolve("x.sfindex"));
+        Fuzzer.Outcome o = new Fuzzer("ExactIndex.load (attributes)", dir, "x.sfindex.attributes",
+                t -> t instanceof UnreadableFileException, p -> ExactIndex.load(dir.resolve("x.sfindex")))
+                .seed(golden("index-attributes-v1.sfindex.attributes")).run();
+        assertTrue(o.read() > 0 && o.refused() > 0, "index attributes: " + o);
+    }
+
+    @Test
     void extractionSummariesAndManifests() throws Exception {
         Fuzzer.Outcome o = new Fuzzer("ExtractionJob.readSummary", dir, "manifest.json",
                 t -> t instanceof UnreadableFileException || t instanceof io.simforge.core.error.SimforgeIOException,
