@@ -29,6 +29,19 @@ final class IndexCommand implements Callable<Integer> {
     /** The kinds of index. */
     enum Type { EXACT, HNSW }
 
+    /** {@code exact} or {@code hnsw}, as the flag spells them. */
+    static final class Types implements picocli.CommandLine.ITypeConverter<Type> {
+        @Override
+        public Type convert(String value) {
+            for (Type t : Type.values()) {
+                if (t.name().equalsIgnoreCase(value)) {
+                    return t;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("--type is exact or hnsw, got '" + value + "'");
+        }
+    }
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "EMBED_DIR",
             description = "A folder written by `simforge embed` (embeddings.npy + ids.txt).")
     Path dir;
@@ -39,7 +52,7 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--ids", description = "Text file with one id per line, in row order (instead of EMBED_DIR).")
     Path ids;
 
-    @Option(names = "--type", defaultValue = "exact", description = "exact (default) or hnsw (approximate).")
+    @Option(names = "--type", defaultValue = "exact", converter = Types.class, description = "exact (default) or hnsw (approximate).")
     Type type;
 
     @Option(names = "--metric", defaultValue = "cosine", description = "cosine (vectors are L2-normalised) or dot.")
@@ -69,12 +82,15 @@ final class IndexCommand implements Callable<Integer> {
             + "checksum is recorded, and searching with another model is refused.")
     Path model;
 
-    @Option(names = {"-o", "--out"}, required = true, description = "The index to write: a file (exact) or a new "
-            + "folder (hnsw).")
+    @Option(names = {"-o", "--out"}, description = "The index to write (required): a file (exact) or a new folder "
+            + "(hnsw).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (out == null) {
+            throw new IllegalArgumentException("give the index to write with -o (a file, or a folder for --type hnsw)");
+        }
         Path e = embeddings != null ? embeddings : dir == null ? null : dir.resolve("embeddings.npy");
         Path i = ids != null ? ids : dir == null ? null : dir.resolve("ids.txt");
         if (e == null || i == null) {

@@ -55,7 +55,7 @@ final class IndexRecallCommand implements Callable<Integer> {
                 }
                 q = v.values();
             } else {
-                q = IndexRecall.sampleStoredVectors(index, sample, seed);
+                q = IndexRecall.sampleStoredVectors(index, exact, sample, seed);
             }
             AttributeFilter f = AttributeFilter.parse(filter);
             System.out.printf(Locale.ROOT, "%s: %d items, %d queries, k %d%s%n", folder, exact.size(),

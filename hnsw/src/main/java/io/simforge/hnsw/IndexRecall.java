@@ -67,9 +67,10 @@ public final class IndexRecall {
     /**
      * Up to {@code n} of the vectors the index's searches see, chosen at random (reservoir sampling, {@code seed}):
      * queries drawn from the data itself, as stored (L2-normalised for cosine).
+     *
+     * @param all the index's items ({@link HnswIndex#toExactIndex()})
      */
-    public static float[] sampleStoredVectors(HnswIndex index, int n, long seed) {
-        ExactIndex all = index.toExactIndex();
+    public static float[] sampleStoredVectors(HnswIndex index, ExactIndex all, int n, long seed) {
         int dim = index.dimension();
         java.util.Random r = new java.util.Random(seed);
         List<String> ids = index.storedIds().stream().filter(all::contains).toList();
