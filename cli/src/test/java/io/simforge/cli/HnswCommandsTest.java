@@ -76,7 +76,16 @@ class HnswCommandsTest {
             assertEquals(0, s.code(), s.err());
             results.add(JsonParser.parseString(Files.readString(json)).getAsJsonArray());
         }
-        assertEquals(results.get(1), results.get(0), "a beam as wide as the index gives the exact answer");
+        for (int q = 0; q < 2; q++) { // a beam as wide as the index gives the exact answer (scores to float rounding)
+            var approximate = results.get(0).get(q).getAsJsonObject().getAsJsonArray("results");
+            var exactHits = results.get(1).get(q).getAsJsonObject().getAsJsonArray("results");
+            assertEquals(exactHits.size(), approximate.size());
+            for (int j = 0; j < exactHits.size(); j++) {
+                assertEquals(exactHits.get(j).getAsJsonObject().get("id"), approximate.get(j).getAsJsonObject().get("id"));
+                assertEquals(exactHits.get(j).getAsJsonObject().get("score").getAsDouble(),
+                        approximate.get(j).getAsJsonObject().get("score").getAsDouble(), 1e-5);
+            }
+        }
         for (var hit : results.get(0).get(0).getAsJsonObject().getAsJsonArray("results")) {
             int i = Integer.parseInt(hit.getAsJsonObject().get("id").getAsString().substring(1));
             assertTrue(i % 6 == 0, "shop=berlin and size=0: " + i);

@@ -71,7 +71,8 @@ class InferReadersFuzzTest {
                     ExactIndex.load(index);
                 })
                 .seed(golden("index-attributes-v1.sfindex.attributes")).run();
-        assertTrue(o.read() > 0 && o.refused() > 0, "index attributes: " + o);
+        // Its CRC32 footer catches nearly every mutation of so small a file: refusals are what is expected here.
+        assertTrue(o.cases() > 100 && o.refused() > 0, "index attributes: " + o);
     }
 
     @Test
