@@ -4,10 +4,11 @@ import io.simforge.bench.LossBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Benchmarks; results belong in docs/benchmarks.md with the machine and command. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print Markdown tables.",
-        subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class, BenchCommand.Embed.class,
+        subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class, BenchCommand.Embed.class, BenchCommand.Hnsw.class,
             BenchCommand.Search.class, BenchCommand.Memory.class,
             BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
@@ -149,6 +150,46 @@ final class BenchCommand implements Runnable {
                 new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
                         i == 0 ? save : null, "onnx".equals(scoring));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "hnsw", mixinStandardHelpOptions = true,
+            description = "Approximate search (HnswIndex on Lucene's HNSW): build time, index size, and queries/s "
+                    + "against recall@10 per search beam, on data written by `bench/faiss/hnsw.py make` (whose "
+                    + "`run` times faiss's IndexHNSWFlat on the same files).")
+    static final class Hnsw implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DATA_DIR", description = "gallery.npy, queries.npy and truth.npy "
+                + "(exact top 10).")
+        java.nio.file.Path data;
+
+        @Option(converter = Ranges.Positive.class, names = "--m", defaultValue = "16", description = "Graph degree (default 16).")
+        int m;
+
+        @Option(converter = Ranges.Positive.class, names = "--ef-construction", defaultValue = "100",
+                description = "Beam width while building (default 100).")
+        int efConstruction;
+
+        @Option(converter = Ranges.Positive.class, names = "--beam", split = ",", defaultValue = "10,20,40,80,160,320",
+                description = "Search beams (default 10,20,40,80,160,320).")
+        int[] beams;
+
+        @Option(converter = Ranges.Positive.class, names = "--threads", defaultValue = "2", description = "Threads (default 2).")
+        int threads;
+
+        @Option(names = "--scorer", defaultValue = "SIMD", description = "SIMD (simforge's kernel, default) or LUCENE.")
+        io.simforge.hnsw.HnswIndex.Scorer scorer;
+
+        @Option(names = "--int8", description = "Lucene's int8 quantised graph.")
+        boolean int8;
+
+        @Option(names = "--work", description = "Where to build the index (default: a temporary folder, deleted after).")
+        java.nio.file.Path work;
+
+        @Override
+        public Integer call() throws Exception {
+            new io.simforge.bench.HnswBenchmark(System.out).run(data, m, efConstruction, beams, threads, scorer, int8,
+                    work);
             return 0;
         }
     }

@@ -5,7 +5,10 @@ import io.simforge.core.io.Json;
 import io.simforge.core.io.Npy;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.infer.Embedder;
+import io.simforge.hnsw.HnswIndex;
+import io.simforge.infer.AttributeFilter;
 import io.simforge.infer.ExactIndex;
+import io.simforge.infer.VectorIndex;
 import io.simforge.infer.OnnxIndexScorer;
 import io.simforge.infer.ImagePreprocessor;
 import java.nio.file.Path;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Parameters;
         description = "Find the k most similar indexed items for query images (with -m), query vectors (.npy) or "
                 + "indexed items (by id; the item itself is left out). Prints the results, or writes them as JSON.")
 final class SearchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INDEX", description = "The .sfindex file.")
+    @Parameters(index = "0", paramLabel = "INDEX", description = "The .sfindex file, or an HNSW index folder.")
     Path indexFile;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -48,6 +51,15 @@ final class SearchCommand implements Callable<Integer> {
     @Option(converter = Ranges.Positive.class, names = "-k", defaultValue = "10", description = "Results per query (default 10).")
     int k;
 
+    @Option(names = "--beam", converter = Ranges.Positive.class, defaultValue = "100", description = "HNSW: the "
+            + "search beam (candidates the graph search keeps; faiss's efSearch): wider finds more true neighbours, "
+            + "slower (default 100; `simforge index recall` measures the trade).")
+    int beam;
+
+    @Option(names = "--filter", description = "Only items whose attributes match: key=value, several values "
+            + "key=a|b, several keys key=a,other=b (attributes come from `simforge index --attributes`).")
+    String filter;
+
     @Option(names = "--json", description = "Write the results to this JSON file instead of printing them.")
     Path json;
 
@@ -64,7 +76,19 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ExactIndex index = ExactIndex.load(indexFile);
+        AttributeFilter f = AttributeFilter.parse(filter);
+        if (java.nio.file.Files.isDirectory(indexFile)) {
+            if (!"java".equals(scoring)) {
+                throw new IllegalArgumentException("--scoring onnx is for exact indexes; " + indexFile + " is HNSW");
+            }
+            try (HnswIndex hnsw = HnswIndex.open(indexFile, model == null ? null : IndexCommand.weightsSha256(model))) {
+                return run(hnsw, f);
+            }
+        }
+        return run(ExactIndex.load(indexFile), f);
+    }
+
+    private int run(VectorIndex index, AttributeFilter f) throws Exception {
         List<String> names = new ArrayList<>();
         float[] q;
         boolean excludeSelf = false;
@@ -106,7 +130,8 @@ final class SearchCommand implements Callable<Integer> {
         } else {
             q = new float[queries.ids.size() * index.dimension()];
             for (int i = 0; i < queries.ids.size(); i++) {
-                float[] v = index.vector(queries.ids.get(i));
+                float[] v = index instanceof HnswIndex h ? h.vector(queries.ids.get(i))
+                        : ((ExactIndex) index).vector(queries.ids.get(i));
                 if (v == null) {
                     throw new IllegalArgumentException("id '" + queries.ids.get(i) + "' is not in " + indexFile);
                 }
@@ -119,21 +144,27 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the queries have " + (q.length == 0 ? "no values" : "a dimension other than "
                     + "the index's " + index.dimension()));
         }
-        List<List<ExactIndex.Hit>> hits;
-        if ("onnx".equals(scoring)) {
+        List<List<VectorIndex.Hit>> hits;
+        int kk = excludeSelf ? k + 1 : k;
+        if (index instanceof HnswIndex h) {
+            hits = h.search(q, kk, f, beam);
+        } else if ("onnx".equals(scoring)) {
+            if (!f.acceptsAll()) {
+                throw new IllegalArgumentException("--filter needs --scoring java");
+            }
             Devices.note(device);
             try (OnnxIndexScorer scorer = new OnnxIndexScorer(device, 0)) {
-                hits = scorer.search(index, q, excludeSelf ? k + 1 : k);
+                hits = scorer.search((ExactIndex) index, q, kk);
             }
         } else if ("java".equals(scoring)) {
-            hits = index.search(q, excludeSelf ? k + 1 : k);
+            hits = index.search(q, kk, f);
         } else {
             throw new IllegalArgumentException("--scoring must be java or onnx, got " + scoring);
         }
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String self = excludeSelf ? names.get(i) : null;
-            List<ExactIndex.Hit> list = hits.get(i).stream().filter(h -> !h.id().equals(self)).limit(k).toList();
+            List<VectorIndex.Hit> list = hits.get(i).stream().filter(h -> !h.id().equals(self)).limit(k).toList();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("query", names.get(i));
             r.put("results", list.stream().map(h -> Map.of("id", h.id(), "score", h.score())).toList());

@@ -44,27 +44,29 @@ import java.util.zip.CRC32C;
  * (dimension floats or halves), and the footer with the CRC32 of everything before it. A foreign, newer, truncated
  * or damaged file is refused with a message that says which.
  *
+ * <p>Items may carry string attributes ({@link #add(String, float[], Map)}), and a search may keep to the items an
+ * {@link AttributeFilter} accepts: the exact answer that an approximate index's filtered search is compared with.
+ * They are saved beside the index file, in {@code <file>.attributes} ({@link #ATTRIBUTES_FORMAT}: the header, int
+ * count, per item with attributes its id, an int count and key-value string pairs, the footer), so the index file's
+ * own format is unchanged; an index without attributes has no such file.
+ *
  * <p>Every failure is a {@link SimforgeException}: {@link InvalidInputException} for vectors, queries or a k that
  * cannot be used (a NaN is named by row and column), {@link UnreadableFileException} for a file that is not an
  * index, newer or damaged, {@link SimforgeIOException} when reading or writing fails.
  */
-public final class ExactIndex {
+public final class ExactIndex implements VectorIndex {
     /**
      * Versions 1 and 2 had their own header (magic {@code SFINDEX\0}, int version, int dimension, byte metric,
      * version 2 a storage byte, long count), the same items, and the CRC32C of everything before it as a trailing
      * long. Version 3 has the common header and footer. All three load.
      */
     public static final Format FORMAT = Format.of("simforge-index", 3);
+    /** The companion file of an index whose items carry attributes: {@code <index file>.attributes}. */
+    public static final Format ATTRIBUTES_FORMAT = Format.of("simforge-index-attributes", 1);
     private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
-
-    /** How scores are computed. */
-    public enum Metric { COSINE, DOT }
 
     /** How vectors are kept in memory and on disk. */
     public enum Storage { FLOAT32, FLOAT16 }
-
-    /** One search result. */
-    public record Hit(String id, float score) {}
 
     private final int dim;
     private final Metric metric;
@@ -72,6 +74,8 @@ public final class ExactIndex {
     private final PackedRows vectors;
     private final List<String> ids = new ArrayList<>();
     private final Map<String, Integer> rows = new HashMap<>();
+    /** The attributes of the items that have any, by id. */
+    private final Map<String, Map<String, String>> attributes = new HashMap<>();
     /** Counts changes, so a scorer that copied the vectors knows when its copy is stale. */
     private volatile long modifications;
 
@@ -99,14 +103,17 @@ public final class ExactIndex {
         return vectors.bytes();
     }
 
+    @Override
     public int dimension() {
         return dim;
     }
 
+    @Override
     public Metric metric() {
         return metric;
     }
 
+    @Override
     public int size() {
         return ids.size();
     }
@@ -131,7 +138,22 @@ public final class ExactIndex {
         return rows.containsKey(id);
     }
 
+    /** An item's attributes (empty when it has none), or null when the id is absent. */
+    public Map<String, String> attributes(String id) {
+        return rows.containsKey(id) ? attributes.getOrDefault(id, Map.of()) : null;
+    }
+
+    @Override
+    public void add(String id, float[] vector, Map<String, String> itemAttributes) {
+        AttributeFilter.checkAttributes(id, itemAttributes);
+        add(id, vector);
+        if (!itemAttributes.isEmpty()) {
+            attributes.put(id, Map.copyOf(itemAttributes));
+        }
+    }
+
     /** Adds an item; an id that is already present is refused (remove it first to replace it). */
+    @Override
     public void add(String id, float[] vector) {
         if (id == null) {
             throw new InvalidInputException("an item needs an id");
@@ -187,11 +209,13 @@ public final class ExactIndex {
     }
 
     /** Removes an item; returns false when the id is not in the index. */
+    @Override
     public boolean remove(String id) {
         Integer row = rows.remove(id);
         if (row == null) {
             return false;
         }
+        attributes.remove(id);
         int last = ids.size() - 1;
         if (row != last) {
             float[] v = new float[dim];
@@ -214,6 +238,7 @@ public final class ExactIndex {
      * @throws InvalidInputException when k is below 1, the length is not a whole number of {@code dim}-d queries, or a
      *     query has a NaN or infinite value (named by row and column)
      */
+    @Override
     public List<List<Hit>> search(float[] queries, int k) {
         checkK(k);
         float[] q = prepareQueries(queries);
@@ -231,6 +256,48 @@ public final class ExactIndex {
             List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
             for (int r = 0; r < nb.indices()[i].length; r++) {
                 hits.add(new Hit(ids.get(nb.indices()[i][r]), nb.scores()[i][r]));
+            }
+            out.add(hits);
+        }
+        return out;
+    }
+
+    /**
+     * The top {@code k} items for each query among those {@code filter} accepts: exactly, by scoring every matching
+     * item (they are copied into a gallery of their own for the call).
+     */
+    @Override
+    public List<List<Hit>> search(float[] queries, int k, AttributeFilter filter) {
+        if (filter.acceptsAll()) {
+            return search(queries, k);
+        }
+        checkK(k);
+        float[] q = prepareQueries(queries);
+        int numQueries = q.length / dim;
+        List<Integer> matching = new ArrayList<>();
+        for (int row = 0; row < ids.size(); row++) {
+            if (filter.matches(attributes.getOrDefault(ids.get(row), Map.of()))) {
+                matching.add(row);
+            }
+        }
+        List<List<Hit>> out = new ArrayList<>(numQueries);
+        if (matching.isEmpty()) {
+            for (int i = 0; i < numQueries; i++) {
+                out.add(List.of());
+            }
+            return out;
+        }
+        PackedRows subset = PackedRows.allocate(matching.size(), dim, false);
+        float[] v = new float[dim];
+        for (int row : matching) {
+            vectors.get(row, v, 0);
+            subset.append(v, 0);
+        }
+        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, subset, Math.min(k, matching.size()), -1);
+        for (int i = 0; i < numQueries; i++) {
+            List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
+            for (int r = 0; r < nb.indices()[i].length; r++) {
+                hits.add(new Hit(ids.get(matching.get(nb.indices()[i][r])), nb.scores()[i][r]));
             }
             out.add(hits);
         }
@@ -273,15 +340,77 @@ public final class ExactIndex {
     }
 
     /**
-     * Writes the index atomically: a failed write leaves the file as it was.
+     * Writes the index atomically: a failed write leaves the file as it was. The items' attributes go to
+     * {@code <file>.attributes}, written atomically after the index (and removed when no item has any).
      *
      * @throws SimforgeIOException when the file cannot be written
      */
+    @Override
     public void save(Path file) {
         try {
             write(file);
+            writeAttributes(attributesFile(file));
         } catch (IOException e) {
             throw new SimforgeIOException("cannot write the index to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the attributes of the index saved in {@code indexFile} are kept. */
+    public static Path attributesFile(Path indexFile) {
+        return indexFile.resolveSibling(indexFile.getFileName() + ".attributes");
+    }
+
+    private void writeAttributes(Path file) throws IOException {
+        if (attributes.isEmpty()) {
+            Files.deleteIfExists(file); // a stale one would be read with this index
+            return;
+        }
+        AtomicFiles.write(file, raw -> {
+            FormatOutput out = FormatOutput.start(raw, ATTRIBUTES_FORMAT);
+            out.writeInt(attributes.size());
+            for (String id : ids) { // in row order, so the file is the same for the same index
+                Map<String, String> a = attributes.get(id);
+                if (a == null) {
+                    continue;
+                }
+                out.writeString(id);
+                out.writeInt(a.size());
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(a).entrySet()) {
+                    out.writeString(e.getKey());
+                    out.writeString(e.getValue());
+                }
+            }
+            out.finish();
+        });
+    }
+
+    /** Reads {@code <file>.attributes} into a loaded index; every id in it must be one of the index's. */
+    private void readAttributes(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (FormatInput in = FormatInput.open(file)) {
+            in.checkHeader(ATTRIBUTES_FORMAT, 1);
+            int items = in.readCount("the count of items with attributes", 2 * Integer.BYTES);
+            for (int i = 0; i < items; i++) {
+                String id = in.readString();
+                if (!rows.containsKey(id)) {
+                    throw in.damaged("it holds attributes of item '" + id + "', which its index does not hold (it "
+                            + "belongs to another index, or the index was replaced after it)");
+                }
+                int n = in.readCount("item '" + id + "''s attribute count", 2 * Integer.BYTES);
+                Map<String, String> a = new HashMap<>();
+                for (int j = 0; j < n; j++) {
+                    String key = in.readString();
+                    if (key.isEmpty() || a.put(key, in.readString()) != null) {
+                        throw in.damaged("item '" + id + "' has an empty or repeated attribute name '" + key + "'");
+                    }
+                }
+                if (n == 0 || attributes.put(id, Map.copyOf(a)) != null) {
+                    throw in.damaged("item '" + id + "' appears " + (n == 0 ? "without attributes" : "twice"));
+                }
+            }
+            in.checkFooter();
         }
     }
 
@@ -316,7 +445,9 @@ public final class ExactIndex {
      */
     public static ExactIndex load(Path file) {
         try {
-            return read(file);
+            ExactIndex index = read(file);
+            index.readAttributes(attributesFile(file));
+            return index;
         } catch (IOException e) {
             throw SimforgeException.of(e);
         }

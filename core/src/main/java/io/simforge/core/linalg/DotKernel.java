@@ -55,6 +55,20 @@ public abstract class DotKernel {
 
     abstract void compute(float[] q, int q0, int count, int dim, float[] packed, int off, float[] out);
 
+    /**
+     * The inner product of {@code a[aOff .. aOff+length)} and {@code b[bOff .. bOff+length)}: one pair at a time, for
+     * graph searches (HNSW) that score the neighbours of one node rather than whole blocks.
+     *
+     * @throws IndexOutOfBoundsException when a range does not fit its array
+     */
+    public final float dot(float[] a, int aOff, float[] b, int bOff, int length) {
+        java.util.Objects.checkFromIndexSize(aOff, length, a.length);
+        java.util.Objects.checkFromIndexSize(bOff, length, b.length);
+        return pairDot(a, aOff, b, bOff, length);
+    }
+
+    abstract float pairDot(float[] a, int aOff, float[] b, int bOff, int length);
+
     private static DotKernel load() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return PlainDotKernel.INSTANCE;

@@ -27,4 +27,13 @@ final class PlainDotKernel extends DotKernel {
             }
         }
     }
+
+    @Override
+    float pairDot(float[] a, int aOff, float[] b, int bOff, int length) {
+        float s = 0;
+        for (int i = 0; i < length; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
 }

@@ -1,6 +1,7 @@
 package io.simforge.core.linalg;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,5 +79,26 @@ final class VectorDotKernel extends DotKernel {
                 a.intoArray(out, i * b + j);
             }
         }
+    }
+
+    /** Two accumulators hide the latency of dependent fused multiply-adds; the tail is scalar. */
+    @Override
+    float pairDot(float[] a, int aOff, float[] b, int bOff, int length) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        int i = 0;
+        for (int end = length - 2 * L; i <= end; i += 2 * L) {
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
+        }
+        if (i + L <= length) {
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+            i += L;
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
     }
 }

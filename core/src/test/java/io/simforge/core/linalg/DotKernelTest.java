@@ -51,6 +51,30 @@ class DotKernelTest {
     }
 
     @Test
+    void pairDotProductsMatchDoublePrecisionAtEveryLengthAndOffset() {
+        Random r = new Random(5);
+        float[] a = random(r, 700);
+        float[] b = random(r, 700);
+        for (int length : new int[] {0, 1, 3, 7, 15, 16, 17, 31, 32, 33, 64, 100, 128, 129, 300, 512}) {
+            for (int aOff : new int[] {0, 1, 5}) {
+                int bOff = 3 * aOff + 2;
+                double expected = 0;
+                double magnitude = 0;
+                for (int i = 0; i < length; i++) {
+                    expected += (double) a[aOff + i] * b[bOff + i];
+                    magnitude += Math.abs((double) a[aOff + i] * b[bOff + i]);
+                }
+                for (DotKernel kernel : new DotKernel[] {DotKernel.best(), DotKernel.plain()}) {
+                    assertEquals(expected, kernel.dot(a, aOff, b, bOff, length), 1e-6 * (1 + magnitude),
+                            kernel.name() + " length " + length + " offset " + aOff);
+                }
+            }
+        }
+        assertEquals(1 * 4 + 2 * 5 + 3 * 6, DotKernel.best().dot(new float[] {1, 2, 3}, 0, new float[] {4, 5, 6}, 0, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> DotKernel.best().dot(a, 690, b, 0, 20));
+    }
+
+    @Test
     void aQueryOffsetSelectsTheRightRows() {
         float[] q = {1, 0, 0, 1, 2, 3};
         PackedRows g = PackedRows.pack(new float[] {5, 7}, 1, 2);

@@ -61,6 +61,21 @@ class InferReadersFuzzTest {
     }
 
     @Test
+    void indexAttributeFiles() throws Exception {
+        Fuzzer.Outcome o = new Fuzzer("ExactIndex.load (attributes)", dir, "x.sfindex.attributes",
+                t -> t instanceof UnreadableFileException, p -> {
+                    Path index = p.resolveSibling("x.sfindex"); // the damaged file's index, beside it
+                    if (!java.nio.file.Files.exists(index)) {
+                        java.nio.file.Files.copy(golden("index-attributes-v1.sfindex"), index);
+                    }
+                    ExactIndex.load(index);
+                })
+                .seed(golden("index-attributes-v1.sfindex.attributes")).run();
+        // Its CRC32 footer catches nearly every mutation of so small a file: refusals are what is expected here.
+        assertTrue(o.cases() > 100 && o.refused() > 0, "index attributes: " + o);
+    }
+
+    @Test
     void extractionSummariesAndManifests() throws Exception {
         Fuzzer.Outcome o = new Fuzzer("ExtractionJob.readSummary", dir, "manifest.json",
                 t -> t instanceof UnreadableFileException || t instanceof io.simforge.core.error.SimforgeIOException,
