@@ -8,19 +8,12 @@ import ai.onnxruntime.OrtSession;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
 import io.simforge.core.model.ModelMetadata;
+import io.simforge.infer.ModelCheck;
 import io.simforge.models.SavedModel;
-import io.simforge.onnx.GraphProto;
-import io.simforge.onnx.ModelProto;
-import io.simforge.onnx.OnnxFormatException;
-import io.simforge.onnx.OnnxReader;
-import io.simforge.onnx.TensorProto;
-import io.simforge.onnx.ValueInfoProto;
-import io.simforge.onnx.WeightChecksum;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,62 +26,19 @@ import java.util.Random;
  * model it came from) it reproduces DJL's embeddings. Each check reports in plain words.
  */
 public final class ModelVerifier {
-    /** One check: what was checked, whether it passed, and what was found. */
-    public record Check(String name, boolean passed, String detail) {}
-
     private ModelVerifier() {}
 
     /**
      * @param sourceModelDir the trained model folder ({@code <run>/model}) for a parity check, or null
      */
-    public static List<Check> verify(Path onnxFile, Path sourceModelDir) {
-        List<Check> checks = new ArrayList<>();
-        ModelProto model;
-        try {
-            model = OnnxReader.read(onnxFile);
-            if (model.graph() == null) {
-                throw new OnnxFormatException("no graph");
-            }
-            checks.add(new Check("file", true, "an ONNX model (IR version " + model.irVersion() + ", written by "
-                    + model.producerVersion() + ")"));
-        } catch (IOException e) {
-            checks.add(new Check("file", false, onnxFile + " cannot be read as an ONNX model (" + e.getMessage()
-                    + "): truncated, damaged or not ONNX; export it again"));
+    public static List<ModelCheck> verify(Path onnxFile, Path sourceModelDir) {
+        ModelCheck.Structure structure = ModelCheck.structure(onnxFile);
+        List<ModelCheck> checks = new ArrayList<>(structure.checks());
+        ModelMetadata meta = structure.metadata();
+        if (meta == null) {
             return checks;
         }
-        long opset = model.opsetImports().stream().filter(o -> o.domain().isEmpty())
-                .mapToLong(io.simforge.onnx.OperatorSetIdProto::version).findFirst().orElse(-1);
-        checks.add(new Check("opset", opset >= OnnxExporter.MIN_OPSET && opset <= OnnxExporter.MAX_OPSET,
-                "default-domain opset " + opset + " (simforge exports " + OnnxExporter.MIN_OPSET + "–"
-                        + OnnxExporter.MAX_OPSET + ")"));
-        Map<String, String> props = new HashMap<>();
-        model.metadataProps().forEach(e -> props.put(e.key(), e.value()));
-        ModelMetadata meta;
-        try {
-            meta = ModelMetadata.fromMap(props, onnxFile.toString());
-            checks.add(new Check("metadata", true, "format version " + meta.formatVersion() + ": " + meta.embeddingSize()
-                    + "-d " + (meta.normalized() ? "L2-normalised " : "") + "embeddings of " + meta.inputKind()
-                    .name().toLowerCase(Locale.ROOT) + " input " + String.join("×", java.util.Arrays.stream(
-                            meta.itemShape()).mapToObj(Integer::toString).toList())
-                    + (meta.preprocessing() != null ? ", preprocessing " + meta.preprocessing() : "")));
-        } catch (RuntimeException e) {
-            checks.add(new Check("metadata", false, e.getMessage()));
-            return checks;
-        }
-        checks.add(signature(model.graph(), meta));
-        Path dir = onnxFile.toAbsolutePath().getParent();
-        String stored = props.get(ModelMetadata.KEY_WEIGHTS_SHA256);
-        try {
-            String actual = WeightChecksum.of(model.graph().initializers(), dir);
-            checks.add(stored == null
-                    ? new Check("weights", true, "no checksum recorded (exported before checksums existed)")
-                    : new Check("weights", stored.equals(actual), stored.equals(actual)
-                            ? "SHA-256 of the weights matches the recorded " + stored.substring(0, 16) + "…"
-                            : "the weights do not match their recorded checksum: the file was changed or damaged "
-                                    + "after export"));
-        } catch (IOException e) {
-            checks.add(new Check("weights", false, "the weights cannot be read: " + e.getMessage()));
-        }
+        Map<String, String> props = structure.properties();
         float[] sample = sampleInputs(meta, 8);
         boolean raw = meta.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8;
         float[] ort;
@@ -104,43 +54,17 @@ public final class ModelVerifier {
                 worst = Math.max(worst, Math.abs(Math.sqrt(n) - 1));
             }
             boolean ok = !meta.normalized() || worst < 1e-3;
-            checks.add(new Check("runs", ok, String.format(Locale.ROOT, "ONNX Runtime embeds 8 %s; largest "
+            checks.add(new ModelCheck("runs", ok, String.format(Locale.ROOT, "ONNX Runtime embeds 8 %s; largest "
                     + "|‖e‖ − 1| = %.1e", meta.preprocessing() != null && isFashionMnistShape(meta)
                     ? "Fashion-MNIST images" : "random inputs", worst)));
         } catch (OrtException | RuntimeException e) {
-            checks.add(new Check("runs", false, "ONNX Runtime cannot run it: " + e.getMessage()));
+            checks.add(ModelCheck.cannotRun(e));
             return checks;
         }
         if (sourceModelDir != null) {
             checks.add(parity(onnxFile, sourceModelDir, meta, props, sample, ort));
         }
         return checks;
-    }
-
-    private static Check signature(GraphProto graph, ModelMetadata meta) {
-        List<String> problems = new ArrayList<>();
-        List<String> inits = graph.initializers().stream().map(TensorProto::name).toList();
-        List<ValueInfoProto> inputs = graph.inputs().stream().filter(v -> !inits.contains(v.name())).toList();
-        if (inputs.size() != 1 || !inputs.get(0).name().equals(meta.inputName())) {
-            problems.add("inputs " + inputs.stream().map(ValueInfoProto::name).toList() + " instead of one named '"
-                    + meta.inputName() + "'");
-        } else if (rank(inputs.get(0)) != meta.itemShape().length + 1) {
-            problems.add("input rank " + rank(inputs.get(0)) + " instead of " + (meta.itemShape().length + 1));
-        } else if (inputs.get(0).tensorType().shape().dims().get(0).param() == null) {
-            problems.add("the batch dimension is fixed, not dynamic");
-        }
-        if (graph.outputs().isEmpty() || !graph.outputs().get(0).name().equals(meta.outputName())) {
-            problems.add("no output named '" + meta.outputName() + "'");
-        }
-        return new Check("signature", problems.isEmpty(), problems.isEmpty() ? "input '" + meta.inputName()
-                + "' [batch, " + String.join(", ", java.util.Arrays.stream(meta.itemShape()).mapToObj(Integer::toString)
-                .toList()) + "], output '" + meta.outputName() + "' [batch, " + meta.embeddingSize() + "]"
-                : String.join("; ", problems));
-    }
-
-    /** The declared rank of a tensor value, 0 when it declares none. */
-    private static int rank(ValueInfoProto v) {
-        return v.tensorType() == null || v.tensorType().shape() == null ? 0 : v.tensorType().shape().dims().size();
     }
 
     private static boolean isFashionMnistShape(ModelMetadata meta) {
@@ -204,7 +128,7 @@ public final class ModelVerifier {
         }
     }
 
-    private static Check parity(Path onnxFile, Path sourceModelDir, ModelMetadata meta, Map<String, String> props,
+    private static ModelCheck parity(Path onnxFile, Path sourceModelDir, ModelMetadata meta, Map<String, String> props,
             float[] inputs, float[] ort) {
         boolean half = props.getOrDefault(ModelMetadata.KEY_EXPORT_OPTIONS, "").contains("\"weights\":\"float16\"");
         double tolerance = half ? 1e-2 : ParityCheck.TOLERANCE;
@@ -212,18 +136,18 @@ public final class ModelVerifier {
             float[] djl = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs,
                     meta.itemShape(), 64);
             if (djl.length != ort.length) {
-                return new Check("parity", false, "the trained model gives " + djl.length / (inputs.length / meta.itemSize())
+                return new ModelCheck("parity", false, "the trained model gives " + djl.length / (inputs.length / meta.itemSize())
                         + "-d embeddings, the ONNX file " + meta.embeddingSize() + "-d: they are different models");
             }
             double max = 0;
             for (int i = 0; i < djl.length; i++) {
                 max = Math.max(max, Math.abs((double) djl[i] - ort[i]));
             }
-            return new Check("parity", max <= tolerance, String.format(Locale.ROOT,
+            return new ModelCheck("parity", max <= tolerance, String.format(Locale.ROOT,
                     "largest |DJL − ONNX Runtime| over 8 inputs = %.1e (allowed %.0e%s)", max, tolerance,
                     half ? ", float16 weights" : ""));
         } catch (IOException | RuntimeException e) {
-            return new Check("parity", false, "cannot load the trained model " + sourceModelDir + ": " + e.getMessage());
+            return new ModelCheck("parity", false, "cannot load the trained model " + sourceModelDir + ": " + e.getMessage());
         }
     }
 }

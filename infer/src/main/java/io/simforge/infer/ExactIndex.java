@@ -51,7 +51,34 @@ public final class ExactIndex {
     private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
 
     /** How scores are computed. */
-    public enum Metric { COSINE, DOT }
+    public enum Metric {
+        /** Cosine similarity: vectors and queries are L2-normalised, then scored by inner product. */
+        COSINE,
+        /** Inner product of the vectors as given. */
+        DOT;
+
+        /**
+         * Puts {@code dim} values at {@code offset} in the form this metric scores, in place: L2-normalised for
+         * {@link #COSINE} (a zero vector stays zero), unchanged for {@link #DOT}. Whatever searches with the index's
+         * kernel elsewhere (a distributed search, say) prepares its vectors here, so its scores are the index's bit
+         * for bit.
+         */
+        public void prepare(float[] v, int offset, int dim) {
+            if (this != COSINE) {
+                return;
+            }
+            double norm = 0;
+            for (int d = 0; d < dim; d++) {
+                norm += (double) v[offset + d] * v[offset + d];
+            }
+            if (norm > 0) {
+                float inv = (float) (1 / Math.sqrt(norm));
+                for (int d = 0; d < dim; d++) {
+                    v[offset + d] *= inv;
+                }
+            }
+        }
+    }
 
     /** How vectors are kept in memory and on disk. */
     public enum Storage { FLOAT32, FLOAT16 }
@@ -144,7 +171,7 @@ public final class ExactIndex {
         float[] v = vector;
         if (metric == Metric.COSINE) {
             v = vector.clone();
-            normalise(v, 0, dim);
+            metric.prepare(v, 0, dim);
         }
         int row = vectors.append(v, 0);
         ids.add(id);
@@ -224,7 +251,7 @@ public final class ExactIndex {
         }
         float[] q = queries.clone();
         for (int off = 0; off < q.length; off += dim) {
-            normalise(q, off, dim);
+            metric.prepare(q, off, dim);
         }
         return q;
     }
@@ -363,18 +390,5 @@ public final class ExactIndex {
         }
         trailer.check();
         return index;
-    }
-
-    private static void normalise(float[] v, int off, int dim) {
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            norm += (double) v[off + d] * v[off + d];
-        }
-        if (norm > 0) {
-            float inv = (float) (1 / Math.sqrt(norm));
-            for (int d = 0; d < dim; d++) {
-                v[off + d] *= inv;
-            }
-        }
     }
 }

@@ -38,6 +38,9 @@ public record ModelMetadata(
      */
     public static final Format FORMAT = Format.of("simforge-model", 3).withLegacyVersionKey("format_version");
     public static final String PREFIX = "simforge.";
+    /** The ONNX operator sets simforge exports at (default domain), and so the ones a simforge model declares. */
+    public static final int MIN_OPSET = 13;
+    public static final int MAX_OPSET = 21;
     public static final String KEY_FORMAT = PREFIX + Format.FORMAT_KEY;
     public static final String KEY_VERSION = PREFIX + Format.VERSION_KEY;
     public static final String KEY_PRODUCER = PREFIX + "producer";
