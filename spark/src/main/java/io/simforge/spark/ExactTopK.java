@@ -83,7 +83,8 @@ public final class ExactTopK {
                         for (int r = 0; r < hits.length; r++) {
                             hits[r] = RowFactory.create(lists.ids[i][r], lists.index[i][r], lists.score[i][r]);
                         }
-                        out.add(RowFactory.create(queryIds[i], java.util.Arrays.asList(hits)));
+                        out.add(RowFactory.create(queryIds[i], scala.jdk.javaapi.CollectionConverters.asScala(
+                                java.util.Arrays.asList(hits)).toSeq()));
                     }
                     return out.iterator();
                 });
