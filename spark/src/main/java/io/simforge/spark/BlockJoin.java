@@ -29,10 +29,6 @@ final class BlockJoin {
 
     /** A table cut into cached blocks, with where each partition's rows start in the table's global order. */
     record Table(JavaRDD<VectorBlock> blocks, long[] offsets, long rows, int dim, int blockCount) {
-        long first(VectorBlock b) {
-            return offsets[b.partition()] + b.start();
-        }
-
         void release() {
             blocks.unpersist(false);
         }
@@ -81,7 +77,7 @@ final class BlockJoin {
      *
      * @param self queries and gallery are one table: a row is never its own neighbour (excluded by index)
      */
-    static JavaPairRDD<Long, TopLists> search(Table queries, Table gallery, boolean self, KOf kOf, boolean withIds,
+    static JavaPairRDD<Long, TopLists> search(Table queries, Table gallery, boolean self, KOf kOf,
             boolean withLabels) {
         if (gallery.rows() == 0) {
             throw new SimforgeSparkException("the gallery has no embeddings to search (every row's embedding is null)");
@@ -101,16 +97,14 @@ final class BlockJoin {
             for (int i = 0; i < k.length; i++) {
                 k[i] = kOf.k(q, i) + extra;
             }
-            TopLists lists = new TopLists(queryOffsets.value()[q.partition()] + q.start(), k, withIds, withLabels);
+            TopLists lists = new TopLists(queryOffsets.value()[q.partition()] + q.start(), k, withLabels);
             PackedRows packed = PackedRows.pack(g.vectors(), g.rows(), g.dim());
             ExactKnn.scan(q.vectors(), packed, i -> k[i], -1, (i, idx, score, count) -> {
                 long[] index = new long[count];
                 for (int r = 0; r < count; r++) {
                     index[r] = galleryFirst + idx[r];
                 }
-                lists.set(i, index, Arrays.copyOf(score, count),
-                        withIds ? pick(g.ids(), idx, count) : null,
-                        withLabels ? pickLabels(g.labels(), idx, count) : null);
+                lists.set(i, index, Arrays.copyOf(score, count), withLabels ? pickLabels(g.labels(), idx, count) : null);
             });
             return new Tuple2<>(q.key(), lists);
         });
@@ -122,14 +116,6 @@ final class BlockJoin {
         return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(t.blocks().context()).broadcast(t.offsets());
     }
 
-    private static String[] pick(String[] ids, int[] idx, int count) {
-        String[] out = new String[count];
-        for (int r = 0; r < count; r++) {
-            out[r] = ids[idx[r]];
-        }
-        return out;
-    }
-
     private static int[] pickLabels(int[] labels, int[] idx, int count) {
         int[] out = new int[count];
         for (int r = 0; r < count; r++) {
@@ -139,8 +125,8 @@ final class BlockJoin {
     }
 
     /**
-     * The best neighbours found so far for each query of one block: gallery indices, scores, and the ids or labels
-     * the caller asked for, best first (score descending, then gallery index ascending), at most {@code k[q]} each.
+     * The best neighbours found so far for each query of one block: gallery indices, scores, and their labels when
+     * the caller asked for them, best first (score descending, then gallery index ascending), at most {@code k[q]} each.
      */
     static final class TopLists implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -149,15 +135,13 @@ final class BlockJoin {
         final int[] k;
         final long[][] index;
         final float[][] score;
-        final String[][] ids;
         final int[][] labels;
 
-        TopLists(long queryFirst, int[] k, boolean withIds, boolean withLabels) {
+        TopLists(long queryFirst, int[] k, boolean withLabels) {
             this.queryFirst = queryFirst;
             this.k = k;
             this.index = new long[k.length][];
             this.score = new float[k.length][];
-            this.ids = withIds ? new String[k.length][] : null;
             this.labels = withLabels ? new int[k.length][] : null;
         }
 
@@ -165,12 +149,9 @@ final class BlockJoin {
             return k.length;
         }
 
-        void set(int q, long[] idx, float[] sc, String[] id, int[] label) {
+        void set(int q, long[] idx, float[] sc, int[] label) {
             index[q] = idx;
             score[q] = sc;
-            if (ids != null) {
-                ids[q] = id;
-            }
             if (labels != null) {
                 labels[q] = label;
             }
@@ -183,14 +164,13 @@ final class BlockJoin {
 
         /** The best of both, per query: a merge of two ranked lists under one total order. */
         static TopLists merge(TopLists a, TopLists b) {
-            TopLists out = new TopLists(a.queryFirst, a.k, a.ids != null, a.labels != null);
+            TopLists out = new TopLists(a.queryFirst, a.k, a.labels != null);
             for (int q = 0; q < a.k.length; q++) {
                 int na = a.count(q);
                 int nb = b.count(q);
                 int n = Math.min(a.k[q], na + nb);
                 long[] idx = new long[n];
                 float[] sc = new float[n];
-                String[] id = a.ids != null ? new String[n] : null;
                 int[] label = a.labels != null ? new int[n] : null;
                 int i = 0;
                 int j = 0;
@@ -201,21 +181,18 @@ final class BlockJoin {
                     int at = fromA ? i++ : j++;
                     idx[r] = src.index[q][at];
                     sc[r] = src.score[q][at];
-                    if (id != null) {
-                        id[r] = src.ids[q][at];
-                    }
                     if (label != null) {
                         label[r] = src.labels[q][at];
                     }
                 }
-                out.set(q, idx, sc, id, label);
+                out.set(q, idx, sc, label);
             }
             return out;
         }
 
         /** Drops each query's own row (self-join), or its last entry when the row was not among its best. */
         TopLists withoutSelf() {
-            TopLists out = new TopLists(queryFirst, k, ids != null, labels != null);
+            TopLists out = new TopLists(queryFirst, k, labels != null);
             for (int q = 0; q < k.length; q++) {
                 int n = count(q);
                 long self = queryFirst + q;
@@ -229,7 +206,6 @@ final class BlockJoin {
                 int keep = Math.min(drop < n ? n - 1 : n, k[q] - 1);
                 long[] idx = new long[keep];
                 float[] sc = new float[keep];
-                String[] id = ids != null ? new String[keep] : null;
                 int[] label = labels != null ? new int[keep] : null;
                 for (int r = 0, w = 0; r < n && w < keep; r++) {
                     if (r == drop) {
@@ -237,15 +213,12 @@ final class BlockJoin {
                     }
                     idx[w] = index[q][r];
                     sc[w] = score[q][r];
-                    if (id != null) {
-                        id[w] = ids[q][r];
-                    }
                     if (label != null) {
                         label[w] = labels[q][r];
                     }
                     w++;
                 }
-                out.set(q, idx, sc, id, label);
+                out.set(q, idx, sc, label);
             }
             return out;
         }

@@ -3,6 +3,7 @@ package io.simforge.spark;
 import io.simforge.infer.ExactIndex;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,6 +11,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /**
  * Exact top-k by cosine similarity or inner product over a gallery spread across the cluster, larger than any one
@@ -58,6 +60,18 @@ public final class ExactTopK {
         return new Builder();
     }
 
+    /** One neighbour of one query on its way to the query's row; {@code id} is filled in by the join. */
+    private record Hit(long query, String queryId, int rank, long index, float score, String id)
+            implements java.io.Serializable {
+        Hit(long query, String queryId, int rank, long index, float score) {
+            this(query, queryId, rank, index, score, null);
+        }
+
+        Hit withId(String neighbourId) {
+            return new Hit(query, queryId, rank, index, score, neighbourId);
+        }
+    }
+
     /** Rows per block of queries or gallery rows. */
     public int blockRows() {
         return blockRows;
@@ -72,21 +86,50 @@ public final class ExactTopK {
         BlockJoin.Table g = BlockJoin.table(gallery, idCol, embeddingCol, null, metric, blockRows);
         BlockJoin.Table q = queries == null ? g : BlockJoin.table(queries, idCol, embeddingCol, null, metric, blockRows);
         int want = k;
-        JavaRDD<Row> rows = BlockJoin.search(q, g, queries == null, (block, row) -> want, true, false)
-                .join(q.blocks().mapToPair(b -> new scala.Tuple2<>(b.key(), b.ids())))
-                .flatMap(t -> {
-                    BlockJoin.TopLists lists = t._2()._1();
+        JavaPairRDD<Long, BlockJoin.TopLists> lists = BlockJoin.search(q, g, queries == null, (block, row) -> want,
+                false);
+        // Neighbours travel as gallery indices; their ids join in once, after the merge (not once per gallery block).
+        // Each query also sends a hit of index -1, so a query without neighbours still gets its row.
+        JavaPairRDD<Long, Hit> hits = lists.join(q.blocks().mapToPair(b -> new Tuple2<>(b.key(), b.ids())))
+                .flatMapToPair(t -> {
+                    BlockJoin.TopLists l = t._2()._1();
                     String[] queryIds = t._2()._2();
-                    List<Row> out = new ArrayList<>(lists.queries());
-                    for (int i = 0; i < lists.queries(); i++) {
-                        Row[] hits = new Row[lists.count(i)];
-                        for (int r = 0; r < hits.length; r++) {
-                            hits[r] = RowFactory.create(lists.ids[i][r], lists.index[i][r], lists.score[i][r]);
+                    List<Tuple2<Long, Hit>> out = new ArrayList<>();
+                    for (int i = 0; i < l.queries(); i++) {
+                        long query = l.queryFirst + i;
+                        out.add(new Tuple2<>(-1L, new Hit(query, queryIds[i], -1, -1, 0)));
+                        for (int r = 0; r < l.count(i); r++) {
+                            out.add(new Tuple2<>(l.index[i][r], new Hit(query, queryIds[i], r, l.index[i][r],
+                                    l.score[i][r])));
                         }
-                        out.add(RowFactory.create(queryIds[i], scala.jdk.javaapi.CollectionConverters.asScala(
-                                java.util.Arrays.asList(hits)).toSeq()));
                     }
                     return out.iterator();
+                });
+        long[] galleryOffsets = g.offsets();
+        JavaPairRDD<Long, String> galleryIds = g.blocks().flatMapToPair(b -> {
+            long first = galleryOffsets[b.partition()] + b.start();
+            List<Tuple2<Long, String>> out = new ArrayList<>(b.rows());
+            for (int i = 0; i < b.rows(); i++) {
+                out.add(new Tuple2<>(first + i, b.ids()[i]));
+            }
+            return out.iterator();
+        });
+        JavaRDD<Row> rows = hits.leftOuterJoin(galleryIds)
+                .mapToPair(t -> new Tuple2<>(t._2()._1().query(), t._2()._1().withId(t._2()._2().orElse(null))))
+                .groupByKey()
+                .map(t -> {
+                    List<Hit> ranked = new ArrayList<>();
+                    String queryId = null;
+                    for (Hit h : t._2()) {
+                        queryId = h.queryId();
+                        if (h.rank() >= 0) {
+                            ranked.add(h);
+                        }
+                    }
+                    ranked.sort(java.util.Comparator.comparingInt(Hit::rank));
+                    List<Row> neighbours = ranked.stream()
+                            .map(h -> RowFactory.create(h.id(), h.index(), h.score())).toList();
+                    return RowFactory.create(queryId, scala.jdk.javaapi.CollectionConverters.asScala(neighbours).toSeq());
                 });
         return SparkSession.active().createDataFrame(rows, SCHEMA);
     }

@@ -60,7 +60,7 @@ public final class RetrievalEvaluation {
                     + table.rows());
         }
         JavaRDD<List<RetrievalMetrics.QueryOutcome>> outcomes = BlockJoin.search(table, table, true,
-                (block, i) -> (int) Math.max(maxK, classSize.value().get(block.labels()[i]) - 1), false, true)
+                (block, i) -> (int) Math.max(maxK, classSize.value().get(block.labels()[i]) - 1), true)
                 .join(table.blocks().mapToPair(b -> new scala.Tuple2<>(b.key(), b.labels())))
                 .sortByKey()
                 .map(t -> {

@@ -7,15 +7,16 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Logs one line on the driver for every finished stage that embedded images: how many, how many were rejected, the
- * bytes read, the stage's time and images/s. The figures are the stage's own updates of the transformer's
- * accumulators (named {@value #EMBEDDED}, {@value #REJECTED}, {@value #BYTES_READ}; Spark's UI shows them too), so a
- * task that failed and ran again may count its rows twice there; the rows written never do.
+ * bytes read, the stage's time and images/s. The figures are the updates of the transformer's accumulators (named
+ * {@value #EMBEDDED}, {@value #REJECTED}, {@value #BYTES_READ}; Spark's UI shows them too) from the stage's
+ * successful tasks, so a task that failed and ran again counts once.
  */
 public final class StageProgressListener extends SparkListener {
     public static final String EMBEDDED = "simforge images embedded";
@@ -59,31 +60,44 @@ public final class StageProgressListener extends SparkListener {
         return l == null ? List.of() : List.copyOf(l.reports);
     }
 
+    /** Per running stage (id, attempt): the accumulator updates of its successful tasks so far. */
+    private final java.util.Map<String, long[]> running = new java.util.HashMap<>();
+
     @Override
-    public void onStageCompleted(SparkListenerStageCompleted event) {
-        StageInfo stage = event.stageInfo();
-        long embedded = 0;
-        long rejected = 0;
-        long bytes = 0;
-        boolean ours = false;
-        for (AccumulableInfo a : scala.jdk.javaapi.CollectionConverters.asJava(stage.accumulables()).values()) {
+    public void onTaskEnd(SparkListenerTaskEnd event) {
+        if (!(event.reason() instanceof org.apache.spark.Success$)) {
+            return; // a failed attempt's rows are done again by its retry: count them once
+        }
+        long[] counts = null;
+        for (AccumulableInfo a : scala.jdk.javaapi.CollectionConverters.asJava(event.taskInfo().accumulables())) {
             if (a.name().isEmpty() || a.update().isEmpty()) {
                 continue;
             }
-            long update = ((Number) a.update().get()).longValue();
-            switch (a.name().get()) {
-                case EMBEDDED -> { embedded += update; ours = true; }
-                case REJECTED -> { rejected += update; ours = true; }
-                case BYTES_READ -> bytes += update;
-                default -> { }
+            int slot = switch (a.name().get()) {
+                case EMBEDDED -> 0;
+                case REJECTED -> 1;
+                case BYTES_READ -> 2;
+                default -> -1;
+            };
+            if (slot >= 0) {
+                if (counts == null) {
+                    counts = running.computeIfAbsent(event.stageId() + "." + event.stageAttemptId(), k -> new long[3]);
+                }
+                counts[slot] += ((Number) a.update().get()).longValue();
             }
         }
-        if (!ours) {
-            return;
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted event) {
+        StageInfo stage = event.stageInfo();
+        long[] counts = running.remove(stage.stageId() + "." + stage.attemptNumber());
+        if (counts == null) {
+            return; // the stage embedded nothing
         }
         long start = stage.submissionTime().isDefined() ? (Long) stage.submissionTime().get() : 0;
         long end = stage.completionTime().isDefined() ? (Long) stage.completionTime().get() : start;
-        StageReport report = new StageReport(stage.stageId(), stage.name(), embedded, rejected, bytes,
+        StageReport report = new StageReport(stage.stageId(), stage.name(), counts[0], counts[1], counts[2],
                 (end - start) / 1000.0);
         reports.add(report);
         LOG.info(report.toString());
