@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The application jar as spark-submit would run it: a fresh JVM whose class path is the jar and Spark's own jars,
@@ -25,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIfSystemProperty(named = "simforge.appJar", matches = ".+")
 class AppJarTest {
-    @TempDir
-    Path dir;
-
     @Test
     void theAppJarCarriesSimforgeAndOnnxRuntimeButNotSparkAndRunsInLocalMode() throws Exception {
         Path jar = Path.of(System.getProperty("simforge.appJar"));
@@ -39,6 +35,16 @@ class AppJarTest {
             assertNull(j.getEntry("scala/Option.class"), "Scala comes from the cluster");
             assertNull(j.getEntry("ai/djl/Model.class"), "no DJL in what executors run");
         }
+        // Under target/, kept after the run: the child's log.txt and command.txt are what to read when it fails.
+        Path dir = Path.of("target", "app-jar-test").toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.createDirectories(dir);
         Path model = SparkFixtures.model(dir);
         Path images = dir.resolve("images");
         SparkFixtures.writePngs(images, 10);
@@ -58,10 +64,15 @@ class AppJarTest {
         command.addAll(Arrays.asList(System.getProperty("simforge.sparkJvmOptions").trim().split("\\s+")));
         command.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.ui.enabled=false",
-                "-cp", jar + File.pathSeparator + String.join(File.pathSeparator, sparkOnly),
                 "io.simforge.spark.EmbedImagesJob", "--model", model.toString(), "--images", images.toString(),
                 "--output", dir.resolve("out").toString(), "--top-k", "3", "--metrics", "--batch-size", "8"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile())
+        Files.write(dir.resolve("command.txt"), command);
+        // The class path goes in CLASSPATH, not -cp: ONNX Runtime 1.29's native library crashes the JVM (SIGSEGV, no
+        // hs_err file) when the process's command line is longer than about 4 KB, and hundreds of jars spelled out
+        // are. spark-submit's own launch passes Spark's jars as one wildcard, so its command lines stay short.
+        ProcessBuilder launch = new ProcessBuilder(command);
+        launch.environment().put("CLASSPATH", jar + File.pathSeparator + String.join(File.pathSeparator, sparkOnly));
+        Process p = launch.redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile())
                 .start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the job did not finish in 5 minutes");
         String log = Files.readString(dir.resolve("log.txt"));
