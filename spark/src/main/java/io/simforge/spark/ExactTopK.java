@@ -26,7 +26,7 @@ import scala.Tuple2;
  * }</pre>
  *
  * <p>Rows whose embedding is null (rejected images) are left out. Ids are written as strings. See {@link BlockJoin}
- * for how the work is cut; {@link #blockRows} sets the rows per block (default 16,384: 8 MB of 128-d vectors, so a
+ * for how the work is cut; {@link Builder#optBlockRows} sets the rows per block (default 16,384: 8 MB of 128-d vectors, so a
  * task holds about three of those plus k results per query).
  */
 public final class ExactTopK {
@@ -70,11 +70,6 @@ public final class ExactTopK {
         Hit withId(String neighbourId) {
             return new Hit(query, queryId, rank, index, score, neighbourId);
         }
-    }
-
-    /** Rows per block of queries or gallery rows. */
-    public int blockRows() {
-        return blockRows;
     }
 
     /**
