@@ -13,6 +13,7 @@ module io.simforge.core {
 
     exports io.simforge.core.data;
     exports io.simforge.core.device;
+    exports io.simforge.core.error;
     exports io.simforge.core.format;
     exports io.simforge.core.image;
     exports io.simforge.core.io;

@@ -18,19 +18,38 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "losses", mixinStandardHelpOptions = true,
             description = "Forward + backward time of every loss with and without Embedding Expansion at B=80 and "
-                    + "B=1000 (512-d), MS against straight-line NDArray code, and EE's share of a ConvNet training step.")
+                    + "B=1000 (512-d), MS against straight-line NDArray code, EE's share of a ConvNet training step, the "
+                    + "cross-batch memory at M=8192 and 65536, Proxy-Anchor and ArcFace with 100 and 11318 classes, and "
+                    + "resident memory over a long run with a memory and with proxies.")
     static final class Losses implements Callable<Integer> {
-        @Option(names = "--reps", defaultValue = "30", description = "Timed repetitions at B=80 (B=1000 uses a fifth).")
+        @Option(converter = Ranges.Positive.class, names = "--reps", defaultValue = "30", description = "Timed repetitions at B=80 (B=1000 uses a fifth).")
         int reps;
 
-        @Option(names = "--train-iterations", defaultValue = "110", description = "Training steps timed per configuration.")
+        @Option(converter = Ranges.Positive.class, names = "--train-iterations", defaultValue = "110", description = "Training steps timed per configuration.")
         int trainIterations;
+
+        @Option(converter = Ranges.NonNegative.class, names = "--memory-iterations", defaultValue = "5000", description = "Training iterations of each "
+                + "resident-memory run (default 5000; 0 skips them).")
+        int memoryIterations;
+
+        @Option(names = "--sections", split = ",", description = "Tables to measure, default all: ${COMPLETION-CANDIDATES}"
+                + " (lower case works).", converter = SectionConverter.class)
+        java.util.List<LossBenchmark.Section> sections;
+
+        static final class SectionConverter implements picocli.CommandLine.ITypeConverter<LossBenchmark.Section> {
+            @Override
+            public LossBenchmark.Section convert(String value) {
+                return LossBenchmark.Section.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+        }
 
         @Override
         public Integer call() {
             System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
-            new LossBenchmark(System.out).run(reps, Math.max(3, reps / 5), trainIterations);
+            java.util.Set<LossBenchmark.Section> chosen = sections == null || sections.isEmpty()
+                    ? java.util.EnumSet.allOf(LossBenchmark.Section.class) : java.util.EnumSet.copyOf(sections);
+            new LossBenchmark(System.out).run(chosen, reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
             return 0;
         }
     }
@@ -39,16 +58,16 @@ final class BenchCommand implements Runnable {
             description = "Time the whole evaluation (exact leave-one-out Recall@K, MAP@R, R-Precision; k-means NMI "
                     + "and F1) on synthetic L2-normalised embeddings; defaults are SOP-sized.")
     static final class Eval implements Callable<Integer> {
-        @Option(names = "--items", defaultValue = "120000", description = "Embeddings (default 120000).")
+        @Option(converter = Ranges.Positive.class, names = "--items", defaultValue = "120000", description = "Embeddings (default 120000).")
         int items;
 
-        @Option(names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
+        @Option(converter = Ranges.Positive.class, names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
         int dim;
 
-        @Option(names = "--classes", defaultValue = "11316", description = "Classes, also k of k-means (default 11316).")
+        @Option(converter = Ranges.Positive.class, names = "--classes", defaultValue = "11316", description = "Classes, also k of k-means (default 11316).")
         int classes;
 
-        @Option(names = "--noise", defaultValue = "1.0",
+        @Option(converter = Ranges.NonNegativeNumber.class, names = "--noise", defaultValue = "1.0",
                 description = "Noise around each class centre, as a norm relative to the centre's (default 1.0).")
         double noise;
 
@@ -72,16 +91,16 @@ final class BenchCommand implements Runnable {
         @Option(names = {"-m", "--model"}, required = true, description = "The .onnx model.")
         java.nio.file.Path model;
 
-        @Option(names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
+        @Option(converter = Ranges.Positive.class, names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
         int batch;
 
-        @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
+        @Option(converter = Ranges.NonNegative.class, names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
         int threads;
 
-        @Option(names = "--batches", defaultValue = "200", description = "Batches per timed round (default 200).")
+        @Option(converter = Ranges.Positive.class, names = "--batches", defaultValue = "200", description = "Batches per timed round (default 200).")
         int batches;
 
-        @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds; the best counts (default 5).")
+        @Option(converter = Ranges.Positive.class, names = "--rounds", defaultValue = "5", description = "Timed rounds; the best counts (default 5).")
         int rounds;
 
         @Override
@@ -95,23 +114,23 @@ final class BenchCommand implements Runnable {
             description = "Exact top-k search speed of ExactIndex on random unit vectors; compare with "
                     + "bench/faiss/search.py (faiss IndexFlatIP).")
     static final class Search implements Callable<Integer> {
-        @Option(names = "--gallery", split = ",", defaultValue = "100000,1000000",
+        @Option(converter = Ranges.Positive.class, names = "--gallery", split = ",", defaultValue = "100000,1000000",
                 description = "Gallery sizes (default 100000,1000000).")
         int[] gallery;
 
-        @Option(names = "--queries", defaultValue = "1000", description = "Queries (default 1000).")
+        @Option(converter = Ranges.Positive.class, names = "--queries", defaultValue = "1000", description = "Queries (default 1000).")
         int queries;
 
-        @Option(names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
+        @Option(converter = Ranges.Positive.class, names = "--dim", defaultValue = "512", description = "Dimensions (default 512).")
         int dim;
 
-        @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default 10).")
+        @Option(converter = Ranges.Positive.class, names = "-k", defaultValue = "10", description = "Neighbours per query (default 10).")
         int k;
 
         @Option(names = "--fp16", description = "Half-precision storage.")
         boolean fp16;
 
-        @Option(names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
+        @Option(converter = Ranges.Positive.class, names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
         int runs;
 
         @Option(names = "--scoring", defaultValue = "java", description = "java (the SIMD kernel, default) or onnx (the "
@@ -138,10 +157,10 @@ final class BenchCommand implements Runnable {
             description = "Resident memory over a long training run (quickstart ConvNet, MS loss): does native memory "
                     + "stay flat?")
     static final class Memory implements Callable<Integer> {
-        @Option(names = "--iterations", defaultValue = "5000", description = "Iterations (default 5000).")
+        @Option(converter = Ranges.Positive.class, names = "--iterations", defaultValue = "5000", description = "Iterations (default 5000).")
         int iterations;
 
-        @Option(names = "--every", defaultValue = "250", description = "Sample every N iterations (default 250).")
+        @Option(converter = Ranges.Positive.class, names = "--every", defaultValue = "250", description = "Sample every N iterations (default 250).")
         int every;
 
         @Option(names = "--ee", description = "With Embedding Expansion.")
@@ -164,13 +183,13 @@ final class BenchCommand implements Runnable {
                 description = "convnet and/or resnet18 (default both).")
         java.util.List<String> architectures;
 
-        @Option(names = "--size", defaultValue = "64", description = "Image side (default 64).")
+        @Option(converter = Ranges.Positive.class, names = "--size", defaultValue = "64", description = "Image side (default 64).")
         int size;
 
-        @Option(names = "--warmup", defaultValue = "5", description = "Warm-up steps (default 5).")
+        @Option(converter = Ranges.NonNegative.class, names = "--warmup", defaultValue = "5", description = "Warm-up steps (default 5).")
         int warmup;
 
-        @Option(names = "--steps", defaultValue = "30", description = "Timed steps (default 30).")
+        @Option(converter = Ranges.Positive.class, names = "--steps", defaultValue = "30", description = "Timed steps (default 30).")
         int steps;
 
         @Override

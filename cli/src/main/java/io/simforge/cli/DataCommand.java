@@ -32,14 +32,14 @@ final class DataCommand implements Runnable {
                 + "emoji dataset there is replaced; any other non-empty folder is refused).")
         Path out;
 
-        @Option(names = "--size", defaultValue = "64", description = "Image side in pixels: 64 (default) or 128.")
+        @Option(converter = Ranges.Positive.class, names = "--size", defaultValue = "64", description = "Image side in pixels: 64 (default) or 128.")
         int size;
 
         @Option(names = "--styles", split = ",", paramLabel = "ID", description = "Styles to use, comma-separated "
                 + "(default: the SVG sets; see --list-styles).")
         List<String> styles;
 
-        @Option(names = "--min-styles", defaultValue = "3", description = "An emoji becomes a class when at least "
+        @Option(converter = Ranges.Positive.class, names = "--min-styles", defaultValue = "3", description = "An emoji becomes a class when at least "
                 + "this many styles draw it (default 3).")
         int minStyles;
 

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** Batch feature extraction ({@link ExtractionJob}): images → embeddings.npy + ids.txt, resumable. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed a folder of images (root/<class>/<image> or any tree), a list file, a benchmark layout or "
-                + "an IDX dataset with an exported model, writing embeddings.npy (NumPy), ids.txt (same order), labels.npy "
+                + "an IDX dataset with an ONNX embedding model (a simforge export, or any other with its settings: flags or a "
+                + "settings file beside it), writing embeddings.npy (NumPy), ids.txt (same order), labels.npy "
                 + "and classes.txt when classes are known, rejects.tsv (unreadable images) and extraction.json.",
             "Work is committed in chunks: run the same command again after an interruption and it resumes."})
 final class EmbedCommand implements Callable<Integer> {
@@ -34,7 +35,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
-    @Option(names = "--chunk", defaultValue = "2048", description = "Items per committed chunk (default 2048).")
+    @Mixin
+    ModelSettingsOptions modelSettings;
+
+    @Option(converter = Ranges.Positive.class, names = "--chunk", defaultValue = "2048", description = "Items per committed chunk (default 2048).")
     int chunk;
 
     @Option(names = "--strict", description = "Stop at the first unreadable image instead of listing it in rejects.tsv.")
@@ -47,7 +51,7 @@ final class EmbedCommand implements Callable<Integer> {
                     + "--data (IDX, or 'bundled')");
         }
         DataSource source = data.source();
-        try (Embedder embedder = runtime.embedder(model)) {
+        try (Embedder embedder = runtime.embedder(model, modelSettings)) {
             ItemSource items = ItemSources.of(source, classes, embedder);
             System.out.printf(Locale.ROOT, "Embedding %d items with %s on %s into %s%n", items.size(), model,
                     embedder.device(), out);

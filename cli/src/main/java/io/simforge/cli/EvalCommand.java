@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gallery-labels", description = "Labels of the gallery.")
     Path galleryLabels;
 
-    @Option(names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
+    @Option(converter = Ranges.Positive.class, names = "--ks", split = ",", description = "Recall@K cut-offs (default 1,2,4,8; with --layout the papers': "
             + "SOP 1,10,100,1000, In-Shop 1,10,20,30,40,50).")
     int[] ks;
 
@@ -60,12 +60,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write report.html (leave-one-out evaluations).")
     boolean report;
 
+    @Option(names = "--baselines", description = "With -m, leave-one-out: also evaluate the raw pixels and, for a "
+            + "training run folder, the same network untrained (its architecture and seed), on the same images.")
+    boolean baselines;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-means clustering for NMI and F1 "
             + "(default 0).")
     long seed;
 
     @Mixin
     RuntimeOptions runtime;
+
+    @Mixin
+    ModelSettingsOptions modelSettings;
 
     @Override
     public Integer call() throws Exception {
@@ -85,10 +92,17 @@ final class EvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--features are vectors; evaluate embeddings with --embeddings "
                             + "and --labels");
                 }
-                embedder = runtime.embedder(model.onnx());
+                embedder = runtime.embedder(model.onnx(), modelSettings);
                 b.setEmbedder(embedder, model.onnx()).setData(source, source.kind() == DataSource.Kind.IDX
                         ? (classes != null ? classes : "5-9") : null);
+                if (baselines) {
+                    RunModels.baselines(input.model).forEach(b::optBaseline);
+                }
             } else {
+                if (baselines) {
+                    throw new IllegalArgumentException("--baselines needs a model (-m): they are computed on the inputs "
+                            + "the model embeds");
+                }
                 if (data.labels == null) {
                     throw new IllegalArgumentException("--embeddings needs --labels (one label per row)");
                 }

@@ -19,7 +19,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out", "--output"}, required = true, description = "The .onnx file to write.")
     Path output;
 
-    @Option(names = "--opset", defaultValue = "" + OnnxExporter.DEFAULT_OPSET, description = "ONNX opset, 13-21 (default 17).")
+    @Option(converter = Ranges.Positive.class, names = "--opset", defaultValue = "" + OnnxExporter.DEFAULT_OPSET, description = "ONNX opset, 13-21 (default 17).")
     int opset;
 
     @Option(names = "--fold-batchnorm", description = "Fold BatchNorm into the preceding convolution or linear layer.")

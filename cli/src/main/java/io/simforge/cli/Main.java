@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "simforge", mixinStandardHelpOptions = true, version = "simforge 0.1.0",
         description = "Deep metric learning on the JVM: train embedding models with the Multi-Similarity loss, "
                 + "export them to ONNX, and embed and retrieve with ONNX Runtime.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, ReportCommand.class, EmbedCommand.class, IndexCommand.class, SearchCommand.class, VerifyCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, ReportCommand.class, EmbedCommand.class, IndexCommand.class, SearchCommand.class, VerifyCommand.class, AdoptCommand.class,
             DataCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
@@ -40,6 +40,13 @@ public final class Main implements Runnable {
                 cmd.getErr().println("(run with -Dsimforge.debug=true for the stack trace)");
             }
             return 1;
+        });
+        // A flag the command cannot take: one line naming it and the value typed, not the whole usage text.
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            cmd.getErr().println("(see " + cmd.getCommandSpec().qualifiedName() + " --help)");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
     }

@@ -11,10 +11,11 @@ import picocli.CommandLine.Option;
 
 /** The main job on the bundled data ({@link Quickstart}). */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Train a ConvNet with the Multi-Similarity loss on Fashion-MNIST classes 0-4 (bundled), export it "
-                + "to ONNX, embed the unseen classes 5-9 with ONNX Runtime, print all metrics and write an HTML report.")
+        description = "Train a ConvNet with the Multi-Similarity loss (or --loss) on Fashion-MNIST classes 0-4 (bundled), "
+                + "export it to ONNX, embed the unseen classes 5-9 with ONNX Runtime, print all metrics and write an HTML "
+                + "report.")
 final class QuickstartCommand implements Callable<Integer> {
-    @Option(names = "--iterations", defaultValue = "600", description = "Training iterations (default 600).")
+    @Option(converter = Ranges.Positive.class, names = "--iterations", defaultValue = "600", description = "Training iterations (default 600).")
     int iterations;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default 42).")
@@ -26,7 +27,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Mixin
     LossOptions lossOptions;
 
-    @Option(names = "--holdout", defaultValue = "0", description = "Keep the last N images of each training class out "
+    @Option(converter = Ranges.NonNegative.class, names = "--holdout", defaultValue = "0", description = "Keep the last N images of each training class out "
             + "of training and also report Recall@K on them (seen classes, unseen images). Default 0: train on all "
             + "1000 per class.")
     int holdout;
@@ -43,6 +44,10 @@ final class QuickstartCommand implements Callable<Integer> {
         if (lossOptions.ee != null || lossOptions.eePoints != null) {
             b.optEmbeddingExpansion(lossOptions.ee == null || lossOptions.ee,
                     lossOptions.eePoints != null ? lossOptions.eePoints : 2);
+        }
+        if (lossOptions.xbm != null || lossOptions.xbmWarmup != null) {
+            b.optCrossBatchMemory(lossOptions.xbm != null ? lossOptions.xbm : 0,
+                    lossOptions.xbmWarmup != null ? lossOptions.xbmWarmup : 0);
         }
         Quickstart.Result r;
         try {

@@ -11,22 +11,21 @@ final class RuntimeOptions {
             + DeviceSpec.SPELLINGS + " (one GPU; falls back to the CPU with one warning). Default cpu.")
     DeviceSpec device;
 
-    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (default 0: all cores).")
+    @Option(converter = Ranges.NonNegative.class, names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (default 0: all cores).")
     int threads;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
+    @Option(converter = Ranges.Positive.class, names = "--batch-size", defaultValue = "64", description = "Items per ONNX Runtime call (default 64).")
     int batchSize;
 
-    /** An embedder on {@code model} with these settings. */
-    Embedder embedder(Path model) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("--threads must be 0 (all cores) or more, got " + threads);
-        }
+    /**
+     * An embedder on {@code model} with these runtime settings and the model settings given as flags; says which
+     * model settings it runs with when they are not all the model's own.
+     */
+    Embedder embedder(Path model, ModelSettingsOptions settings) {
         Devices.note(device);
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
-        }
-        return Embedder.builder().setModelPath(model).optBatchSize(batchSize).optThreads(threads)
-                .optDevice(device).build();
+        Embedder e = Embedder.builder().setModelPath(model).optBatchSize(batchSize).optThreads(threads)
+                .optDevice(device).optOverrides(settings.overrides()).build();
+        ModelSettingsOptions.print(e, System.out);
+        return e;
     }
 }

@@ -45,7 +45,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, description = "The .onnx model that embeds --images.")
     Path model;
 
-    @Option(names = "-k", defaultValue = "10", description = "Results per query (default 10).")
+    @Option(converter = Ranges.Positive.class, names = "-k", defaultValue = "10", description = "Results per query (default 10).")
     int k;
 
     @Option(names = "--json", description = "Write the results to this JSON file instead of printing them.")
@@ -55,15 +55,15 @@ final class SearchCommand implements Callable<Integer> {
             + "Runtime graph: MatMul + TopK).")
     String scoring;
 
+    @picocli.CommandLine.Mixin
+    ModelSettingsOptions modelSettings;
+
     @Option(names = "--device", defaultValue = "cpu", converter = Devices.class, description = "With --scoring onnx: "
             + "where ONNX Runtime scores: cpu, cuda or cuda:N (falls back to the CPU). Default cpu.")
     io.simforge.core.device.DeviceSpec device;
 
     @Override
     public Integer call() throws Exception {
-        if (k <= 0) {
-            throw new IllegalArgumentException("-k is the number of results per query and must be positive, got " + k);
-        }
         ExactIndex index = ExactIndex.load(indexFile);
         List<String> names = new ArrayList<>();
         float[] q;
@@ -72,7 +72,13 @@ final class SearchCommand implements Callable<Integer> {
             if (model == null) {
                 throw new IllegalArgumentException("--images needs the model that embedded the index (-m model.onnx)");
             }
-            try (Embedder embedder = Embedder.builder().setModelPath(model).build()) {
+            try (Embedder embedder = Embedder.builder().setModelPath(model).optOverrides(modelSettings.overrides())
+                    .build()) {
+                if (embedder.embeddingSize() != index.dimension()) {
+                    throw new IllegalArgumentException(model + " gives " + embedder.embeddingSize() + "-d embeddings, "
+                            + "but " + indexFile + " holds " + index.dimension() + "-d vectors: use the model that "
+                            + "embedded the index");
+                }
                 Preprocessing pre = embedder.metadata().preprocessing();
                 if (pre == null) {
                     throw new IllegalArgumentException(model + " takes feature vectors, not images");
@@ -86,6 +92,13 @@ final class SearchCommand implements Callable<Integer> {
             }
         } else if (queries.vectors != null) {
             Npy.FloatArray v = Npy.readFloats(queries.vectors);
+            if (v.shape().length != 2 || v.rowSize() != index.dimension()) {
+                throw new IllegalArgumentException(queries.vectors + " has shape " + java.util.Arrays.toString(v.shape())
+                        + ", but " + indexFile + " holds " + index.dimension() + "-d vectors: queries must be n × "
+                        + index.dimension() + " (embedded by the model that embedded the index)");
+            }
+            io.simforge.core.error.InvalidInputException.requireFinite(v.values(), v.rowSize(),
+                    queries.vectors.getFileName().toString());
             q = v.values();
             for (int i = 0; i < v.rows(); i++) {
                 names.add(queries.vectors.getFileName() + "[" + i + "]");

@@ -44,28 +44,28 @@ final class TrainCommand implements Callable<Integer> {
             + "--set milestones=[1000,2000] (see config.json of a run for every key).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--iterations", description = "Training iterations.")
+    @Option(converter = Ranges.Positive.class, names = "--iterations", description = "Training iterations.")
     Integer iterations;
 
-    @Option(names = {"-P", "--classes-per-batch"}, description = "P: classes in a batch.")
+    @Option(converter = Ranges.Positive.class, names = {"-P", "--classes-per-batch"}, description = "P: classes in a batch.")
     Integer classesPerBatch;
 
-    @Option(names = {"-K", "--samples-per-class"}, description = "K: images of each class in a batch.")
+    @Option(converter = Ranges.Positive.class, names = {"-K", "--samples-per-class"}, description = "K: images of each class in a batch.")
     Integer samplesPerClass;
 
-    @Option(names = "--batch-size", hidden = true, description = "Deprecated: P×K; give -P instead.")
+    @Option(converter = Ranges.Positive.class, names = "--batch-size", hidden = true, description = "Deprecated: P×K; give -P instead.")
     Integer legacyBatchSize;
 
-    @Option(names = "--lr", description = "Learning rate.")
+    @Option(converter = Ranges.PositiveNumber.class, names = "--lr", description = "Learning rate.")
     Float learningRate;
 
-    @Option(names = "--embedding-size", description = "Embedding size.")
+    @Option(converter = Ranges.Positive.class, names = "--embedding-size", description = "Embedding size.")
     Integer embeddingSize;
 
     @Option(names = "--architecture", converter = Kinds.class, description = "Network: " + Architecture.NAMES + ".")
     Architecture.Kind architecture;
 
-    @Option(names = "--widths", split = ",", description = "Channels per stage (convnet), hidden units (mlp), or the "
+    @Option(converter = Ranges.Positive.class, names = "--widths", split = ",", description = "Channels per stage (convnet), hidden units (mlp), or the "
             + "first stage's width (ResNets; 64 is standard, and their default).")
     int[] widths;
 
@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
             + "ResNet from tools/torchvision_to_onnx.py, or a simforge export).")
     Path init;
 
-    @Option(names = "--early-stop", paramLabel = "N", description = "With validation: stop after N validations in a "
+    @Option(converter = Ranges.Positive.class, names = "--early-stop", paramLabel = "N", description = "With validation: stop after N validations in a "
             + "row without a better Recall@1.")
     Integer earlyStop;
 
@@ -103,15 +103,15 @@ final class TrainCommand implements Callable<Integer> {
             + "of images of other classes (root/<class>/<image>).")
     Path validationImages;
 
-    @Option(names = "--validation-per-class", description = "Images per validation class (default 200); with --layout "
+    @Option(converter = Ranges.Positive.class, names = "--validation-per-class", description = "Images per validation class (default 200); with --layout "
             + "it turns validation on, on the layout's evaluation split.")
     Integer validationPerClass;
 
-    @Option(names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations "
+    @Option(converter = Ranges.Positive.class, names = "--validate-every", defaultValue = "100", description = "Validation interval in iterations "
             + "(default 100).")
     int validateEvery;
 
-    @Option(names = "--image-size", defaultValue = "" + TrainingInput.DEFAULT_IMAGE_SIZE, description = "Image files: "
+    @Option(converter = Ranges.Positive.class, names = "--image-size", defaultValue = "" + TrainingInput.DEFAULT_IMAGE_SIZE, description = "Image files: "
             + "the model's input side in pixels (default 64; 224 for the papers' protocol).")
     int imageSize;
 
@@ -119,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
             + "another class, such as emoji).")
     boolean noFlip;
 
-    @Option(names = "--color-jitter", paramLabel = "J", description = "Image files: jitter brightness, contrast and "
+    @Option(converter = Ranges.Fraction.class, names = "--color-jitter", paramLabel = "J", description = "Image files: jitter brightness, contrast and "
             + "saturation by factors in [1-J, 1+J] (default 0).")
     Float colorJitter;
 

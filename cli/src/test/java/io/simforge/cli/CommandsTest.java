@@ -98,6 +98,17 @@ class CommandsTest {
         Outcome again2 = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
                 "--batch-size", "5", "--chunk", "4");
         assertEquals(0, again2.code(), "running a finished extraction again is harmless: " + again2.err());
+        // The same folder evaluated leave-one-out (the corrupt file left out), with baselines and a report that shows
+        // the images themselves and the files they came from.
+        Path folderEval = dir.resolve("folder-eval");
+        Outcome fe = run("eval", "-m", again.toString(), "--images", images.toString(), "--baselines", "--report", "-o",
+                folderEval.toString());
+        assertEquals(0, fe.code(), fe.err());
+        JsonObject fm = JsonParser.parseString(Files.readString(folderEval.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(12, fm.get("items").getAsInt());
+        assertTrue(fm.getAsJsonObject("baselines").has("raw pixels"), fm.toString());
+        String page = Files.readString(folderEval.resolve("report.html"));
+        assertTrue(page.contains("data:image/png;base64,") && page.contains("sneaker/i"), "images and their files");
         Path index = dir.resolve("images.sfindex");
         Outcome idx = run("index", emb.toString(), "-o", index.toString());
         assertEquals(0, idx.code(), idx.err());

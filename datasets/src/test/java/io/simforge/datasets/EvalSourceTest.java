@@ -30,14 +30,19 @@ class EvalSourceTest {
         Path f = dir.resolve("source.json");
         s.write(f);
         assertEquals(s, EvalSource.read(f));
-        assertEquals(Files.readString(golden("eval-source-v1.json")), Files.readString(f), "version 1 is still written");
+        assertEquals(Files.readString(golden("eval-source-v1.json")).replace("\"version\": 1", "\"version\": 2"),
+                Files.readString(f), "IDX sources are written as before, at version 2");
+        EvalSource files = EvalSource.imageFiles(dir.resolve("images"), java.util.Map.of(0, "1f600"));
+        files.write(f);
+        assertEquals(files, EvalSource.read(f));
+        assertTrue(files.isImageFiles() && !s.isImageFiles());
         Files.writeString(f, "{\"format\":\"something-else\",\"version\":1}");
         assertThrows(IOException.class, () -> EvalSource.read(f));
         Files.writeString(f, "{\"data\":\"bundled\"}");
         assertTrue(assertThrows(IOException.class, () -> EvalSource.read(f)).getMessage()
                 .equals(f + " is not a simforge eval source file: it does not name its format"));
-        Files.writeString(f, "{\"format\":\"simforge-eval-source\",\"version\":2,\"data\":\"bundled\"}");
-        assertEquals(f + " is a simforge eval source file of version 2, newer than this simforge reads (up to 1): "
+        Files.writeString(f, "{\"format\":\"simforge-eval-source\",\"version\":3,\"data\":\"bundled\"}");
+        assertEquals(f + " is a simforge eval source file of version 3, newer than this simforge reads (up to 2): "
                 + "upgrade simforge", assertThrows(IOException.class, () -> EvalSource.read(f)).getMessage());
     }
 }

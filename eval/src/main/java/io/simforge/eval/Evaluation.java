@@ -73,7 +73,7 @@ public final class Evaluation {
     }
 
     private EvaluationResult fromEmbeddings() throws IOException {
-        Npy.FloatArray q = Npy.readFloats(b.embeddings);
+        Npy.FloatArray q = readEmbeddings(b.embeddings);
         int[] ql = Labels.read(b.labels, q.rows(), b.embeddings);
         int[] ks = ks(DEFAULT_KS);
         if (b.galleryEmbeddings == null) {
@@ -84,7 +84,7 @@ public final class Evaluation {
             return result("leave-one-out retrieval on " + b.embeddings + " (" + ql.length + " items)", null, ql.length,
                     m, Map.of(), 0, 0);
         }
-        Npy.FloatArray g = Npy.readFloats(b.galleryEmbeddings);
+        Npy.FloatArray g = readEmbeddings(b.galleryEmbeddings);
         int[] gl = Labels.read(b.galleryLabels, g.rows(), b.galleryEmbeddings);
         if (g.rowSize() != q.rowSize()) {
             throw new IllegalArgumentException("queries have " + q.rowSize() + " dimensions but the gallery has "
@@ -94,6 +94,20 @@ public final class Evaluation {
         return result("query/gallery retrieval: " + ql.length + " queries from " + b.embeddings + " against " + gl.length
                 + " gallery items from " + b.galleryEmbeddings + "; NMI and F1 cluster the queries", null, ql.length, m,
                 Map.of(), 0, 0);
+    }
+
+    /**
+     * Embeddings to evaluate: an {@code n × d} matrix of finite values. A NaN or infinite value would make every
+     * metric meaningless (all-zero scores), so it is refused naming the file, row and column.
+     */
+    private static Npy.FloatArray readEmbeddings(Path file) throws IOException {
+        Npy.FloatArray e = Npy.readFloats(file);
+        if (e.shape().length != 2 || e.rows() == 0 || e.rowSize() == 0) {
+            throw new IllegalArgumentException(file + " has shape " + java.util.Arrays.toString(e.shape())
+                    + "; embeddings are an n × d matrix with n and d above 0");
+        }
+        io.simforge.core.error.InvalidInputException.requireFinite(e.values(), e.rowSize(), file.toString());
+        return e;
     }
 
     private EvaluationResult fromModel() throws IOException {
@@ -147,9 +161,6 @@ public final class Evaluation {
             throw new IllegalArgumentException("evaluating image files needs an output folder: their embeddings are "
                     + "written there as they are computed, so an interrupted evaluation resumes");
         }
-        if (!b.baselines.isEmpty()) {
-            throw new IllegalArgumentException("baselines are computed for in-memory data only");
-        }
         BenchmarkLayout layout = b.source.kind() == DataSource.Kind.LAYOUT ? b.source.layout() : null;
         Path eval = b.output.evalDir();
         long t0 = System.nanoTime();
@@ -159,6 +170,9 @@ public final class Evaluation {
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Double> m = EmbeddingMetrics.all(q.vectors.values(), q.labels, g.vectors.values(), g.labels,
                     q.vectors.rowSize(), ks(layout.paperRecallKs()), b.seed);
+            if (!b.baselines.isEmpty()) {
+                throw new IllegalArgumentException("baselines are computed for leave-one-out evaluations");
+            }
             return result("In-Shop query/gallery retrieval: " + q.labels.length + " queries against " + g.labels.length
                     + " gallery images under " + b.source.path() + "; NMI and F1 cluster the queries", modelName(),
                     q.labels.length, m, Map.of(), seconds, q.rejects + g.rejects);
@@ -170,15 +184,51 @@ public final class Evaluation {
         }
         Extracted e = extract(embedder, list, eval);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Files.deleteIfExists(b.output.evalSource()); // images come from files, not a dataset source
-        Map<String, Double> m = EmbeddingMetrics.all(e.vectors.values(), e.vectors.rowSize(), e.labels,
-                ks(layout != null ? layout.paperRecallKs() : DEFAULT_KS), b.seed);
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (int c = 0; c < list.classNames().size(); c++) {
+            names.put(c, list.classNames().get(c));
+        }
+        // The report reloads the images from their files, in the order of the extraction's ids.txt.
+        EvalSource.imageFiles(list.root(), names.isEmpty() ? null : names).write(b.output.evalSource());
+        int[] ks = ks(layout != null ? layout.paperRecallKs() : DEFAULT_KS);
+        Map<String, Double> m = EmbeddingMetrics.all(e.vectors.values(), e.vectors.rowSize(), e.labels, ks, b.seed);
+        Map<String, Map<String, Double>> baselines = new LinkedHashMap<>();
+        if (!b.baselines.isEmpty()) {
+            float[] inputs = inputsOf(list, eval, embedder);
+            for (Map.Entry<String, Baseline> base : b.baselines.entrySet()) {
+                float[] x = base.getValue().embed(inputs, e.labels.length);
+                baselines.put(base.getKey(), EmbeddingMetrics.all(x, x.length / e.labels.length, e.labels, ks, b.seed));
+            }
+        }
         return result("leave-one-out retrieval on the " + list.name() + " split under " + b.source.path() + " ("
                 + e.labels.length + " images, " + list.classCount() + " classes)", modelName(), e.labels.length, m,
-                Map.of(), seconds, e.rejects);
+                baselines, seconds, e.rejects);
     }
 
     private record Extracted(Npy.FloatArray vectors, int[] labels, long rejects) {}
+
+    /**
+     * The preprocessed inputs of the images an extraction embedded (its {@code ids.txt}, rejects left out), in its
+     * row order: what baselines see. Held in memory: {@value #MAX_BASELINE_VALUES} values at most.
+     */
+    private static float[] inputsOf(ImageList list, Path extraction, Embedder embedder) throws IOException {
+        Preprocessing pre = embedder.metadata().preprocessing();
+        io.simforge.infer.ImagePreprocessor images = new io.simforge.infer.ImagePreprocessor(pre);
+        List<String> ids = Files.readAllLines(extraction.resolve("ids.txt"));
+        if ((long) ids.size() * pre.imageSize() > MAX_BASELINE_VALUES) {
+            throw new IllegalArgumentException(ids.size() + " images of " + pre.imageSize() + " values are too many to "
+                    + "hold for baselines (at most " + MAX_BASELINE_VALUES + " values); evaluate a sample");
+        }
+        float[] inputs = new float[ids.size() * pre.imageSize()];
+        for (int i = 0; i < ids.size(); i++) {
+            images.toInput(io.simforge.infer.ImagePreprocessor.decode(list.root().resolve(ids.get(i))), inputs,
+                    i * pre.imageSize());
+        }
+        return inputs;
+    }
+
+    /** Baselines on image files hold every input in memory: 1.6 GB of floats at most. */
+    static final long MAX_BASELINE_VALUES = 400_000_000L;
 
     private Extracted extract(Embedder embedder, ImageList list, Path out) throws IOException {
         ExtractionJob.Summary s = ExtractionJob.builder().setEmbedder(embedder, b.model).setOutput(out)
@@ -280,7 +330,7 @@ public final class Evaluation {
             return this;
         }
 
-        /** Also evaluate {@code baseline} on the same preprocessed inputs (in-memory data). */
+        /** Also evaluate {@code baseline} on the same preprocessed inputs (leave-one-out evaluations of a model). */
         public Builder optBaseline(String name, Baseline baseline) {
             baselines.put(name, baseline);
             return this;

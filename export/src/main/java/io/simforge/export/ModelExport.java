@@ -38,7 +38,7 @@ public final class ModelExport {
         }
         ModelMetadata.InputKind kind = !image ? ModelMetadata.InputKind.VECTOR
                 : uint8Input ? ModelMetadata.InputKind.IMAGE_UINT8 : ModelMetadata.InputKind.IMAGE;
-        return new ModelMetadata(ModelMetadata.FORMAT.version(), PRODUCER, arch.embeddingSize(), true, kind,
+        return new ModelMetadata(ModelMetadata.WRITTEN_VERSION, PRODUCER, arch.embeddingSize(), true, kind,
                 arch.inputShape(), image ? (arch.inputShape()[0] == 1 ? "GRAY" : "RGB") : "none",
                 image ? preprocessing : null, !image ? "features" : uint8Input ? "pixels_u8" : "pixels", "embedding",
                 training);

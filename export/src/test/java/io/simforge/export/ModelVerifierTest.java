@@ -41,7 +41,7 @@ class ModelVerifierTest {
         Path onnx = dir.resolve("model.onnx");
         ModelExport.exportSaved(saved, onnx, OnnxExporter.DEFAULT_OPSET);
         List<ModelCheck> ok = ModelVerifier.verify(onnx, saved);
-        assertEquals(List.of("file", "opset", "metadata", "signature", "weights", "runs", "parity"),
+        assertEquals(List.of("file", "graph", "opset", "metadata", "settings", "weights", "runs", "parity"),
                 ok.stream().map(ModelCheck::name).toList());
         ok.forEach(c -> assertTrue(c.passed(), c.name() + ": " + c.detail()));
 

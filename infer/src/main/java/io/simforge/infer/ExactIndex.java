@@ -1,7 +1,10 @@
 package io.simforge.infer;
 
+import io.simforge.core.error.InvalidInputException;
+import io.simforge.core.error.SimforgeException;
+import io.simforge.core.error.SimforgeIOException;
+import io.simforge.core.error.UnreadableFileException;
 import io.simforge.core.format.Format;
-import io.simforge.core.format.FormatException;
 import io.simforge.core.format.FormatInput;
 import io.simforge.core.format.FormatOutput;
 import io.simforge.core.io.AtomicFiles;
@@ -40,6 +43,10 @@ import java.util.zip.CRC32C;
  * (0 float32, 1 float16), int count, then per item its id (a string: int length + UTF-8 bytes) and its vector
  * (dimension floats or halves), and the footer with the CRC32 of everything before it. A foreign, newer, truncated
  * or damaged file is refused with a message that says which.
+ *
+ * <p>Every failure is a {@link SimforgeException}: {@link InvalidInputException} for vectors, queries or a k that
+ * cannot be used (a NaN is named by row and column), {@link UnreadableFileException} for a file that is not an
+ * index, newer or damaged, {@link SimforgeIOException} when reading or writing fails.
  */
 public final class ExactIndex {
     /**
@@ -102,7 +109,7 @@ public final class ExactIndex {
 
     public ExactIndex(int dim, Metric metric, Storage storage) {
         if (dim <= 0) {
-            throw new IllegalArgumentException("dimension must be positive, got " + dim);
+            throw new InvalidInputException("dimension must be positive, got " + dim);
         }
         this.dim = dim;
         this.metric = metric;
@@ -154,18 +161,19 @@ public final class ExactIndex {
     /** Adds an item; an id that is already present is refused (remove it first to replace it). */
     public void add(String id, float[] vector) {
         if (id == null) {
-            throw new IllegalArgumentException("an item needs an id");
+            throw new InvalidInputException("an item needs an id");
         }
         if (vector.length != dim) {
-            throw new IllegalArgumentException("item '" + id + "' has " + vector.length + " values; this index holds "
+            throw new InvalidInputException("item '" + id + "' has " + vector.length + " values; this index holds "
                     + dim + "-d vectors");
         }
         if (rows.containsKey(id)) {
-            throw new IllegalArgumentException("id '" + id + "' is already in the index; remove it first to replace it");
+            throw new InvalidInputException("id '" + id + "' is already in the index; remove it first to replace it");
         }
-        for (float v : vector) {
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("item '" + id + "' has a NaN or infinite value");
+        for (int d = 0; d < dim; d++) {
+            if (!Float.isFinite(vector[d])) {
+                throw new InvalidInputException("item '" + id + "' has " + vector[d] + " at column " + d
+                        + "; an index holds finite vectors only");
             }
         }
         float[] v = vector;
@@ -182,7 +190,22 @@ public final class ExactIndex {
     /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
     public void addAll(List<String> itemIds, float[] itemVectors) {
         if ((long) itemIds.size() * dim != itemVectors.length) {
-            throw new IllegalArgumentException(itemIds.size() + " ids but " + itemVectors.length / dim + " vectors of dimension " + dim);
+            throw new InvalidInputException(itemIds.size() + " ids but " + itemVectors.length + " values, which is not "
+                    + itemIds.size() + " vectors of dimension " + dim);
+        }
+        java.util.Set<String> fresh = new java.util.HashSet<>();
+        for (int i = 0; i < itemIds.size(); i++) { // check all first, so a bad item adds none
+            String id = itemIds.get(i);
+            if (id == null || rows.containsKey(id) || !fresh.add(id)) {
+                throw new InvalidInputException(id == null ? "item " + i + " has no id" : "id '" + id + "' (item " + i
+                        + ") is " + (rows.containsKey(id) ? "already in the index" : "given twice"));
+            }
+            for (int d = 0; d < dim; d++) {
+                if (!Float.isFinite(itemVectors[i * dim + d])) {
+                    throw new InvalidInputException("item '" + id + "' (row " + i + ") has " + itemVectors[i * dim + d]
+                            + " at column " + d + "; an index holds finite vectors only");
+                }
+            }
         }
         vectors.ensureCapacity(ids.size() + itemIds.size());
         for (int i = 0; i < itemIds.size(); i++) {
@@ -214,11 +237,12 @@ public final class ExactIndex {
     /**
      * The top {@code k} items for each query (row-major {@code numQueries × dim}), best first; fewer when the
      * index holds fewer than k items.
+     *
+     * @throws InvalidInputException when k is below 1, the length is not a whole number of {@code dim}-d queries, or a
+     *     query has a NaN or infinite value (named by row and column)
      */
     public List<List<Hit>> search(float[] queries, int k) {
-        if (queries.length % dim != 0) {
-            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of the index's dimension " + dim);
-        }
+        checkK(k);
         float[] q = prepareQueries(queries);
         int n = ids.size();
         int numQueries = q.length / dim;
@@ -240,12 +264,19 @@ public final class ExactIndex {
         return out;
     }
 
-    /** The queries as the scores need them: L2-normalised copies for cosine. */
+    static void checkK(int k) {
+        if (k <= 0) {
+            throw new InvalidInputException("k is the number of results per query and must be at least 1, got " + k);
+        }
+    }
+
+    /** The queries as the scores need them (checked; L2-normalised copies for cosine). */
     float[] prepareQueries(float[] queries) {
         if (queries.length % dim != 0) {
-            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of the index's "
-                    + "dimension " + dim);
+            throw new InvalidInputException("query length " + queries.length + " is not a multiple of the index's "
+                    + "dimension " + dim + ": queries must be " + dim + "-d, like the indexed vectors");
         }
+        InvalidInputException.requireFinite(queries, dim, "query");
         if (metric != Metric.COSINE) {
             return queries;
         }
@@ -268,8 +299,20 @@ public final class ExactIndex {
         return ids.get(row);
     }
 
-    /** Writes the index atomically. */
-    public void save(Path file) throws IOException {
+    /**
+     * Writes the index atomically: a failed write leaves the file as it was.
+     *
+     * @throws SimforgeIOException when the file cannot be written
+     */
+    public void save(Path file) {
+        try {
+            write(file);
+        } catch (IOException e) {
+            throw new SimforgeIOException("cannot write the index to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void write(Path file) throws IOException {
         AtomicFiles.write(file, raw -> {
             FormatOutput out = FormatOutput.start(raw, FORMAT);
             out.writeInt(dim);
@@ -295,9 +338,18 @@ public final class ExactIndex {
     /**
      * Reads an index written by {@link #save} (versions 1 to 3).
      *
-     * @throws FormatException when the file is not an index, newer than this simforge, truncated or damaged
+     * @throws UnreadableFileException when the file is not an index, newer than this simforge, truncated or damaged
+     * @throws SimforgeIOException when it cannot be read (missing, no permission)
      */
-    public static ExactIndex load(Path file) throws IOException {
+    public static ExactIndex load(Path file) {
+        try {
+            return read(file);
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        }
+    }
+
+    private static ExactIndex read(Path file) throws IOException {
         try (FormatInput in = FormatInput.open(file)) {
             if (in.startsWith(OLD_MAGIC)) {
                 return loadVersion1Or2(file, in);

@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.error.InvalidInputException;
+import io.simforge.core.error.SimforgeException;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.onnx.ScoringGraph;
 import java.lang.System.Logger.Level;
@@ -35,6 +37,7 @@ public final class OnnxIndexScorer implements AutoCloseable {
     private long cachedVersion = -1;
     private OnnxTensor gallery;
     private OnnxTensor mask;
+    private boolean closed;
 
     /**
      * @param device CPU, or CUDA (falls back to the CPU with one log line when the provider cannot start)
@@ -47,7 +50,9 @@ public final class OnnxIndexScorer implements AutoCloseable {
             session = opened.session();
             this.device = opened.device();
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime cannot build the index scoring graph: " + e.getMessage(), e);
+            throw new SimforgeException("ONNX Runtime cannot build the index scoring graph: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(e.getMessage(), e);
         }
     }
 
@@ -58,9 +63,10 @@ public final class OnnxIndexScorer implements AutoCloseable {
 
     /** As {@link ExactIndex#search}, scored by ONNX Runtime. */
     public synchronized List<List<ExactIndex.Hit>> search(ExactIndex index, float[] queries, int k) {
-        if (k <= 0) {
-            throw new IllegalArgumentException("k must be positive, got " + k);
+        if (closed) {
+            throw new SimforgeException("this OnnxIndexScorer is closed; create a new one to search");
         }
+        ExactIndex.checkK(k);
         float[] q = index.prepareQueries(queries);
         int dim = index.dimension();
         int numQueries = q.length / dim;
@@ -98,7 +104,7 @@ public final class OnnxIndexScorer implements AutoCloseable {
                 }
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed to score the index: " + e.getMessage(), e);
+            throw new SimforgeException("ONNX Runtime failed to score the index: " + e.getMessage(), e);
         }
         return out;
     }
@@ -135,6 +141,10 @@ public final class OnnxIndexScorer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         closeTensors();
         try {
             session.close();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simforge.core.error.InvalidInputException;
+import io.simforge.core.error.UnreadableFileException;
 import io.simforge.core.format.FormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,26 +121,26 @@ class ExactIndexTest {
 
         Path cut = dir.resolve("cut.sfindex");
         Files.write(cut, Arrays.copyOf(good, good.length - 12));
-        IOException e = assertThrows(IOException.class, () -> ExactIndex.load(cut));
+        UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(cut));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
 
         Path foreign = dir.resolve("model.onnx");
         Files.writeString(foreign, "definitely not an index");
-        e = assertThrows(IOException.class, () -> ExactIndex.load(foreign));
+        e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(foreign));
         assertTrue(e.getMessage().contains("is not a simforge index"), e.getMessage());
 
         byte[] flipped = good.clone();
         flipped[40] ^= 0x10;
         Path damaged = dir.resolve("damaged.sfindex");
         Files.write(damaged, flipped);
-        e = assertThrows(IOException.class, () -> ExactIndex.load(damaged));
+        e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(damaged));
         assertTrue(e.getMessage().contains("checksum") || e.getMessage().contains("damaged"), e.getMessage());
 
         byte[] newer = good.clone();
         newer[4 + 4 + "simforge-index".length() + 3] = 9; // the header: magic, name, then the version
         Path future = dir.resolve("future.sfindex");
         Files.write(future, newer);
-        e = assertThrows(IOException.class, () -> ExactIndex.load(future));
+        e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(future));
         assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 3): "
                 + "upgrade simforge", e.getMessage());
     }
@@ -161,12 +163,12 @@ class ExactIndexTest {
                 byte[] flipped = good.clone();
                 flipped[bit / 8] ^= (byte) (1 << (bit % 8));
                 Files.write(bad, flipped);
-                FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(bad), source + " bit " + bit);
+                UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(bad), source + " bit " + bit);
                 assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
             }
             for (int length = 0; length < good.length; length++) {
                 Files.write(bad, Arrays.copyOf(good, length));
-                FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(bad), source + " " + length);
+                UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(bad), source + " " + length);
                 assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
             }
         }
@@ -185,13 +187,13 @@ class ExactIndexTest {
             byte[] lying = Files.readAllBytes(file);
             java.nio.ByteBuffer.wrap(lying).putInt(lie[0], lie[1]);
             Path damaged = Files.write(dir.resolve("lying.sfindex"), lying);
-            FormatException e = assertThrows(FormatException.class, () -> ExactIndex.load(damaged));
+            UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(damaged));
             assertTrue(e.getMessage().startsWith(damaged + " is damaged: the item count is "), e.getMessage());
         }
         byte[] v1 = Files.readAllBytes(golden("index-v1.sfindex"));
         java.nio.ByteBuffer.wrap(v1).putLong(8 + 4 + 4 + 1, 1L << 40); // version 1: a long count after the metric
         Path old = Files.write(dir.resolve("old.sfindex"), v1);
-        assertEquals(FormatException.Problem.DAMAGED, assertThrows(FormatException.class, () -> ExactIndex.load(old)).problem());
+        assertEquals(FormatException.Problem.DAMAGED, assertThrows(UnreadableFileException.class, () -> ExactIndex.load(old)).problem());
     }
 
     private static Path golden(String name) throws Exception {
@@ -238,10 +240,10 @@ class ExactIndexTest {
     void badItemsAreRefused() {
         ExactIndex index = new ExactIndex(3, ExactIndex.Metric.COSINE);
         index.add("x", new float[] {1, 0, 0});
-        assertThrows(IllegalArgumentException.class, () -> index.add("x", new float[] {0, 1, 0}));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> index.add("y", new float[] {1, 0}));
+        assertThrows(InvalidInputException.class, () -> index.add("x", new float[] {0, 1, 0}));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> index.add("y", new float[] {1, 0}));
         assertTrue(e.getMessage().contains("3-d vectors"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> index.add("z", new float[] {Float.NaN, 0, 0}));
+        assertThrows(InvalidInputException.class, () -> index.add("z", new float[] {Float.NaN, 0, 0}));
         assertEquals(List.of(List.of()), new ExactIndex(3, ExactIndex.Metric.DOT).search(new float[3], 5));
     }
 

@@ -54,6 +54,49 @@ public final class OnnxWriter {
         AtomicFiles.write(file, out -> write(model, out));
     }
 
+    /**
+     * Writes a copy of the model file {@code source} to {@code target} (atomically) with {@code entries} added to its
+     * {@code metadata_props}: the source's bytes unchanged, then one {@code metadata_props} field (number 14) per
+     * entry. Protobuf merges repeated fields that appear again later in a message, so every reader sees the model
+     * with the added entries, and nothing of the model — fields this package does not model included — is lost.
+     *
+     * @throws IllegalArgumentException when the copy would exceed the 2 GiB one ONNX file can hold
+     */
+    public static void appendMetadata(Path source, Path target, java.util.Map<String, String> entries)
+            throws IOException {
+        java.io.ByteArrayOutputStream tail = new java.io.ByteArrayOutputStream();
+        for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+            byte[] key = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] value = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream entry = new java.io.ByteArrayOutputStream();
+            entry.write(0x0a); // StringStringEntryProto.key = 1, length-delimited
+            varint(entry, key.length);
+            entry.write(key);
+            entry.write(0x12); // value = 2, length-delimited
+            varint(entry, value.length);
+            entry.write(value);
+            tail.write((14 << 3) | 2); // ModelProto.metadata_props = 14, length-delimited
+            varint(tail, entry.size());
+            entry.writeTo(tail);
+        }
+        if (java.nio.file.Files.size(source) + tail.size() > MAX_MODEL_BYTES) {
+            throw new IllegalArgumentException(source + " with its new metadata would exceed the 2 GiB one ONNX file "
+                    + "can hold");
+        }
+        AtomicFiles.write(target, out -> {
+            java.nio.file.Files.copy(source, out);
+            tail.writeTo(out);
+        });
+    }
+
+    private static void varint(java.io.ByteArrayOutputStream out, long v) {
+        while ((v & ~0x7fL) != 0) {
+            out.write((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
     private static long checkedSize(ModelProto model) {
         long size = serializedSize(model);
         if (size > MAX_MODEL_BYTES) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * (lengths past the end, endless varints, deep nesting, a huge packed field).
  */
 class OnnxReaderFuzzTest {
-    private static final long BUDGET_NANOS = Duration.ofSeconds(4).toNanos();
+    /** Four seconds, or -Dsimforge.fuzz.seconds (the fuzz profile's long run). */
+    private static final long BUDGET_NANOS = Duration.ofSeconds(Long.getLong("simforge.fuzz.seconds", 4)).toNanos();
 
     @Test
     void damagedInputGivesAModelOrOurException() throws Exception {
@@ -32,7 +33,7 @@ class OnnxReaderFuzzTest {
             seeds.add(OnnxWriter.toBytes(new RandomModels(5000 + i).model()));
         }
         long[] counts = new long[2]; // decoded, refused
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofNanos(BUDGET_NANOS).plusSeconds(60), () -> {
             Random r = new Random(42);
             long start = System.nanoTime();
             long iteration = 0;

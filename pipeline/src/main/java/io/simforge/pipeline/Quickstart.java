@@ -57,7 +57,8 @@ public final class Quickstart {
     public Result run() throws IOException {
         RunFolder run = b.folder;
         TrainConfig config = TrainConfig.builder().optIterations(b.iterations).optSeed(b.seed).optLoss(b.loss)
-                .optEmbeddingExpansion(b.ee).optEeSyntheticPoints(b.eePoints).build();
+                .optEmbeddingExpansion(b.ee).optEeSyntheticPoints(b.eePoints).optXbmSize(b.xbmSize)
+                .optXbmWarmupIterations(b.xbmWarmup).build();
         TrainingInput input = TrainingInput.of(DataSource.bundled()).withClasses(TRAIN_CLASSES)
                 .withValidation(TEST_CLASSES, VALIDATION_PER_CLASS, VALIDATE_EVERY);
         ImageDataset test = FashionMnist.bundledTestSplit().withClasses(List.of(5, 6, 7, 8, 9));
@@ -141,6 +142,8 @@ public final class Quickstart {
         private LossKind loss = LossKind.MS;
         private boolean ee;
         private int eePoints = 2;
+        private int xbmSize;
+        private int xbmWarmup;
         private int holdout;
         private RunFolder folder;
         private TrainingListener listener = TrainingListener.NONE;
@@ -166,6 +169,16 @@ public final class Quickstart {
         public Builder optEmbeddingExpansion(boolean ee, int points) {
             this.ee = ee;
             this.eePoints = points;
+            return this;
+        }
+
+        /**
+         * Adds a cross-batch memory of {@code size} earlier embeddings (0: none) that starts filling after
+         * {@code warmupIterations}.
+         */
+        public Builder optCrossBatchMemory(int size, int warmupIterations) {
+            this.xbmSize = size;
+            this.xbmWarmup = warmupIterations;
             return this;
         }
 

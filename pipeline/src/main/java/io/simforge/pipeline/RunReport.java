@@ -96,12 +96,29 @@ public final class RunReport {
         if (Files.isRegularFile(run.evalSource())) {
             EvalSource source = EvalSource.read(run.evalSource());
             b.optClassNames(source::className);
-            ImageDataset images = DataSource.idx(source.data(), source.split()).openIdx().withClasses(source.classes());
-            if (images.size() == labels.length && Arrays.equals(images.labels(), labels)) {
-                b.optImages(images::picture);
+            if (source.isImageFiles()) {
+                java.util.List<String> ids = Files.readAllLines(run.evalDir().resolve("ids.txt"));
+                Path root = Path.of(source.imageRoot());
+                if (ids.size() == labels.length) {
+                    b.optItemNames(ids::get);
+                    b.optImages(i -> {
+                        try {
+                            return io.simforge.core.image.Images.decode(root.resolve(ids.get(i)));
+                        } catch (IOException unreadable) {
+                            return null; // moved or deleted since: the report shows the class without the image
+                        }
+                    });
+                }
             } else {
-                System.getLogger(RunReport.class.getName()).log(System.Logger.Level.WARNING, "the images of "
-                        + source.data() + " no longer match the run's labels; the report shows classes without images");
+                ImageDataset images = DataSource.idx(source.data(), source.split()).openIdx()
+                        .withClasses(source.classes());
+                if (images.size() == labels.length && Arrays.equals(images.labels(), labels)) {
+                    b.optImages(images::picture);
+                } else {
+                    System.getLogger(RunReport.class.getName()).log(System.Logger.Level.WARNING, "the images of "
+                            + source.data() + " no longer match the run's labels; the report shows classes without "
+                            + "images");
+                }
             }
         }
         Path out = target != null ? target : run.report();

@@ -65,6 +65,7 @@ public final class HtmlReport {
         private TrainingLog.Contents log;
         private IntFunction<String> classNames = label -> "class " + label;
         private IntFunction<BufferedImage> images;
+        private IntFunction<String> itemNames;
         private int projectionPoints = 1500;
         private int queries = 8;
         private int neighbours = 8;
@@ -118,9 +119,15 @@ public final class HtmlReport {
             return this;
         }
 
-        /** Item {@code i}'s picture; without it the retrieval examples show class names only. */
+        /** Item {@code i}'s picture (null when it cannot be shown); without it the examples show class names only. */
         public Builder optImages(IntFunction<BufferedImage> images) {
             this.images = images;
+            return this;
+        }
+
+        /** Item {@code i}'s name, shown under its picture (e.g. the file it came from: which style drew it). */
+        public Builder optItemNames(IntFunction<String> names) {
+            this.itemNames = names;
             return this;
         }
 
@@ -390,7 +397,7 @@ public final class HtmlReport {
             int query = queries.get(i);
             h.append("<div class=\"row\"><figure class=\"query\">").append(image(query)).append("<figcaption>")
                     .append(esc(b.classNames.apply(b.labels[query]))).append("<br>query #").append(query)
-                    .append("</figcaption></figure>");
+                    .append(itemName(query)).append("</figcaption></figure>");
             int shown = 0;
             int correct = 0;
             for (int j = 0; j < k && shown < b.neighbours; j++) {
@@ -403,7 +410,7 @@ public final class HtmlReport {
                 h.append("<figure class=\"").append(hit ? "hit" : "miss").append("\">").append(image(g))
                         .append("<figcaption>").append(hit ? "" : "✗ ").append(esc(b.classNames.apply(b.labels[g])))
                         .append("<br>").append(String.format(Locale.ROOT, "%.3f", nb.scores()[i][j]))
-                        .append("</figcaption></figure>");
+                        .append(itemName(g)).append("</figcaption></figure>");
                 shown++;
             }
             h.append("<div class=\"tally\">").append(correct).append("/").append(shown).append("</div></div>\n");
@@ -411,11 +418,16 @@ public final class HtmlReport {
         h.append("</div>\n</section>\n");
     }
 
+    private String itemName(int item) {
+        String name = b.itemNames == null ? null : b.itemNames.apply(item);
+        return name == null ? "" : "<br><span class=\"item\">" + esc(name) + "</span>";
+    }
+
     private String image(int item) {
-        if (b.images == null) {
+        BufferedImage img = b.images == null ? null : b.images.apply(item);
+        if (img == null) {
             return "<div class=\"noimg\">" + esc(b.classNames.apply(b.labels[item])) + "</div>";
         }
-        BufferedImage img = b.images.apply(item);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         try {
             ImageIO.write(img, "png", png);
@@ -481,6 +493,7 @@ public final class HtmlReport {
             .noimg { background:#eef0f4; color:var(--muted); font-size:11px; display:flex; align-items:center;
                      justify-content:center; }
             figure.query img, figure.query .noimg { border-color:#3b6fd8; }
+            figcaption .item { color:var(--muted); font-size:10px; word-break:break-all; }
             figure.query { margin-right:14px; font-weight:600; }
             figure.hit img, figure.hit .noimg { border-color:var(--hit); }
             figure.miss img, figure.miss .noimg { border-color:var(--miss); }

@@ -2,6 +2,7 @@ package io.simforge.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.simforge.core.error.InvalidInputException;
 import io.simforge.core.data.ImageList;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class ImageFolder {
     /** Reads the folder {@code root} into partitions of about {@code imagesPerPartition} images. */
     public static Dataset<Row> read(SparkSession spark, String root, int imagesPerPartition) {
         if (imagesPerPartition < 1) {
-            throw new IllegalArgumentException("images per partition must be positive, got " + imagesPerPartition);
+            throw new InvalidInputException("images per partition must be positive, got " + imagesPerPartition);
         }
         org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
         String base;

@@ -1,19 +1,21 @@
 package io.simforge.spark;
 
+import io.simforge.core.error.SimforgeIOException;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.infer.Embedder;
-import io.simforge.infer.EmbedderException;
 import io.simforge.infer.ModelCheck;
-import io.simforge.onnx.OnnxModelInfo;
+import io.simforge.infer.ModelSettingsFiles;
+import io.simforge.infer.PartialSettings;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,8 +25,9 @@ import org.apache.hadoop.fs.FileSystem;
  * external data files it points to, with the SHA-256 of the {@code .onnx} file naming it.
  *
  * <p>{@link #load} runs on the driver: it copies the model from any Hadoop file system (a local path, HDFS, S3…) to a
- * local folder, checks it as {@code simforge verify} does, and opens it once with ONNX Runtime, so a model that
- * cannot serve fails the job before any task starts, with verify's words. Executors write the bytes to a local folder
+ * local folder with the files beside it (external weights; for a model from elsewhere, its settings files), checks
+ * it with {@code simforge verify}'s file checks and opens it once with ONNX Runtime, so a model that cannot serve
+ * fails the job before any task starts, with the lines {@code simforge verify} prints. Executors write the bytes to a local folder
  * once per JVM ({@link #materialise}). A file must stay under 2 GB (one Java array); bigger models are out of reach.
  */
 final class ModelFiles implements Serializable {
@@ -65,28 +68,30 @@ final class ModelFiles implements Serializable {
             fs.copyToLocalFile(false, source, new org.apache.hadoop.fs.Path(onnx.toUri()), true);
             LinkedHashMap<String, byte[]> files = new LinkedHashMap<>();
             files.put(source.getName(), Files.readAllBytes(onnx));
-            ModelCheck.Structure structure = ModelCheck.structure(onnx);
-            if (structure.metadata() != null) {
-                // External weights live beside the model: fetch them too, then check again with them in place.
-                for (String data : OnnxModelInfo.read(onnx).externalDataFiles()) {
+            ModelCheck.FileChecks found = ModelCheck.fileChecks(onnx);
+            if (found.complete()) {
+                // External weights and the settings files of a model from elsewhere live beside the model: fetch
+                // them too; the checks below run again with them in place.
+                List<String> beside = new ArrayList<>(found.externalDataFiles());
+                beside.add(ModelSettingsFiles.sidecarOf(onnx).getFileName().toString());
+                beside.add(ModelSettingsFiles.HUGGING_FACE_FILE);
+                for (String data : beside) {
                     org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(source.getParent(), data);
                     Path target = local.resolve(data).normalize();
                     if (!target.startsWith(local) || !fs.isFile(remote)) {
-                        continue; // the checks below report the missing file
+                        continue; // the checks below report a missing weights file; settings files are optional
                     }
                     Files.createDirectories(target.getParent());
                     fs.copyToLocalFile(false, remote, new org.apache.hadoop.fs.Path(target.toUri()), true);
                     files.put(data, Files.readAllBytes(target));
                 }
-                structure = ModelCheck.structure(onnx);
             }
-            if (!structure.passed()) {
-                throw refused(modelPath, structure.failures());
-            }
-            try (Embedder probe = Embedder.builder().setModelPath(onnx).optThreads(1).optBatchSize(1).build()) {
+            ModelCheck.Opened opened = ModelCheck.open(onnx, PartialSettings.NONE, 1);
+            try (Embedder probe = opened.embedder()) {
+                if (!opened.passed()) {
+                    throw refused(modelPath, onnx, opened.failures());
+                }
                 return new ModelFiles(source.getName(), sha256(files.get(source.getName())), files, probe.metadata());
-            } catch (EmbedderException | IllegalArgumentException e) {
-                throw refused(modelPath, ModelCheck.cannotRun(e).line());
             }
         } catch (IOException e) {
             throw new SimforgeSparkException("cannot read the model " + modelPath + ": " + e.getMessage(), e);
@@ -108,9 +113,10 @@ final class ModelFiles implements Serializable {
         }
     }
 
-    private static SimforgeSparkException refused(String modelPath, String failures) {
+    /** The refusal, naming the model by the path the user gave, not by its local copy. */
+    private static SimforgeSparkException refused(String modelPath, Path localCopy, String failures) {
         return new SimforgeSparkException(modelPath + " cannot be used to embed; `simforge verify " + modelPath
-                + "` says:\n" + failures);
+                + "` says:\n" + failures.replace(localCopy.toString(), modelPath));
     }
 
     /** The SHA-256 of the {@code .onnx} file: the same model gives the same executor-side embedder. */
@@ -142,7 +148,7 @@ final class ModelFiles implements Serializable {
             }
             return dir.resolve(name);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the model to " + dir + " on this executor: " + e.getMessage(), e);
+            throw new SimforgeIOException("cannot write the model to " + dir + " on this executor: " + e.getMessage(), e);
         }
     }
 

@@ -35,7 +35,7 @@ public final class GoldenFiles {
             SavedModel.save(saved, model.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, arch, null,
                     "{\"loss\":\"golden\"}"));
             OnnxExporter.builder().setBlock(model.getBlock()).setMetadata(ModelExport.metadataFor(arch, null, "{\"loss\":\"golden\"}"))
-                    .build().export(dir.resolve("model-v" + ModelMetadata.FORMAT.version() + ".onnx"));
+                    .build().export(dir.resolve("model-v" + ModelMetadata.WRITTEN_VERSION + ".onnx"));
             float[] out = DjlEmbedder.embed(model.getBlock(), model.getNDManager(), INPUT, arch.inputShape(), 8);
             Json.write(dir.resolve("expected-saved-model-v" + SavedModel.FORMAT_VERSION + ".json"),
                     Map.of("input", INPUT, "embeddings", out));

@@ -162,7 +162,7 @@ class TrainExportInferTest {
         Path file = dir.resolve("relu.onnx");
         Files.write(file, OnnxWriter.toBytes(foreign));
         EmbedderException e = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
-        assertTrue(e.getMessage().contains("is not a simforge model file"), e.getMessage());
+        assertTrue(e.getMessage().contains("has no simforge metadata and its settings are incomplete"), e.getMessage());
 
         // Same graph with simforge metadata claiming an image input: the signature check catches it.
         ModelProto.Builder lying = foreign.toBuilder();
@@ -170,14 +170,14 @@ class TrainExportInferTest {
                 null).toMap().forEach(lying::addMetadata);
         Files.write(file, OnnxWriter.toBytes(lying.build()));
         EmbedderException e2 = assertThrows(EmbedderException.class, () -> Embedder.builder().setModelPath(file).build());
-        assertTrue(e2.getMessage().contains("not a simforge embedding model"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("has no tensor input named 'pixels'; its inputs are [x float [3]]"), e2.getMessage());
     }
 
     @Test
     void imagesOfTheWrongSizeAreRefused() {
         ImageDataset small = new ImageDataset(new byte[2 * 10 * 10], new int[] {0, 1}, 1, 10, 10);
         try (Embedder embedder = Embedder.builder().setModelPath(onnx).build()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedder.embed(small));
+            io.simforge.core.error.InvalidInputException e = assertThrows(io.simforge.core.error.InvalidInputException.class, () -> embedder.embed(small));
             assertTrue(e.getMessage().contains("expects 1x28x28 images"), e.getMessage());
         }
     }
@@ -191,5 +191,36 @@ class TrainExportInferTest {
             assertTrue(m.normalized());
             assertEquals("{\"loss\":\"ms\"}", m.training());
         }
+    }
+    /**
+     * A loss with parameters of its own (Proxy-Anchor's proxies) exports the embedding network alone: the same
+     * nodes and weights' shapes as the network trained with the MS loss, and no C × d proxy tensor.
+     */
+    @Test
+    void aLossWithItsOwnParametersExportsTheNetworkAlone() throws Exception {
+        ImageDataset train = FashionMnist.bundledTestSplit().withClasses(List.of(0, 1, 2, 3, 4)).firstPerClass(60);
+        ModelProto[] exported = new ModelProto[2];
+        io.simforge.train.LossKind[] losses = {io.simforge.train.LossKind.MS, io.simforge.train.LossKind.PROXY_ANCHOR};
+        for (int i = 0; i < 2; i++) {
+            TrainConfig c = TrainConfig.builder().optIterations(3).optWidths(8, 16, 16).optEmbeddingSize(24)
+                    .optLoss(losses[i]).build();
+            Path file = dir.resolve(losses[i] + ".onnx");
+            try (TrainedModel m = TrainingRun.builder().setConfig(c).setData(TrainingData.of(train,
+                    Preprocessing.fashionMnist(), "Fashion-MNIST classes 0-4")).build().run()) {
+                ModelExport.Result r = ModelExport.export(m, file, test.firstPerClass(4).inputs(m.preprocessing()),
+                        o -> o);
+                assertTrue(r.parity().passed(), "ONNX Runtime agrees with DJL");
+            }
+            exported[i] = io.simforge.onnx.OnnxReader.read(file);
+        }
+        assertEquals(shapes(exported[0]), shapes(exported[1]), "the same weights");
+        assertEquals(exported[0].graph().nodes().stream().map(NodeProto::opType).toList(),
+                exported[1].graph().nodes().stream().map(NodeProto::opType).toList(), "the same nodes");
+        assertTrue(exported[1].graph().initializers().stream().noneMatch(t -> Arrays.equals(t.dims(), new long[] {5, 24})),
+                "no proxies");
+    }
+
+    private static List<String> shapes(ModelProto model) {
+        return model.graph().initializers().stream().map(t -> t.name() + Arrays.toString(t.dims())).sorted().toList();
     }
 }

@@ -41,13 +41,16 @@ final class BatchLoader {
         }
     }
 
-    /** Starts filling {@code pixels} and {@code labels} with batch {@code idx} of iteration {@code iteration}. */
-    CompletableFuture<Void> start(int iteration, int[] idx, float[] pixels, int[] labels) {
+    /**
+     * Starts filling {@code pixels}, {@code labels} and {@code ids} (the items used, after any replacement of an
+     * unreadable one) with batch {@code idx} of iteration {@code iteration}.
+     */
+    CompletableFuture<Void> start(int iteration, int[] idx, float[] pixels, int[] labels, int[] ids) {
         if (!data.slow()) {
-            fill(iteration, idx, pixels, labels, false);
+            fill(iteration, idx, pixels, labels, ids, false);
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> fill(iteration, idx, pixels, labels, true));
+        return CompletableFuture.runAsync(() -> fill(iteration, idx, pixels, labels, ids, true));
     }
 
     static void join(CompletableFuture<Void> pending) {
@@ -68,7 +71,7 @@ final class BatchLoader {
         return Set.copyOf(unreadable);
     }
 
-    private void fill(int iteration, int[] idx, float[] pixels, int[] labels, boolean parallel) {
+    private void fill(int iteration, int[] idx, float[] pixels, int[] labels, int[] ids, boolean parallel) {
         IntStream slots = IntStream.range(0, idx.length);
         (parallel ? slots.parallel() : slots).forEach(b -> {
             Random random = new Random(seed * 1_000_003L + iteration * 4_099L + b);
@@ -94,6 +97,7 @@ final class BatchLoader {
                 }
             }
             labels[b] = data.label(idx[b]);
+            ids[b] = item;
         });
     }
 }

@@ -5,6 +5,8 @@ import ai.djl.nn.Block;
 import io.simforge.core.format.Format;
 import io.simforge.core.format.FormatException;
 import io.simforge.core.io.AtomicFiles;
+import io.simforge.train.loss.LossState;
+import io.simforge.train.loss.MetricLoss;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -21,7 +23,10 @@ import java.util.stream.Stream;
  * A training checkpoint: the network's weights (BatchNorm statistics included), the optimiser's state (Adam's
  * moments, SGD's momentum buffer: {@link ResumableOptimizer#FILE}) and how many iterations produced them, in a
  * folder {@code <run>/checkpoint} with {@code weights.params}, {@code optimizer.state} and {@code state.json}
- * ({@link #FORMAT}). It is replaced as a whole: written to a fresh folder, then swapped in by renames, so a
+ * ({@link #FORMAT}). A loss that keeps arrays of its own adds {@code loss.state} ({@link LossState}: proxies, class
+ * weights, the cross-batch memory) and, when some of them are trained, {@code loss-optimizer.state} (their
+ * optimiser's state, in the format of {@code optimizer.state}); checkpoints of other losses have neither, and older
+ * checkpoints never did. It is replaced as a whole: written to a fresh folder, then swapped in by renames, so a
  * crash at any moment leaves either the previous or the new checkpoint, never a mix.
  */
 public final class Checkpoint {
@@ -33,6 +38,11 @@ public final class Checkpoint {
      */
     public static final Format FORMAT = Format.of("simforge-checkpoint", 3);
 
+    /** The loss's arrays in a checkpoint folder. */
+    static final String LOSS_STATE = "loss.state";
+    /** The optimiser state of the loss's trained arrays in a checkpoint folder. */
+    static final String LOSS_OPTIMIZER = "loss-optimizer.state";
+
     /** What {@code state.json} holds; {@code version} is the checkpoint's. */
     public record State(int version, int iteration, long seed, String architecture) {}
 
@@ -42,10 +52,13 @@ public final class Checkpoint {
         return run.resolve("checkpoint");
     }
 
-    /** Writes a checkpoint of {@code block} and {@code optimizer} after {@code iteration} iterations. */
-    static void save(Path run, Block block, ResumableOptimizer optimizer, int iteration, TrainConfig config)
-            throws IOException {
-        write(run, "checkpoint", block, optimizer, iteration, config);
+    /**
+     * Writes a checkpoint of {@code block} and {@code optimizer}, and of the loss's own state and optimiser (null when
+     * the loss trains no arrays), after {@code iteration} iterations.
+     */
+    static void save(Path run, Block block, ResumableOptimizer optimizer, MetricLoss loss,
+            ResumableOptimizer lossOptimizer, int iteration, TrainConfig config) throws IOException {
+        write(run, "checkpoint", block, optimizer, loss, lossOptimizer, iteration, config);
     }
 
     /** Where the weights with the best validation Recall@1 so far are kept. */
@@ -55,7 +68,7 @@ public final class Checkpoint {
 
     /** Keeps {@code block}'s weights as the best so far, in {@code <run>/best} (same format, same swap). */
     public static void saveBest(Path run, Block block, int iteration, TrainConfig config) throws IOException {
-        write(run, "best", block, null, iteration, config);
+        write(run, "best", block, null, null, null, iteration, config);
     }
 
     /** Loads a checkpoint's weights (e.g. the best ones) into an initialised block of the same architecture. */
@@ -64,23 +77,40 @@ public final class Checkpoint {
     }
 
     /** Writes {@code <run>/<name>} as a whole: a fresh folder, then renames, so a crash never leaves a mix. */
-    private static void write(Path run, String name, Block block, ResumableOptimizer optimizer, int iteration,
-            TrainConfig config) throws IOException {
+    private static void write(Path run, String name, Block block, ResumableOptimizer optimizer, MetricLoss loss,
+            ResumableOptimizer lossOptimizer, int iteration, TrainConfig config) throws IOException {
         Path target = run.resolve(name);
         Path fresh = run.resolve(name + ".new");
         Path old = run.resolve(name + ".old");
         deleteTree(fresh);
-        Files.createDirectories(fresh);
-        AtomicFiles.write(fresh.resolve("weights.params"), out -> {
-            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
-            block.saveParameters(data);
-            data.flush();
-        });
-        if (optimizer != null) {
-            optimizer.save(fresh.resolve(ResumableOptimizer.FILE));
+        try {
+            Files.createDirectories(fresh);
+            AtomicFiles.write(fresh.resolve("weights.params"), out -> {
+                DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+                block.saveParameters(data);
+                data.flush();
+            });
+            if (optimizer != null) {
+                optimizer.save(fresh.resolve(ResumableOptimizer.FILE));
+            }
+            LossState lossState = loss == null ? new LossState() : loss.saveState();
+            if (!lossState.isEmpty()) {
+                lossState.write(fresh.resolve(LOSS_STATE));
+            }
+            if (lossOptimizer != null) {
+                lossOptimizer.save(fresh.resolve(LOSS_OPTIMIZER));
+            }
+            FORMAT.write(fresh.resolve("state.json"), new State(FORMAT.version(), iteration, config.seed(),
+                    config.architecture().toString()));
+        } catch (IOException | RuntimeException e) {
+            // A full disk or another failure: leave the previous checkpoint alone and no half-written one beside it.
+            try {
+                deleteTree(fresh);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
-        FORMAT.write(fresh.resolve("state.json"), new State(FORMAT.version(), iteration, config.seed(),
-                config.architecture().toString()));
         deleteTree(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -123,6 +153,43 @@ public final class Checkpoint {
                 throw e;
             }
             throw new IOException(e.getMessage() + " Or delete it to resume with fresh optimiser moments.", e);
+        }
+    }
+
+    /**
+     * Restores the loss's own arrays and their optimiser's state (null when the loss trains none) from a checkpoint.
+     *
+     * @throws IOException when the loss keeps state and the checkpoint has none, or state that does not fit it
+     */
+    static void loadLossState(Path checkpoint, MetricLoss loss, ResumableOptimizer lossOptimizer) throws IOException {
+        Path file = checkpoint.resolve(LOSS_STATE);
+        boolean expected = !loss.saveState().isEmpty();
+        if (!expected) {
+            if (Files.exists(file)) {
+                System.getLogger(Checkpoint.class.getName()).log(System.Logger.Level.WARNING, checkpoint + " keeps "
+                        + "the state of another loss (" + LOSS_STATE + "); this run's " + loss.getName() + " keeps "
+                        + "none, so it is not used");
+            }
+            return;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(checkpoint + " keeps no " + LOSS_STATE + ", but this run's " + loss.getName()
+                    + " resumes from its own (proxies, class weights or cross-batch memory): the checkpoint was written "
+                    + "with another loss; resume with the settings the run started with (its config.json)");
+        }
+        try {
+            loss.loadState(LossState.read(file));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " does not fit this run's " + loss.getName() + ": " + e.getMessage()
+                    + "; resume with the settings the run started with (its config.json)", e);
+        }
+        if (lossOptimizer != null) {
+            Path moments = checkpoint.resolve(LOSS_OPTIMIZER);
+            if (!Files.isRegularFile(moments)) {
+                throw new IOException(checkpoint + " keeps no " + LOSS_OPTIMIZER + " for the trained arrays of "
+                        + loss.getName() + ": the checkpoint is incomplete; restore it from a copy");
+            }
+            lossOptimizer.load(moments);
         }
     }
 

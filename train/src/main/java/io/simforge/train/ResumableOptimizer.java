@@ -3,6 +3,7 @@ package io.simforge.train;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
@@ -63,6 +64,8 @@ final class ResumableOptimizer extends Optimizer {
      * state is keyed by name and matched to the resumed run's parameters through this map.
      */
     private final Map<String, String> names;
+    /** Where the buffers live; null: with their parameter. */
+    private final NDManager stateManager;
 
     private ResumableOptimizer(Builder b) {
         super(b);
@@ -71,6 +74,7 @@ final class ResumableOptimizer extends Optimizer {
         this.momentum = b.momentum;
         this.firstUpdate = b.firstUpdate;
         this.names = b.names;
+        this.stateManager = b.stateManager;
     }
 
     /**
@@ -121,15 +125,16 @@ final class ResumableOptimizer extends Optimizer {
         return state.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).computeIfAbsent(weight.getDevice(), d -> {
             NDArray[] b = new NDArray[count];
             float[][] saved = restored.get(name(id));
+            NDManager home = stateManager != null ? stateManager : weight.getManager();
             for (int i = 0; i < count; i++) {
                 if (saved != null) {
                     if (saved.length != count || saved[i].length != weight.getShape().size()) {
                         throw new IllegalStateException("the saved optimiser state of " + id + " does not fit its "
                                 + "parameter " + weight.getShape() + "; the checkpoint belongs to another network");
                     }
-                    b[i] = weight.getManager().create(saved[i], weight.getShape());
+                    b[i] = home.create(saved[i], weight.getShape());
                 } else {
-                    b[i] = weight.zerosLike();
+                    b[i] = home.zeros(weight.getShape(), weight.getDataType());
                 }
             }
             return b;
@@ -218,6 +223,7 @@ final class ResumableOptimizer extends Optimizer {
         private final int firstUpdate;
         private float momentum;
         private Map<String, String> names = Map.of();
+        private NDManager stateManager;
 
         private Builder(Kind kind, ParameterTracker learningRate, int done) {
             this.kind = kind;
@@ -228,6 +234,15 @@ final class ResumableOptimizer extends Optimizer {
         /** The block's parameter names by id ({@link #names(ai.djl.nn.Block)}), so that saved state finds its parameter. */
         Builder optNames(Map<String, String> names) {
             this.names = Map.copyOf(names);
+            return this;
+        }
+
+        /**
+         * Keeps the buffers on {@code manager} rather than on their parameter's: for parameters that a training step
+         * borrows (a loss's proxies), whose manager at the update is the step's.
+         */
+        Builder optStateManager(NDManager manager) {
+            this.stateManager = manager;
             return this;
         }
 

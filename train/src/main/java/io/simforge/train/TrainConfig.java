@@ -111,10 +111,23 @@ public final class TrainConfig {
     private float npairL2Weight = 0f;
     private float contrastivePositiveMargin = 0f;
     private float contrastiveNegativeMargin = 1f;
+    private float circleGamma = 80f;
+    private float circleMargin = 0.4f;
+    private float proxyAnchorAlpha = 32f;
+    private float proxyAnchorDelta = 0.1f;
+    private float arcfaceScale = 64f;
+    private float arcfaceMargin = 0.5f;
+    private float cosfaceScale = 64f;
+    private float cosfaceMargin = 0.35f;
+    private float lossLearningRateMultiplier = 100f;
 
     private boolean ee = false;
     private int eeSyntheticPoints = 2;
     private boolean eeNormalize = true;
+
+    private int xbmSize = 0;
+    private int xbmWarmupIterations = 0;
+    private float xbmWeight = 1f;
 
     private TrainConfig() {}
 
@@ -341,6 +354,54 @@ public final class TrainConfig {
         return contrastiveNegativeMargin;
     }
 
+    /** Circle loss: γ, the scale (80, the paper's fine-grained retrieval setting). */
+    public float circleGamma() {
+        return circleGamma;
+    }
+
+    /** Circle loss: m, the relaxation margin (0.4). */
+    public float circleMargin() {
+        return circleMargin;
+    }
+
+    /** Proxy-Anchor: α, the scale (32). */
+    public float proxyAnchorAlpha() {
+        return proxyAnchorAlpha;
+    }
+
+    /** Proxy-Anchor: δ, the margin (0.1). */
+    public float proxyAnchorDelta() {
+        return proxyAnchorDelta;
+    }
+
+    /** ArcFace: s, the logits' scale (64). */
+    public float arcfaceScale() {
+        return arcfaceScale;
+    }
+
+    /** ArcFace: the additive angular margin m in radians (0.5, i.e. 28.6°). */
+    public float arcfaceMargin() {
+        return arcfaceMargin;
+    }
+
+    /** CosFace: s, the logits' scale (64). */
+    public float cosfaceScale() {
+        return cosfaceScale;
+    }
+
+    /** CosFace: the additive cosine margin m (0.35). */
+    public float cosfaceMargin() {
+        return cosfaceMargin;
+    }
+
+    /**
+     * Losses with parameters of their own (proxy-anchor's proxies, arcface's and cosface's class weights) train them
+     * at this many times the network's learning rate, on the same schedule (100, as the Proxy-Anchor paper).
+     */
+    public float lossLearningRateMultiplier() {
+        return lossLearningRateMultiplier;
+    }
+
     /** Wrap the loss with Embedding Expansion. */
     public boolean ee() {
         return ee;
@@ -354,6 +415,21 @@ public final class TrainConfig {
         return eeNormalize;
     }
 
+    /** Cross-batch memory: how many earlier embeddings a pair-based loss also mines against (0: off). */
+    public int xbmSize() {
+        return xbmSize;
+    }
+
+    /** Cross-batch memory: iterations trained before the memory starts filling (0: from the first). */
+    public int xbmWarmupIterations() {
+        return xbmWarmupIterations;
+    }
+
+    /** Cross-batch memory: the weight of the memory's term in the loss (1). */
+    public float xbmWeight() {
+        return xbmWeight;
+    }
+
     /** The loss in words, e.g. "Multi-Similarity loss + Embedding Expansion (n=2)". */
     public String lossDescription() {
         String base = switch (loss) {
@@ -362,8 +438,13 @@ public final class TrainConfig {
             case LIFTED -> "lifted structure loss";
             case NPAIR -> "N-pair loss";
             case CONTRASTIVE -> "contrastive loss";
+            case CIRCLE -> "Circle loss";
+            case PROXY_ANCHOR -> "Proxy-Anchor loss";
+            case ARCFACE -> "ArcFace loss";
+            case COSFACE -> "CosFace loss";
         };
-        return ee ? base + " + Embedding Expansion (n=" + eeSyntheticPoints + ")" : base;
+        String withEe = ee ? base + " + Embedding Expansion (n=" + eeSyntheticPoints + ")" : base;
+        return xbmSize > 0 ? withEe + " + cross-batch memory (M=" + xbmSize + ")" : withEe;
     }
 
     // ---------------------------------------------------------------------------------------------- JSON
@@ -568,6 +649,12 @@ public final class TrainConfig {
             p.add("warmupIterations, gradientClip, gradientClipNorm, checkpointEvery, momentum, weightDecay, "
                     + "earlyStopPatience and minLearningRate must not be negative; stepSize, gamma and "
                     + "headLearningRateMultiplier must be positive");
+        }
+        if (!(lossLearningRateMultiplier > 0) || !Float.isFinite(lossLearningRateMultiplier)) {
+            p.add("lossLearningRateMultiplier must be positive, got " + lossLearningRateMultiplier);
+        }
+        if (xbmSize < 0) {
+            p.add("xbmSize must be 0 (no cross-batch memory) or positive, got " + xbmSize);
         }
         if (!(cropMinArea > 0 && cropMinArea <= 1)) {
             p.add("cropMinArea must be in (0, 1], got " + cropMinArea);
@@ -852,6 +939,58 @@ public final class TrainConfig {
         public Builder optContrastiveMargins(float positive, float negative) {
             c.contrastivePositiveMargin = positive;
             c.contrastiveNegativeMargin = negative;
+            return this;
+        }
+
+        /** Circle loss: γ and m (defaults 80 and 0.4). */
+        public Builder optCircle(float gamma, float margin) {
+            c.circleGamma = gamma;
+            c.circleMargin = margin;
+            return this;
+        }
+
+        /** Proxy-Anchor: α and δ (defaults 32 and 0.1). */
+        public Builder optProxyAnchor(float alpha, float delta) {
+            c.proxyAnchorAlpha = alpha;
+            c.proxyAnchorDelta = delta;
+            return this;
+        }
+
+        /** ArcFace: scale and angular margin in radians (defaults 64 and 0.5). */
+        public Builder optArcFace(float scale, float margin) {
+            c.arcfaceScale = scale;
+            c.arcfaceMargin = margin;
+            return this;
+        }
+
+        /** CosFace: scale and cosine margin (defaults 64 and 0.35). */
+        public Builder optCosFace(float scale, float margin) {
+            c.cosfaceScale = scale;
+            c.cosfaceMargin = margin;
+            return this;
+        }
+
+        /** The learning rate of a loss's own parameters, as a multiple of the network's (default 100). */
+        public Builder optLossLearningRateMultiplier(float multiplier) {
+            c.lossLearningRateMultiplier = multiplier;
+            return this;
+        }
+
+        /** A cross-batch memory of {@code size} embeddings around the loss (0: none, the default). */
+        public Builder optXbmSize(int size) {
+            c.xbmSize = size;
+            return this;
+        }
+
+        /** Iterations before the cross-batch memory starts filling (default 0). */
+        public Builder optXbmWarmupIterations(int iterations) {
+            c.xbmWarmupIterations = iterations;
+            return this;
+        }
+
+        /** The weight of the cross-batch memory's term (default 1). */
+        public Builder optXbmWeight(float weight) {
+            c.xbmWeight = weight;
             return this;
         }
 

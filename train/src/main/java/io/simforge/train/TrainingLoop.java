@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -18,6 +19,7 @@ import io.simforge.models.Architecture;
 import io.simforge.models.DjlEmbedder;
 import io.simforge.models.OnnxWeightImport;
 import io.simforge.models.SavedModel;
+import io.simforge.train.loss.EmbeddingBatch;
 import io.simforge.train.loss.MetricLoss;
 import io.simforge.train.sampling.PkSampler;
 import java.io.IOException;
@@ -51,6 +53,8 @@ final class TrainingLoop {
     private final MetricLoss loss;
     private final Device[] devices;
     private final PkSampler sampler;
+    /** The training classes' labels, sorted: the loss sees each label as its index here. */
+    private final int[] classIds;
 
     /**
      * @param checkpoints the run folder checkpoints go to ({@code checkpoint/}, {@code best/}), or null for none
@@ -63,6 +67,7 @@ final class TrainingLoop {
         this.loss = Losses.fromConfig(config);
         this.sampler = PkSampler.builder().setLabels(data.items().labels())
                 .setBatch(config.batchSize(), config.samplesPerClass()).optSeed(config.seed()).build();
+        this.classIds = sampler.classIds();
         Engine.getInstance().setRandomSeed((int) config.seed());
         this.devices = Devices.of(config.device());
     }
@@ -110,9 +115,17 @@ final class TrainingLoop {
             DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                     // Several devices replicate the network; DataParallel gathers the embeddings for the loss.
                     .optDevices(devices).optInitializer(weightInitializer(), Parameter.Type.WEIGHT);
-            try (Trainer trainer = model.newTrainer(tc)) {
+            try (Trainer trainer = model.newTrainer(tc); NDManager lossArrays = trainer.getManager().newSubManager()) {
                 trainer.initialize(inputShape);
-                Progress p = loop(model, trainer, optimizer, done, listener);
+                // The loss's own arrays (proxies, the cross-batch memory) live for the training only, outside the model.
+                loss.initialize(lossArrays, DataType.FLOAT32, classIds.length, architecture.embeddingSize(),
+                        config.seed());
+                ResumableOptimizer lossOptimizer = loss.parameters().isEmpty() ? null
+                        : lossOptimizer(config, loss, done, lossArrays);
+                if (checkpoint != null) {
+                    Checkpoint.loadLossState(checkpoint, loss, lossOptimizer);
+                }
+                Progress p = loop(model, trainer, new Optimizers(optimizer, lossOptimizer), done, listener);
                 return new TrainedModel(model, architecture, data.preprocessing(), p.losses,
                         (System.nanoTime() - start) / 1e9, p.last, p.bestIteration, p.bestRecall, p.lastValidation,
                         null);
@@ -136,19 +149,24 @@ final class TrainingLoop {
         Map<String, Double> lastValidation;
     }
 
-    private Progress loop(Model model, Trainer trainer, ResumableOptimizer optimizer, int done,
-            TrainingListener listener) throws IOException {
+    /** The network's optimiser, and the loss's (null when the loss has no parameters). */
+    private record Optimizers(ResumableOptimizer network, ResumableOptimizer loss) {}
+
+    private Progress loop(Model model, Trainer trainer, Optimizers optimizers, int done, TrainingListener listener)
+            throws IOException {
         int batch = sampler.batchSize();
         int itemSize = Arrays.stream(data.items().inputShape()).reduce(1, (a, b) -> a * b);
         BatchLoader loader = new BatchLoader(data.items(), config, itemSize);
         Shape inputShape = architecture.batchInputShape(batch);
         float[] pixels = new float[batch * itemSize];
         int[] labels = new int[batch];
+        int[] ids = new int[batch];
         // One native input buffer for the whole run: DJL wraps a direct buffer without copying, while arrays created
         // from heap data get a fresh direct copy each step whose native memory waits for a garbage collection, so
         // resident memory would climb by a batch per step until the heap next fills.
         ByteBuffer inputBytes = ByteBuffer.allocateDirect(batch * itemSize * Float.BYTES).order(ByteOrder.nativeOrder());
         ByteBuffer labelBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
+        ByteBuffer idBytes = ByteBuffer.allocateDirect(batch * Integer.BYTES).order(ByteOrder.nativeOrder());
         Progress p = new Progress();
         p.last = done;
         if (data.validation() != null && done == 0) {
@@ -157,26 +175,30 @@ final class TrainingLoop {
         // The next batch is decoded while the current step runs (for image files; in-memory data is filled in place).
         // Batches are drawn in order, so the run is the same either way.
         CompletableFuture<Void> pending = done < config.iterations() ? loader.start(done + 1, sampler.next(), pixels,
-                labels) : null;
+                labels, ids) : null;
         for (int it = done + 1; it <= config.iterations(); it++) {
             p.last = it;
             BatchLoader.join(pending);
             inputBytes.clear();
             inputBytes.asFloatBuffer().put(pixels);
             labelBytes.clear();
-            labelBytes.asIntBuffer().put(labels);
-            pending = it < config.iterations() ? loader.start(it + 1, sampler.next(), pixels, labels) : null;
-            float value = step(model, trainer, inputBytes, labelBytes, inputShape, it);
+            for (int b = 0; b < batch; b++) {
+                labelBytes.putInt(b * Integer.BYTES, Arrays.binarySearch(classIds, labels[b])); // class index
+            }
+            idBytes.clear();
+            idBytes.asIntBuffer().put(ids);
+            pending = it < config.iterations() ? loader.start(it + 1, sampler.next(), pixels, labels, ids) : null;
+            float value = step(model, trainer, optimizers.loss(), inputBytes, labelBytes, idBytes, inputShape, it);
             p.losses.add(value);
             if (checkpoints != null && (it == config.iterations()
                     || (config.checkpointEvery() > 0 && it % config.checkpointEvery() == 0))) {
-                Checkpoint.save(checkpoints, model.getBlock(), optimizer, it, config);
+                Checkpoint.save(checkpoints, model.getBlock(), optimizers.network(), loss, optimizers.loss(), it, config);
             }
             listener.onIteration(it, config.iterations(), value);
             if (data.validation() != null && (it % data.validation().every() == 0 || it == config.iterations())
                     && !validated(model, it, p, listener)) {
                 if (checkpoints != null && it != config.iterations()) {
-                    Checkpoint.save(checkpoints, model.getBlock(), optimizer, it, config);
+                    Checkpoint.save(checkpoints, model.getBlock(), optimizers.network(), loss, optimizers.loss(), it, config);
                 }
                 break; // no better Recall@1 for earlyStopPatience validations in a row
             }
@@ -189,13 +211,19 @@ final class TrainingLoop {
         return p;
     }
 
-    /** One optimiser step; returns the batch's loss. */
-    private float step(Model model, Trainer trainer, ByteBuffer inputBytes, ByteBuffer labelBytes, Shape inputShape,
-            int it) {
+    /**
+     * One optimiser step of the network and of the loss's own parameters (with {@code lossOptimizer}); returns the
+     * batch's loss. Labels arrive as class indices.
+     */
+    private float step(Model model, Trainer trainer, ResumableOptimizer lossOptimizer, ByteBuffer inputBytes,
+            ByteBuffer labelBytes, ByteBuffer idBytes, Shape inputShape, int it) {
         float value;
         try (NDManager step = trainer.getManager().newSubManager()) {
+            loss.beginStep(step);
             NDArray x = step.create(inputBytes, inputShape, DataType.FLOAT32);
             NDArray y = step.create(labelBytes, new Shape(inputShape.get(0)), DataType.INT32);
+            NDArray ids = step.create(idBytes, new Shape(inputShape.get(0)), DataType.INT32);
+            EmbeddingBatch batch;
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray embeddings = DataParallel.forward(slice -> trainer.forward(new NDList(slice)).singletonOrThrow(),
                         x, devices);
@@ -204,7 +232,8 @@ final class TrainingLoop {
                 if (embeddings.isNaN().any().getBoolean()) {
                     throw new TrainingDivergedException(it, "the embeddings contain NaN");
                 }
-                NDArray l = loss.compute(embeddings, y);
+                batch = EmbeddingBatch.of(embeddings, y, ids);
+                NDArray l = loss.compute(batch);
                 value = l.getFloat();
                 if (!Float.isFinite(value)) {
                     throw new TrainingDivergedException(it, "the loss is " + value);
@@ -215,6 +244,14 @@ final class TrainingLoop {
                 clip(model.getBlock());
             }
             trainer.step();
+            if (lossOptimizer != null) {
+                for (Map.Entry<String, NDArray> p : loss.parameters().entrySet()) {
+                    NDArray gradient = p.getValue().getGradient();
+                    lossOptimizer.update(p.getKey(), p.getValue(), gradient);
+                    gradient.set(new NDIndex(":"), 0); // autograd adds to it; nothing else clears it
+                }
+            }
+            loss.endStep(batch, it);
         }
         return value;
     }
@@ -339,15 +376,33 @@ final class TrainingLoop {
 
     /** The configured optimiser over the learning-rate schedule, counting updates from {@code beginUpdate}. */
     static ResumableOptimizer optimizer(TrainConfig c, Block block, int beginUpdate) {
-        ResumableOptimizer.Kind kind = switch (c.optimizer()) {
+        // No optClipGrad: DJL clips only from above; GradientClipping does it before each step.
+        return ResumableOptimizer.builder(kind(c), new LearningRateSchedule(c, headParameterIds(block)), beginUpdate)
+                .optNames(ResumableOptimizer.names(block))
+                .optMomentum(c.optimizer() == TrainConfig.Optimizer.SGD ? c.momentum() : 0)
+                .optWeightDecays(c.weightDecay()).build();
+    }
+
+    /**
+     * The optimiser of the loss's own parameters: the network's kind, schedule and weight decay, at
+     * {@code lossLearningRateMultiplier} times its learning rate; its buffers live on {@code manager}.
+     */
+    static ResumableOptimizer lossOptimizer(TrainConfig c, MetricLoss loss, int beginUpdate, NDManager manager) {
+        LearningRateSchedule schedule = new LearningRateSchedule(c, java.util.Set.of());
+        float multiplier = c.lossLearningRateMultiplier();
+        Map<String, String> names = new java.util.HashMap<>();
+        loss.parameters().keySet().forEach(name -> names.put(name, name));
+        return ResumableOptimizer.builder(kind(c), (id, update) -> schedule.at(update) * multiplier, beginUpdate)
+                .optNames(names).optStateManager(manager)
+                .optMomentum(c.optimizer() == TrainConfig.Optimizer.SGD ? c.momentum() : 0)
+                .optWeightDecays(c.weightDecay()).build();
+    }
+
+    private static ResumableOptimizer.Kind kind(TrainConfig c) {
+        return switch (c.optimizer()) {
             case SGD -> ResumableOptimizer.Kind.SGD;
             case ADAMW -> ResumableOptimizer.Kind.ADAMW;
             case ADAM -> ResumableOptimizer.Kind.ADAM;
         };
-        // No optClipGrad: DJL clips only from above; GradientClipping does it before each step.
-        return ResumableOptimizer.builder(kind, new LearningRateSchedule(c, headParameterIds(block)), beginUpdate)
-                .optNames(ResumableOptimizer.names(block))
-                .optMomentum(c.optimizer() == TrainConfig.Optimizer.SGD ? c.momentum() : 0)
-                .optWeightDecays(c.weightDecay()).build();
     }
 }

@@ -207,6 +207,9 @@ public final class TrainingRun {
         JsonObject o = new JsonObject();
         o.addProperty("loss", config.loss().toString());
         o.addProperty("embedding_expansion", config.ee() ? Integer.toString(config.eeSyntheticPoints()) : "off");
+        if (config.xbmSize() > 0) {
+            o.addProperty("cross_batch_memory", config.xbmSize());
+        }
         o.addProperty("architecture", config.architecture().toString());
         o.addProperty("dataset", dataName);
         o.addProperty("iterations", config.iterations());

@@ -10,6 +10,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.simforge.train.loss.CrossBatchMemory;
+import io.simforge.train.loss.EmbeddingBatch;
+import io.simforge.train.loss.LossState;
 import io.simforge.train.loss.MultiSimilarityLoss;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +61,29 @@ class DataParallelTest {
             assertEquals(List.of(7L, 7L, 6L), sliceRows);
             assertArrayEquals(results[0], results[1], 1e-6f, "the gathered embeddings are the whole batch's, in order");
             assertArrayEquals(gradients[0], gradients[1], 1e-6f, "gradients flow back through the gather");
+        }
+    }
+
+    /** With several devices the cross-batch memory receives the gathered batch, every row in the sampler's order. */
+    @Test
+    void theCrossBatchMemoryHoldsTheGatheredBatch() {
+        Device[] two = {Device.cpu(), Device.cpu()};
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(6);
+            NDArray x = m.randomNormal(new Shape(12, 4));
+            NDArray w = m.randomNormal(new Shape(4, 3));
+            NDArray gathered = DataParallel.forward(slice -> embed(slice, w), x, two);
+            CrossBatchMemory xbm = CrossBatchMemory.builder().setLoss(MultiSimilarityLoss.builder().build()).setSize(32)
+                    .build();
+            xbm.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, 3, 3, 0);
+            xbm.endStep(EmbeddingBatch.of(gathered, m.create(new int[] {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2}),
+                    m.arange(100, 112)), 1);
+            LossState saved = xbm.saveState();
+            assertArrayEquals(new int[] {12, 12}, saved.ints("xbm.position"), "all 12 rows");
+            NDArray memory = m.zeros(new Shape(32, 3));
+            saved.copyInto("xbm.embeddings", memory);
+            assertArrayEquals(embed(x, w).toFloatArray(), memory.get("0:12").toFloatArray(), 1e-6f,
+                    "the whole batch's embeddings, in order");
         }
     }
 

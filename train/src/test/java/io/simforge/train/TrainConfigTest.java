@@ -47,8 +47,8 @@ class TrainConfigTest {
     @Test
     void everyProblemIsReportedAtOnceAndANewerVersionGetsOneMessage() {
         String msg = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson("{\"architecture\": "
-                + "\"vgg\", \"loss\": \"arcface\", \"iterations\": 0, \"learningRate\": -1}", "c.json")).getMessage();
-        for (String part : new String[] {"architecture 'vgg' is unknown", "loss 'arcface' is unknown",
+                + "\"vgg\", \"loss\": \"softtriple\", \"iterations\": 0, \"learningRate\": -1}", "c.json")).getMessage();
+        for (String part : new String[] {"architecture 'vgg' is unknown", "loss 'softtriple' is unknown",
             "iterations must be positive", "learningRate must be positive"}) {
             assertTrue(msg.contains(part), msg);
         }

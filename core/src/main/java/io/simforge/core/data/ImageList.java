@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Images on disk with their class labels, in a fixed order: one split of a benchmark layout
- * ({@link BenchmarkLayout}) or a folder tree ({@link #fromFolder}). Ids are the paths relative to the root,
+ * ({@code BenchmarkLayout}) or a folder tree ({@link #fromFolder}). Ids are the paths relative to the root,
  * with '/' separators; a label of -1 means unknown; {@code classNames} names labels 0, 1, … when known.
  */
 public record ImageList(String name, Path root, List<String> ids, int[] labels, List<String> classNames) {

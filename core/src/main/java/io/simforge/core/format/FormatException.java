@@ -31,6 +31,15 @@ public final class FormatException extends IOException {
         return new FormatException(Problem.FOREIGN, file, file + " is not a " + expected.kind() + " file: " + detail);
     }
 
+    /**
+     * A file that is not what was expected, for formats that are not simforge's own (NumPy's {@code .npy}).
+     *
+     * @param kind what was expected, as the message names it ("NumPy .npy file")
+     */
+    public static FormatException foreign(String file, String kind, String detail) {
+        return new FormatException(Problem.FOREIGN, file, file + " is not a " + kind + ": " + detail);
+    }
+
     static FormatException newer(String file, Format expected, int version) {
         return new FormatException(Problem.NEWER, file, file + " is a " + expected.kind() + " file of version " + version
                 + ", newer than this simforge reads (up to " + expected.version() + "): upgrade simforge");

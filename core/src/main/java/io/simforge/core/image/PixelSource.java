@@ -23,11 +23,12 @@ public interface PixelSource {
      * Writes images {@code [from, from + count)} into {@code out} at {@code offset} as model inputs: raw pixels,
      * then {@link Preprocessing#apply}.
      *
-     * @throws IllegalArgumentException when the images are not of the size the preprocessing expects
+     * @throws io.simforge.core.error.InvalidInputException when the images are not of the size the preprocessing
+     *     expects
      */
     default void inputs(Preprocessing pre, int from, int count, float[] out, int offset) {
         if (channels() != pre.channels() || height() != pre.height() || width() != pre.width()) {
-            throw new IllegalArgumentException("the model expects " + pre.channels() + "x" + pre.height() + "x"
+            throw new io.simforge.core.error.InvalidInputException("the model expects " + pre.channels() + "x" + pre.height() + "x"
                     + pre.width() + " images but the dataset holds " + channels() + "x" + height() + "x" + width()
                     + "; resize the images or use a model trained at that size");
         }

@@ -8,14 +8,19 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.simforge.core.format.FormatException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0): what {@code numpy.save} writes and
  * {@code numpy.load} reads. Reads little- or big-endian float32/float64/int8–int64/uint8 arrays in C or
- * Fortran order; writes little-endian float32 matrices and int32 vectors, atomically.
+ * Fortran order; writes little-endian float32 matrices and int32 vectors, atomically. A file that is not one, or is
+ * damaged (a header or shape its bytes cannot hold, a truncated body), is a
+ * {@link io.simforge.core.format.FormatException} naming it; nothing is allocated before its size is checked.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -55,13 +60,15 @@ public final class Npy {
     public static int[] readInts(Path file) throws IOException {
         Raw raw = read(file);
         if (raw.shape.length != 1) {
-            throw new IOException(file + ": expected a 1-D array of labels, found shape " + Arrays.toString(raw.shape));
+            throw FormatException.foreign(file.toString(), "1-D " + KIND + " of labels", "its shape is "
+                    + Arrays.toString(raw.shape));
         }
         int[] out = new int[raw.count];
         for (int i = 0; i < raw.count; i++) {
             double v = raw.get(i);
             if (v != Math.rint(v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IOException(file + ": value " + v + " at position " + i + " is not a whole 32-bit number");
+                throw FormatException.foreign(file.toString(), KIND + " of labels", "value " + v + " at position " + i
+                        + " is not a whole 32-bit number");
             }
             out[i] = (int) v;
         }
@@ -117,21 +124,21 @@ public final class Npy {
         writeHeader(out, "<i4", "(" + length + ",)");
     }
 
-    /** The shape of a {@code .npy} file, read from its header alone. */
+    /**
+     * The shape of a {@code .npy} file, read from its header alone (checked against the file's size).
+     *
+     * @throws FormatException when the file is not a supported {@code .npy} file, or is damaged
+     */
     public static int[] readShape(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return header(in, file).shape();
+            return header(in, file, Files.size(file)).shape();
         }
     }
 
-    /** Where the data of a version 1.0 {@code .npy} file (as this class writes them) starts. */
+    /** Where the data of a {@code .npy} file starts (its header checked as {@link #readShape} does). */
     public static long dataOffset(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(10);
-            if (head.length < 10 || !Arrays.equals(Arrays.copyOf(head, 6), MAGIC) || head[6] != 1) {
-                throw new IOException(file + ": not a version 1.0 .npy file");
-            }
-            return 10 + ((head[8] & 0xff) | (head[9] & 0xff) << 8);
+            return header(in, file, Files.size(file)).dataOffset();
         }
     }
 
@@ -169,18 +176,24 @@ public final class Npy {
         }
     }
 
-    /** A parsed header: the element type and the shape. */
-    private record Header(int[] shape, long count, boolean fortran, char kind, int size, ByteOrder order) {}
+    /** A parsed header: the element type, the shape, and where the data starts. */
+    private record Header(int[] shape, long count, boolean fortran, char kind, int size, ByteOrder order,
+            long dataOffset) {}
+
+    /** The most header bytes a file may claim (NumPy writes a few hundred). */
+    private static final int MAX_HEADER = 1 << 20;
+    private static final String KIND = "NumPy .npy file";
 
     private static Raw read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file");
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            Header h = header(in, file);
-            byte[] body = in.readNBytes((int) (h.count() * h.size()));
-            if (body.length < h.count() * h.size()) {
-                throw new IOException(file + ": truncated: the header promises " + h.count() * h.size()
+            Header h = header(in, file, Files.size(file));
+            int bytes = (int) (h.count() * h.size()); // checked against the file's size by header()
+            byte[] body = in.readNBytes(bytes);
+            if (body.length < bytes) {
+                throw FormatException.damaged(file.toString(), "it is truncated: its header promises " + bytes
                         + " bytes of data but only " + body.length + " follow");
             }
             return new Raw(h.shape(), (int) h.count(), h.fortran(), ByteBuffer.wrap(body).order(h.order()), h.kind(),
@@ -188,50 +201,97 @@ public final class Npy {
         }
     }
 
-    private static Header header(InputStream in, Path file) throws IOException {
-        {
-            byte[] magic = in.readNBytes(8);
-            if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
-                throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY magic); save arrays with numpy.save");
+    /**
+     * Reads and checks the header: every count is checked against the bytes the file has before anything is
+     * allocated for it, so a damaged file is a {@link FormatException} naming it, never an out-of-memory error.
+     */
+    private static Header header(InputStream in, Path file, long fileSize) throws IOException {
+        String name = file.toString();
+        byte[] magic = in.readNBytes(8);
+        if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
+            throw FormatException.foreign(name, KIND, "it has no \\x93NUMPY magic; save arrays with numpy.save");
+        }
+        int major = magic[6];
+        long headerLength;
+        if (major == 1) {
+            byte[] len = in.readNBytes(2);
+            if (len.length < 2) {
+                throw FormatException.damaged(name, "it is truncated inside its header");
             }
-            int major = magic[6];
-            int headerLength;
-            if (major == 1) {
-                byte[] len = in.readNBytes(2);
-                headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
-            } else if (major == 2 || major == 3) {
-                byte[] len = in.readNBytes(4);
-                headerLength = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
+        } else if (major == 2 || major == 3) {
+            byte[] len = in.readNBytes(4);
+            if (len.length < 4) {
+                throw FormatException.damaged(name, "it is truncated inside its header");
+            }
+            headerLength = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+        } else {
+            throw FormatException.foreign(name, KIND + " of versions 1.0 to 3.0", "its format version is " + major);
+        }
+        long prefix = major == 1 ? 10 : 12;
+        if (headerLength > MAX_HEADER || headerLength > fileSize - prefix) {
+            throw FormatException.damaged(name, "its header claims " + headerLength + " bytes, more than the "
+                    + Math.max(0, fileSize - prefix) + " the file has after its start");
+        }
+        byte[] headerBytes = in.readNBytes((int) headerLength);
+        if (headerBytes.length < headerLength) {
+            throw FormatException.damaged(name, "it is truncated inside its header");
+        }
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shapeM = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shapeM.find()) {
+            throw FormatException.foreign(name, "float32/float64 or integer " + KIND, "its header is "
+                    + abbreviate(header.trim()));
+        }
+        char kind = descr.group(2).charAt(0);
+        int size = Integer.parseInt(descr.group(3)); // one digit, by the pattern
+        if ((kind == 'f' && size != 4 && size != 8) || (kind != 'f' && size != 1 && size != 2 && size != 4 && size != 8)) {
+            throw FormatException.foreign(name, "float32/float64 or integer " + KIND, "its element type is "
+                    + descr.group(0));
+        }
+        String[] parts = shapeM.group(1).split(",");
+        List<Integer> dims = new ArrayList<>();
+        long count = 1;
+        long dataBytes = fileSize - prefix - headerLength;
+        for (String part : parts) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            long d;
+            try {
+                d = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
+            } catch (NumberFormatException e) {
+                throw FormatException.damaged(name, "its shape has '" + p + "', not a size");
+            }
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw FormatException.damaged(name, "its shape has the size " + d);
+            }
+            dims.add((int) d);
+            if (d == 0) {
+                count = 0;
+            } else if (count > 0 && count > dataBytes / size / d) {
+                throw FormatException.damaged(name, "it is truncated, or its shape is damaged: shape ("
+                        + shapeM.group(1).trim() + ") needs more than the " + dataBytes + " bytes of data the file has");
             } else {
-                throw new IOException(file + ": .npy format version " + major + " is not supported (1.0 to 3.0 are)");
-            }
-            String header = new String(in.readNBytes(headerLength), major == 3 ? StandardCharsets.UTF_8
-                    : StandardCharsets.ISO_8859_1);
-            Matcher descr = DESCR.matcher(header);
-            Matcher fortran = FORTRAN.matcher(header);
-            Matcher shapeM = SHAPE.matcher(header);
-            if (!descr.find() || !fortran.find() || !shapeM.find()) {
-                throw new IOException(file + ": unsupported .npy header " + header.trim()
-                        + " (supported: float32/float64 and integer arrays)");
-            }
-            char kind = descr.group(2).charAt(0);
-            int size = Integer.parseInt(descr.group(3));
-            if ((kind == 'f' && size != 4 && size != 8) || (kind != 'f' && size != 1 && size != 2 && size != 4 && size != 8)) {
-                throw new IOException(file + ": element type " + descr.group(0) + " is not supported");
-            }
-            String[] parts = shapeM.group(1).split(",");
-            int[] shape = Arrays.stream(parts).map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt)
-                    .toArray();
-            long count = 1;
-            for (int d : shape) {
                 count *= d;
             }
-            if (count * size > Integer.MAX_VALUE - 8) {
-                throw new IOException(file + ": " + count + " elements are more than one Java array holds");
-            }
-            ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            return new Header(shape, count, fortran.group(1).equals("True"), kind, size, order);
         }
+        if (dims.size() > 32) {
+            throw FormatException.damaged(name, "its shape has " + dims.size() + " dimensions (NumPy allows 32)");
+        }
+        if (count * size > Integer.MAX_VALUE - 8) {
+            throw FormatException.foreign(name, KIND + " one Java array can hold", "it has " + count + " elements");
+        }
+        ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+        return new Header(shape, count, fortran.group(1).equals("True"), kind, size, order, prefix + headerLength);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
     /** Used by tests to write arbitrary headers. */

@@ -118,7 +118,7 @@ public final class PackedRows {
         }
     }
 
-    /** Overwrites row {@code row} (< rows) with {@code dim} values from {@code src}. */
+    /** Overwrites row {@code row} ({@code < rows}) with {@code dim} values from {@code src}. */
     public void set(int row, float[] src, int offset) {
         int base = (row / BLOCK) * BLOCK * dim + row % BLOCK;
         for (int d = 0; d < dim; d++) {

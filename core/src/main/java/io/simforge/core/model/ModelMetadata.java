@@ -34,9 +34,15 @@ public record ModelMetadata(
     /**
      * Version 1: the keys below, with the version under {@code simforge.format_version}. Version 2 added
      * {@code image_uint8} inputs. Version 3 moved to the common header, {@code simforge.format} and
-     * {@code simforge.version}; models of versions 1 and 2 still load.
+     * {@code simforge.version}; models of versions 1 and 2 still load. Version 4 adds the keys an adopted foreign
+     * model may need ({@link ModelSettings}: NHWC layout, BGR, pooling, runtime L2 normalisation); it is written only
+     * when a model needs them, so simforge's own exports stay version 3.
      */
-    public static final Format FORMAT = Format.of("simforge-model", 3).withLegacyVersionKey("format_version");
+    public static final Format FORMAT = Format.of("simforge-model", 4).withLegacyVersionKey("format_version");
+    /** The version {@link #toMap} writes: the newest whose keys every simforge export can be described with. */
+    public static final int WRITTEN_VERSION = 3;
+    /** The most values one item or one embedding may have (a damaged or hostile file claims more). */
+    public static final int MAX_VALUES = 1 << 26;
     public static final String PREFIX = "simforge.";
     /** The ONNX operator sets simforge exports at (default domain), and so the ones a simforge model declares. */
     public static final int MIN_OPSET = 13;
@@ -74,8 +80,21 @@ public record ModelMetadata(
     }
 
     public ModelMetadata {
-        if (embeddingSize <= 0) {
-            throw new IllegalArgumentException("embedding size must be positive, got " + embeddingSize);
+        if (embeddingSize <= 0 || embeddingSize > MAX_VALUES) {
+            throw new IllegalArgumentException("embedding size must be from 1 to " + MAX_VALUES + ", got "
+                    + embeddingSize);
+        }
+        long values = 1;
+        for (int d : itemShape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("input shape " + Arrays.toString(itemShape) + " has a dimension "
+                        + "that is not positive");
+            }
+            values *= d;
+            if (values > MAX_VALUES) {
+                throw new IllegalArgumentException("input shape " + Arrays.toString(itemShape) + " has more than "
+                        + MAX_VALUES + " values per item");
+            }
         }
         if (inputKind.isImage() && (itemShape.length != 3 || preprocessing == null)) {
             throw new IllegalArgumentException("an image model needs a C,H,W item shape and its preprocessing");
@@ -93,7 +112,7 @@ public record ModelMetadata(
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(KEY_FORMAT, FORMAT.name());
-        m.put(KEY_VERSION, Integer.toString(FORMAT.version()));
+        m.put(KEY_VERSION, Integer.toString(WRITTEN_VERSION));
         m.put(KEY_PRODUCER, producer);
         m.put(KEY_EMBEDDING_SIZE, Integer.toString(embeddingSize));
         m.put(KEY_NORMALIZED, Boolean.toString(normalized));
@@ -119,6 +138,14 @@ public record ModelMetadata(
     }
 
     /**
+     * Whether a model's metadata claims to be simforge's (it names the format, or has the version key of versions 1
+     * and 2), so that {@link #fromMap} applies rather than settings from elsewhere.
+     */
+    public static boolean isSimforgeModel(Map<String, String> m) {
+        return m.containsKey(KEY_FORMAT) || m.containsKey(PREFIX + "format_version");
+    }
+
+    /**
      * Reads the metadata of a model; {@code source} names the file in error messages.
      *
      * @throws IllegalArgumentException naming the missing or malformed key and what to do about it (a
@@ -141,6 +168,11 @@ public record ModelMetadata(
                     + "'image_uint8' or 'vector'");
         }
         int[] shape = parseInts(require(m, KEY_INPUT_SHAPE, source), KEY_INPUT_SHAPE, source);
+        if (shape.length != (kind.isImage() ? 3 : 1)) {
+            throw new IllegalArgumentException(source + ": metadata '" + KEY_INPUT_SHAPE + "' is '" + m.get(KEY_INPUT_SHAPE)
+                    + "', but " + (kind.isImage() ? "an image model's items are C,H,W" : "a vector model's items are D")
+                    + "; re-export the model.");
+        }
         Preprocessing pre = null;
         if (kind.isImage()) {
             try {
@@ -154,11 +186,19 @@ public record ModelMetadata(
                         + "' is malformed (" + e.getMessage() + "); re-export the model.", e);
             }
         }
-        return new ModelMetadata(v, m.getOrDefault(KEY_PRODUCER, "unknown"),
-                parseInt(m, KEY_EMBEDDING_SIZE, source),
-                Boolean.parseBoolean(require(m, KEY_NORMALIZED, source)), kind, shape,
-                m.getOrDefault(KEY_CHANNEL_ORDER, kind.isImage() ? "GRAY" : "none"), pre,
-                require(m, KEY_INPUT_NAME, source), require(m, KEY_OUTPUT_NAME, source), m.get(KEY_TRAINING));
+        try {
+            return new ModelMetadata(v, m.getOrDefault(KEY_PRODUCER, "unknown"),
+                    parseInt(m, KEY_EMBEDDING_SIZE, source),
+                    Boolean.parseBoolean(require(m, KEY_NORMALIZED, source)), kind, shape,
+                    m.getOrDefault(KEY_CHANNEL_ORDER, kind.isImage() ? "GRAY" : "none"), pre,
+                    require(m, KEY_INPUT_NAME, source), require(m, KEY_OUTPUT_NAME, source), m.get(KEY_TRAINING));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(source + ": its metadata is inconsistent (" + e.getMessage()
+                    + "); re-export the model.", e);
+        }
     }
 
     private static String require(Map<String, String> m, String key, String source) {

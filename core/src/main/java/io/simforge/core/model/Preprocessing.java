@@ -73,6 +73,13 @@ public record Preprocessing(int channels, int height, int width, float scale, fl
         }
     }
 
+    /** In words: "resize to 28×28, scale 1/255, mean [0.286], std [0.353]". */
+    public String describe() {
+        return (resizeShorterSide > 0 ? "shorter side to " + resizeShorterSide + " then centre " + width + "×" + height
+                : "resize to " + width + "×" + height) + ", scale " + scale + ", mean " + Arrays.toString(mean)
+                + ", std " + Arrays.toString(std);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && p.channels == channels && p.height == height && p.width == width

@@ -3,7 +3,8 @@ package io.simforge.core.run;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
+import com.google.gson.JsonParseException;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.format.Format;
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -88,42 +89,62 @@ public final class TrainingLog implements Closeable {
     public record Contents(List<Step> steps, List<Check> validations) {}
 
     /**
-     * Reads a log; a torn last line (a run killed mid-write) is skipped, any other bad line is an error.
+     * Reads a log; a torn last line (a run killed mid-write) is skipped, any other bad line is damage.
      *
-     * @throws io.simforge.core.format.FormatException when the first line is not this format's header, or is newer
+     * @throws io.simforge.core.format.FormatException when the first line is not this format's header, is newer, or
+     *     a line is not a log entry (naming the file and the line)
      */
     public static Contents read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw FormatException.damaged(file.toString(), "it is not UTF-8 text");
+        }
         List<Step> steps = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
+        boolean headerSeen = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty()) {
                 continue;
             }
+            boolean last = i == lines.size() - 1;
             JsonObject o;
             try {
                 o = JsonParser.parseString(line).getAsJsonObject();
-            } catch (JsonSyntaxException | IllegalStateException e) {
-                if (i == lines.size() - 1) {
-                    break;
+            } catch (JsonParseException | IllegalStateException e) {
+                if (last && headerSeen) {
+                    break; // torn by a crash mid-write
                 }
-                throw new IOException(file + " line " + (i + 1) + " is not a JSON object: " + line);
+                throw FormatException.damaged(file.toString(), "line " + (i + 1) + " is not a JSON object");
             }
-            if (i == 0) {
+            if (!headerSeen) {
                 FORMAT.checkHeader(o, file.toString());
+                headerSeen = true;
                 continue;
             }
-            int iteration = o.get("iteration").getAsInt();
-            if (o.has("validation")) {
-                Map<String, Double> m = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("validation").entrySet()) {
-                    m.put(e.getKey(), e.getValue().getAsDouble());
+            try {
+                int iteration = o.get("iteration").getAsInt();
+                if (o.has("validation")) {
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("validation").entrySet()) {
+                        m.put(e.getKey(), e.getValue().getAsDouble());
+                    }
+                    checks.add(new Check(iteration, m));
+                } else {
+                    steps.add(new Step(iteration, o.get("loss").getAsDouble(), o.get("seconds").getAsDouble()));
                 }
-                checks.add(new Check(iteration, m));
-            } else {
-                steps.add(new Step(iteration, o.get("loss").getAsDouble(), o.get("seconds").getAsDouble()));
+            } catch (RuntimeException e) { // a missing member, or one of the wrong kind
+                if (last) {
+                    break;
+                }
+                throw FormatException.damaged(file.toString(), "line " + (i + 1) + " is not an iteration or a "
+                        + "validation entry: " + (line.length() > 120 ? line.substring(0, 120) + "…" : line));
             }
+        }
+        if (!headerSeen) {
+            throw FormatException.damaged(file.toString(), "it is empty (no header line)");
         }
         return new Contents(steps, checks);
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ModelMetadataTest {
 
     private static ModelMetadata sample() {
-        return new ModelMetadata(ModelMetadata.FORMAT.version(), "simforge test", 64, true, ModelMetadata.InputKind.IMAGE, new int[] {1, 28, 28},
+        return new ModelMetadata(ModelMetadata.WRITTEN_VERSION, "simforge test", 64, true, ModelMetadata.InputKind.IMAGE, new int[] {1, 28, 28},
                 "GRAY", Preprocessing.fashionMnist(), "pixels", "embedding", "{\"loss\":\"ms\"}");
     }
 
@@ -62,7 +62,7 @@ class ModelMetadataTest {
         assertEquals(8, m.embeddingSize());
         assertEquals(Preprocessing.fashionMnist(), m.preprocessing());
         ModelMetadata rewritten = ModelMetadata.fromMap(m.toMap(), "rewritten");
-        assertEquals(ModelMetadata.FORMAT.version(), rewritten.formatVersion(), "written as the current version");
+        assertEquals(ModelMetadata.WRITTEN_VERSION, rewritten.formatVersion(), "written as the current version");
         assertEquals(m.toMap(), rewritten.toMap());
     }
 
@@ -76,7 +76,7 @@ class ModelMetadataTest {
         assertEquals(FormatException.Problem.FOREIGN, ((FormatException) assertThrows(IllegalArgumentException.class,
                 () -> ModelMetadata.fromMap(other, "o.onnx")).getCause()).problem());
 
-        String newerMessage = "n.onnx is a simforge model file of version 99, newer than this simforge reads (up to 3): "
+        String newerMessage = "n.onnx is a simforge model file of version 99, newer than this simforge reads (up to 4): "
                 + "upgrade simforge";
         Map<String, String> newer = new HashMap<>(sample().toMap());
         newer.put(ModelMetadata.KEY_VERSION, "99");

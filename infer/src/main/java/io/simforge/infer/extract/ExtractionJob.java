@@ -1,6 +1,8 @@
 package io.simforge.infer.extract;
 
+import io.simforge.core.error.SimforgeException;
 import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.io.AtomicFiles;
 import io.simforge.core.io.Npy;
 import io.simforge.infer.Embedder;
@@ -32,7 +34,15 @@ import java.util.stream.Stream;
  * ({@code chunk-N.done}, format {@code simforge-extraction-chunk}) commits the chunk. Run again with the same
  * model and input after an interruption and it skips committed chunks, redoes the one in flight and assembles
  * the same files an uninterrupted run writes — no row lost or duplicated. A different model or input in the same folder is
- * refused. While one batch runs in ONNX Runtime the next is decoded on other threads.
+ * refused, unless none of its chunks was committed yet: then it is replaced. While one batch runs in ONNX Runtime
+ * the next is decoded on other threads.
+ *
+ * <p>Failing early, leaving nothing behind: before it writes anything the job embeds its first readable item, so a
+ * model that does not fit the items (channels, size) fails with the folder untouched. A job that fails before its
+ * first chunk is committed removes what it wrote (and the folder, if it made it); after that, the folder holds the
+ * committed chunks and the same command resumes. An item whose input has a NaN or infinite value is a reject; a NaN
+ * or infinite embedding from finite input means the model is damaged, and stops the job ({@code EmbedderException}).
+ * Every failure is a {@link SimforgeException}.
  */
 public final class ExtractionJob {
     /** {@code extraction.json} and {@code .parts/manifest.json}: a {@link Summary} after the header. */
@@ -63,6 +73,8 @@ public final class ExtractionJob {
     private final boolean strict;
     private final Listener listener;
     private final Path modelFile;
+    /** Set when chunks start being embedded: a failure after it may leave committed chunks to resume. */
+    private boolean chunksStarted;
 
     private ExtractionJob(Builder b) {
         embedder = b.embedder;
@@ -148,18 +160,81 @@ public final class ExtractionJob {
         return parts().resolve(String.format("chunk-%06d%s", chunk, suffix));
     }
 
-    /** Runs (or resumes, or recognises as finished) the job. */
-    public Summary run() throws IOException {
+    /**
+     * Runs (or resumes, or recognises as finished) the job.
+     *
+     * @throws SimforgeException when the job cannot be done; the folder is then as it was, or holds committed chunks
+     *     that the same command resumes
+     */
+    public Summary run() {
+        boolean dirExisted = Files.isDirectory(dir);
+        boolean partsExisted = Files.isDirectory(parts());
+        try {
+            return runOrResume();
+        } catch (IOException | RuntimeException e) {
+            boolean committed = false;
+            try {
+                committed = committedChunks() > 0;
+                if (!committed && !partsExisted) {
+                    deleteTree(parts());
+                    if (!dirExisted) {
+                        deleteTree(dir);
+                    }
+                }
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            String resume = committed && chunksStarted ? " (" + committedChunksOrZero() + " committed chunk(s) are kept in " + parts()
+                    + ": run the same command again to resume)" : "";
+            if (e instanceof IOException io) {
+                SimforgeException s = SimforgeException.of(io);
+                throw resume.isEmpty() ? s : new ExtractionException(s.getMessage() + resume, io);
+            }
+            if (!resume.isEmpty() && e instanceof SimforgeException s) {
+                throw new ExtractionException(s.getMessage() + resume, s);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private long committedChunks() throws IOException {
+        if (!Files.isDirectory(parts())) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(parts())) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".done")).count();
+        }
+    }
+
+    private long committedChunksOrZero() {
+        try {
+            return committedChunks();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private Summary runOrResume() throws IOException {
         int n = source.size();
         int dim = embedder.embeddingSize();
         String modelHash = sha256(modelFile);
         String idsHash = idsHash();
         boolean labelled = n > 0 && IntStream.range(0, n).allMatch(i -> source.label(i) >= 0);
         Summary planned = new Summary(n, -1, -1, dim, chunkSize, modelHash, idsHash, labelled);
-        Files.createDirectories(dir);
         Path manifest = parts().resolve("manifest.json");
         if (Files.isRegularFile(summaryFile()) && !Files.isDirectory(parts())) {
-            Summary done = FORMAT.read(summaryFile(), Summary.class);
+            Summary done = readSummary(summaryFile(), "delete " + dir + " and run again");
             if (sameJob(done, planned)) {
                 listener.onProgress(n, n, true);
                 return done; // already complete
@@ -167,18 +242,27 @@ public final class ExtractionJob {
             throw new ExtractionException(dir + " already holds an extraction of another model or input; choose another "
                     + "output folder or delete it");
         }
+        probe();
         if (Files.isRegularFile(manifest)) {
-            Summary started = FORMAT.read(manifest, Summary.class);
+            Summary started = readSummary(manifest, "delete " + parts() + " and run again");
             if (!sameJob(started, planned)) {
-                throw new ExtractionException(dir + " holds an interrupted extraction of another model, input or chunk "
-                        + "size; resume it with the same command, or choose another output folder");
+                if (committedChunks() > 0) {
+                    throw new ExtractionException(dir + " holds an interrupted extraction of another model, input or "
+                            + "chunk size, with " + committedChunks() + " chunk(s) committed; resume it with its own "
+                            + "command, delete " + parts() + " to start this one over, or choose another output folder");
+                }
+                System.getLogger(ExtractionJob.class.getName()).log(System.Logger.Level.INFO, parts() + " held an "
+                        + "extraction of another model or input with no chunk committed; starting this one instead");
+                deleteTree(parts());
             }
-        } else {
+        }
+        if (!Files.isRegularFile(manifest)) {
             Files.createDirectories(parts());
             FORMAT.write(manifest, planned);
         }
         int chunks = (n + chunkSize - 1) / chunkSize;
         long handled = 0;
+        chunksStarted = true;
         for (int c = 0; c < chunks; c++) {
             int from = c * chunkSize;
             int to = Math.min(n, from + chunkSize);
@@ -192,6 +276,86 @@ public final class ExtractionJob {
             handled += to - from;
         }
         return assemble(planned, chunks, dim);
+    }
+
+    /**
+     * Embeds the first item that loads, before anything is written: a model that does not fit the items fails here,
+     * leaving the output folder as it was. When none of the first batch's items loads, the input itself is wrong (a
+     * model for other images, a folder of other files) and the job stops too.
+     */
+    private void probe() {
+        int itemSize = embedder.settings().itemSize();
+        float[] input = new float[itemSize];
+        int window = Math.min(source.size(), Math.max(1, embedder.batchSize()));
+        String firstError = null;
+        for (int i = 0; i < window; i++) {
+            try {
+                source.load(i, input, 0);
+            } catch (IOException | RuntimeException e) {
+                if (firstError == null) {
+                    firstError = source.id(i) + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+                continue; // a reject, unless none loads
+            }
+            if (!allFinite(input)) {
+                continue;
+            }
+            try {
+                embedder.embed(input);
+            } catch (SimforgeException e) {
+                throw new ExtractionException("the model cannot embed the first item, " + source.id(i) + ": "
+                        + e.getMessage() + " Nothing was written to " + dir + ".", e);
+            }
+            return;
+        }
+        if (firstError != null && !strict) {
+            throw new ExtractionException("none of the first " + window + " items can be read for this model (the "
+                    + "first: " + firstError + "); check that the input and the model belong together. Nothing was "
+                    + "written to " + dir + ".");
+        }
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Reads an {@code extraction.json} or a job's {@code .parts/manifest.json}, checked: its header, and values that
+     * describe an extraction (counts not negative, sizes positive, both checksums present).
+     *
+     * @throws io.simforge.core.error.UnreadableFileException when the file is of another format, newer, or damaged
+     * @throws io.simforge.core.error.SimforgeIOException when it cannot be read
+     */
+    public static Summary readSummary(Path file) {
+        Summary s;
+        try {
+            s = FORMAT.read(file, Summary.class);
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        }
+        if (s == null || s.items() < 0 || s.embeddingSize() <= 0 || s.chunkSize() <= 0 || s.modelSha256() == null
+                || s.idsSha256() == null || s.rows() < -1 || s.rejects() < -1 || s.rows() > s.items()) {
+            throw new io.simforge.core.error.UnreadableFileException(FormatException.damaged(file.toString(),
+                    "its values do not describe an extraction (" + s + ")"));
+        }
+        return s;
+    }
+
+    /** As {@link #readSummary(Path)}; damage is reported with {@code fix}, the way to start over. */
+    private static Summary readSummary(Path file, String fix) {
+        try {
+            return readSummary(file);
+        } catch (io.simforge.core.error.UnreadableFileException e) {
+            if (e.problem() != FormatException.Problem.DAMAGED) {
+                throw e;
+            }
+            throw new ExtractionException(e.getMessage() + " (or " + fix + ")", e);
+        }
     }
 
     private static boolean sameJob(Summary a, Summary b) {
@@ -210,6 +374,12 @@ public final class ExtractionJob {
         IntStream.range(0, count).parallel().forEach(j -> {
             try {
                 source.load(from + j, inputs, j * itemSize);
+                for (int v = 0; v < itemSize; v++) {
+                    if (!Float.isFinite(inputs[j * itemSize + v])) {
+                        errors[j] = "input value " + v + " is " + inputs[j * itemSize + v] + " (not a finite number)";
+                        break;
+                    }
+                }
             } catch (IOException | RuntimeException e) {
                 errors[j] = e.getMessage() == null ? e.toString() : e.getMessage();
             }
@@ -237,7 +407,7 @@ public final class ExtractionJob {
 
     private void runChunk(int chunk, int from, int to, int dim, java.util.function.IntConsumer progress)
             throws IOException {
-        int itemSize = embedder.metadata().itemSize();
+        int itemSize = embedder.settings().itemSize();
         int batch = Math.max(1, embedder.batchSize());
         float[] rows = new float[(to - from) * dim];
         int filled = 0;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simforge.core.error.UnreadableFileException;
 import io.simforge.core.format.FormatException;
 import io.simforge.infer.Embedder;
 import java.io.IOException;
@@ -139,17 +140,17 @@ class ExtractionFormatTest {
         Path summary = out.resolve("extraction.json");
         String v1 = Files.readString(summary);
         Files.writeString(summary, v1.replace("\"version\": 1", "\"version\": 2"));
-        FormatException e = assertThrows(FormatException.class, () -> run(out, (d, t, r) -> {}));
+        UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> run(out, (d, t, r) -> {}));
         assertEquals(summary + " is a simforge extraction file of version 2, newer than this simforge reads (up to 1): "
                 + "upgrade simforge", e.getMessage());
         Files.writeString(summary, v1.replace("simforge-extraction", "simforge-eval-source"));
         assertEquals(FormatException.Problem.FOREIGN,
-                assertThrows(FormatException.class, () -> run(out, (d, t, r) -> {})).problem());
+                assertThrows(UnreadableFileException.class, () -> run(out, (d, t, r) -> {})).problem());
 
         Path interrupted = copy("extraction-v1-interrupted");
         Path manifest = interrupted.resolve(".parts/manifest.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"version\": 1", "\"version\": 5"));
         assertEquals(FormatException.Problem.NEWER,
-                assertThrows(FormatException.class, () -> run(interrupted, (d, t, r) -> {})).problem());
+                assertThrows(UnreadableFileException.class, () -> run(interrupted, (d, t, r) -> {})).problem());
     }
 }

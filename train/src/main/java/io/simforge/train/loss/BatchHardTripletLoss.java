@@ -15,7 +15,7 @@ import io.simforge.models.ScalarArrays;
  * negative is the closest pair between any view of the anchor and any row of another class
  * ("hard negative pair mining"). Anchors without a positive or a negative are left out of the mean
  * (<b>Choice</b>; the official code assumes P×K batches where every anchor has both); a batch with no
- * such anchor has loss 0.
+ * such anchor has loss 0. Against references (a cross-batch memory) both are mined among the references.
  */
 public final class BatchHardTripletLoss extends MetricLoss {
     private final float margin;
@@ -40,15 +40,20 @@ public final class BatchHardTripletLoss extends MetricLoss {
     }
 
     @Override
+    public boolean isPairBased() {
+        return true;
+    }
+
+    @Override
     public NDArray compute(EmbeddingBatch batch) {
         long b = batch.anchors();
         int groups = batch.groups();
-        NDArray d = Similarities.euclidean(batch.embeddings());
-        PairMasks masks = PairMasks.of(batch.labels());
+        NDArray d = batch.distances();
+        PairMasks masks = batch.masks();
         NDArray inf = d.getManager().create(Float.POSITIVE_INFINITY).toType(d.getDataType(), false);
 
-        // Hardest positive among the originals only.
-        NDIndex originals = new NDIndex(":{}, :{}", b, b);
+        // Hardest positive among the originals only (every reference is an original).
+        NDIndex originals = batch.square() ? new NDIndex(":{}, :{}", b, b) : new NDIndex(":{}", b);
         NDArray posMask = masks.positives().get(originals);
         NDArray dOrig = d.get(originals);
         NDArray hasPos = Reductions.anyPerRow(posMask);
@@ -64,13 +69,8 @@ public final class BatchHardTripletLoss extends MetricLoss {
         // Invalid anchors hold ±inf; replace them before the subtraction so that inf − inf never appears.
         NDArray zero = dAp.zerosLike();
         NDArray gap = NDArrays.where(valid, dAp, zero).sub(NDArrays.where(valid, dAn, zero));
-        NDArray perAnchor = softMargin ? softplus(gap) : gap.add(margin).maximum(ScalarArrays.of(gap, 0f));
+        NDArray perAnchor = softMargin ? LogSumExp.softplus(gap) : gap.add(margin).maximum(ScalarArrays.of(gap, 0f));
         return Reductions.meanOverValid(perAnchor, valid);
-    }
-
-    /** log(1 + e^x), stable for large |x|. */
-    static NDArray softplus(NDArray x) {
-        return x.maximum(ScalarArrays.of(x, 0f)).add(x.abs().neg().exp().add(1f).log());
     }
 
     /** Builder: margin (default 0.1, for unit-norm embeddings) or the soft margin. */

@@ -7,7 +7,8 @@ import io.simforge.models.ScalarArrays;
  * Contrastive loss (Hadsell et al., CVPR 2006) on Euclidean distances, written from the same pieces as the
  * others: {@code mean over positive pairs of max(0, D − m_pos)² + mean over negative pairs of
  * max(0, m_neg − D)²}, each mean over the pairs of its kind (0 when there are none). Defaults for unit-norm
- * embeddings: m_pos = 0, m_neg = 1.
+ * embeddings: m_pos = 0, m_neg = 1. Against references (a cross-batch memory) the pairs are those of the rows with
+ * the references.
  */
 public final class ContrastiveLoss extends MetricLoss {
     private final float positiveMargin;
@@ -24,9 +25,14 @@ public final class ContrastiveLoss extends MetricLoss {
     }
 
     @Override
+    public boolean isPairBased() {
+        return true;
+    }
+
+    @Override
     public NDArray compute(EmbeddingBatch batch) {
-        NDArray d = Similarities.euclidean(batch.embeddings());
-        PairMasks masks = PairMasks.of(batch.labels());
+        NDArray d = batch.distances();
+        PairMasks masks = batch.masks();
         NDArray zero = ScalarArrays.of(d, 0f);
         NDArray pos = d.sub(positiveMargin).maximum(zero).square();
         NDArray neg = d.neg().add(negativeMargin).maximum(zero).square();

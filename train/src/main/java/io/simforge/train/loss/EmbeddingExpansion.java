@@ -3,9 +3,12 @@ package io.simforge.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.simforge.models.ScalarArrays;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Embedding Expansion (Ko &amp; Gu, CVPR 2020), methods.md §3: wraps any {@link MetricLoss}.
@@ -58,7 +61,10 @@ public final class EmbeddingExpansion extends MetricLoss {
         return p;
     }
 
-    /** The expanded batch: n+1 groups of rows, labels copied. */
+    /**
+     * The expanded batch: n+1 groups of rows, labels copied; synthetic rows are no dataset item (id −1). References,
+     * if any, stay as they are: a memory holds originals.
+     */
     public EmbeddingBatch expand(EmbeddingBatch batch) {
         if (batch.groups() != 1) {
             throw new IllegalArgumentException("Embedding Expansion expects a plain batch, got one with "
@@ -69,24 +75,64 @@ public final class EmbeddingExpansion extends MetricLoss {
         NDArray partner = PairOrder.partners(x);
         NDList rows = new NDList(x);
         NDList labels = new NDList(batch.labels());
+        NDList ids = batch.ids() == null ? null : new NDList(batch.ids());
         int n = syntheticPoints;
         for (int k = 1; k <= n; k++) {
             NDArray point = partner.mul(ScalarArrays.of(x, (float) k / (n + 1)))
                     .add(x.mul(ScalarArrays.of(x, (float) (n + 1 - k) / (n + 1))));
             if (normalize) {
-                // x / max(||x||, eps), written as sqrt(max(Σx², eps²)) so the gradient stays finite when
-                // opposite partners average to ~0.
-                point = point.div(point.square().sum(new int[] {1}, true).maximum(ScalarArrays.of(point, 1e-24f)).sqrt());
+                point = Similarities.normalize(point); // finite gradient when opposite partners average to ~0
             }
             rows.add(point);
             labels.add(batch.labels());
+            if (ids != null) {
+                ids.add(batch.ids().onesLike().neg());
+            }
         }
-        return new EmbeddingBatch(NDArrays.concat(rows, 0), NDArrays.concat(labels, 0), n + 1);
+        return new EmbeddingBatch(NDArrays.concat(rows, 0), NDArrays.concat(labels, 0), n + 1,
+                ids == null ? null : NDArrays.concat(ids, 0), batch.references());
+    }
+
+    @Override
+    public boolean isPairBased() {
+        return true;
     }
 
     @Override
     public NDArray compute(EmbeddingBatch batch) {
         return loss.compute(expand(batch));
+    }
+
+    // EE keeps nothing of its own; the wrapped loss might.
+
+    @Override
+    public void initialize(NDManager manager, DataType type, int classes, int embeddingSize, long seed) {
+        loss.initialize(manager, type, classes, embeddingSize, seed);
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return loss.parameters();
+    }
+
+    @Override
+    public void beginStep(NDManager step) {
+        loss.beginStep(step);
+    }
+
+    @Override
+    public void endStep(EmbeddingBatch batch, int iteration) {
+        loss.endStep(batch, iteration);
+    }
+
+    @Override
+    public LossState saveState() {
+        return loss.saveState();
+    }
+
+    @Override
+    public void loadState(LossState state) {
+        loss.loadState(state);
     }
 
     /** Builder: the wrapped loss is required; n (default 2) and normalisation (default on) are optional. */
@@ -118,6 +164,15 @@ public final class EmbeddingExpansion extends MetricLoss {
             }
             if (loss instanceof EmbeddingExpansion) {
                 throw new IllegalArgumentException("Embedding Expansion cannot wrap itself");
+            }
+            if (loss instanceof CrossBatchMemory) {
+                throw new IllegalArgumentException("Embedding Expansion goes inside the cross-batch memory, not around "
+                        + "it: the memory holds original embeddings, never synthetic ones");
+            }
+            if (!loss.isPairBased()) {
+                throw new IllegalArgumentException("Embedding Expansion adds synthetic pairs for a pair-based loss; "
+                        + loss.getName() + " learns from parameters of its own (proxies or class weights): train it "
+                        + "without EE");
             }
             if (syntheticPoints < 1) {
                 throw new IllegalArgumentException("Embedding Expansion needs at least 1 synthetic point, got "

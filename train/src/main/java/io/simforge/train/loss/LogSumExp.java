@@ -51,6 +51,17 @@ public final class LogSumExp {
         return NDArrays.where(rowHasEntry, lse, empty).squeeze(1);
     }
 
+    /** Row-wise {@code log(Σ_j exp(z_ij))} over every entry, shifted by the row's maximum (taken without gradient). */
+    public static NDArray rows(NDArray z) {
+        NDArray shift = z.stopGradient().max(new int[] {1}, true);
+        return shift.add(z.sub(shift).exp().sum(new int[] {1}, true).log()).squeeze(1);
+    }
+
+    /** Element-wise {@code log(1 + e^x)} (softplus), stable for large |x|. */
+    public static NDArray softplus(NDArray x) {
+        return x.maximum(ScalarArrays.of(x, 0f)).add(x.abs().neg().exp().add(1f).log());
+    }
+
     /** Element-wise {@code log(exp(a) + exp(b))}, stable for large and very negative inputs. */
     public static NDArray addExp(NDArray a, NDArray b) {
         NDArray fixed = a.maximum(b).stopGradient();

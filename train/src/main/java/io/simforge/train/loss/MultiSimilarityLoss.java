@@ -13,7 +13,8 @@ import io.simforge.models.ScalarArrays;
  * An anchor with an empty P'_i or N'_i contributes 0; the sum is divided by the full batch size.
  * Mining is a hard selection: no gradient flows through the thresholds. Everything is computed on the
  * m×m similarity matrix with masks, without a loop over anchors. Every row of the batch is an anchor
- * (with Embedding Expansion, synthetic rows too: methods.md §3.5).
+ * (with Embedding Expansion, synthetic rows too: methods.md §3.5). Against references (a cross-batch memory)
+ * the same formulas run over each row's pairs with the references, and the sum is divided by the number of rows.
  */
 public final class MultiSimilarityLoss extends MetricLoss {
     private final float alpha;
@@ -56,11 +57,14 @@ public final class MultiSimilarityLoss extends MetricLoss {
     }
 
     @Override
+    public boolean isPairBased() {
+        return true;
+    }
+
+    @Override
     public NDArray compute(EmbeddingBatch batch) {
-        NDArray embeddings = batch.embeddings();
-        NDArray labels = batch.labels();
-        NDArray s = Similarities.cosine(embeddings);
-        PairMasks masks = PairMasks.of(labels);
+        NDArray s = batch.similarities();
+        PairMasks masks = batch.masks();
         NDArray keepPos = masks.positives();
         NDArray keepNeg = masks.negatives();
         if (mining) {

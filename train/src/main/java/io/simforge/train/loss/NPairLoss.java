@@ -9,7 +9,8 @@ import io.simforge.models.ScalarArrays;
  * {@code L = mean_i log(1 + Σ_{k∈N_i} exp(S_ik − S_{i,p(i)}))}, plus an optional L2 penalty
  * {@code l2Weight · mean_i ||x_i||²} on the embeddings it receives. The paper puts that penalty on raw,
  * un-normalised embeddings; on L2-normalised ones (every simforge network) it is a constant and has no
- * effect, which is why it defaults to 0.
+ * effect, which is why it defaults to 0. Against references (a cross-batch memory) the partner is still the row's
+ * in the batch, and the negatives are the references of other classes.
  */
 public final class NPairLoss extends MetricLoss {
     private final float l2Weight;
@@ -28,6 +29,11 @@ public final class NPairLoss extends MetricLoss {
     }
 
     @Override
+    public boolean isPairBased() {
+        return true;
+    }
+
+    @Override
     public java.util.List<String> layoutProblems(int classesPerBatch, int samplesPerClass) {
         return samplesPerClass % 2 == 0 ? java.util.List.of() : java.util.List.of("the N-pair loss pairs rows 2j and 2j+1 "
                 + "of the same class, so K (samples per class) must be even, got " + samplesPerClass);
@@ -36,14 +42,13 @@ public final class NPairLoss extends MetricLoss {
     @Override
     public NDArray compute(EmbeddingBatch batch) {
         NDArray x = batch.embeddings();
-        long m = x.getShape().get(0);
         PairOrder.check(batch.labels(), "the N-pair loss");
-        NDArray s = Similarities.cosine(x);
+        NDArray s = batch.similarities();
         NDArray partner = PairOrder.partners(x);
         NDArray sPartner = x.mul(partner).sum(new int[] {1}, true);
-        NDArray perAnchor = LogSumExp.withZero(s.sub(sPartner), PairMasks.of(batch.labels()).negatives());
+        NDArray perAnchor = LogSumExp.withZero(s.sub(sPartner), batch.masks().negatives());
         NDArray loss = perAnchor.mean();
-        if (l2Weight > 0) {
+        if (l2Weight > 0 && batch.square()) { // the penalty is the batch's, counted once
             loss = loss.add(x.square().sum(new int[] {1}).mean().mul(ScalarArrays.of(x, l2Weight)));
         }
         return loss;

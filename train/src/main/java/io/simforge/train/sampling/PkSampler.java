@@ -73,6 +73,15 @@ public final class PkSampler {
         return batch;
     }
 
+    /** How many classes have fewer than K items (filled by sampling with replacement; one warning says so). */
+    public int classesSmallerThanK() {
+        return (int) Arrays.stream(members).filter(m -> m.length < samplesPerClass).count();
+    }
+
+    private int largestClass() {
+        return Arrays.stream(members).mapToInt(m -> m.length).max().orElse(0);
+    }
+
     /** The dataset label of each class index used by {@link #next()}; exposed for tests and logs. */
     public int[] classIds() {
         return classIds.clone();
@@ -181,11 +190,24 @@ public final class PkSampler {
                         + "negatives), got " + classesPerBatch);
             }
             long distinct = Arrays.stream(labels).distinct().count();
+            if (distinct < 2) {
+                throw new IllegalArgumentException("the dataset has only one class, and metric learning needs at least "
+                        + "two (every batch pairs items of the same class against items of other classes): add images "
+                        + "of another class (another folder under root/<class>/), or choose more classes");
+            }
             if (classesPerBatch > distinct) {
                 throw new IllegalArgumentException("P = " + classesPerBatch + " classes per batch, but the dataset has "
                         + "only " + distinct + " classes: lower P (batch size / K) to at most " + distinct);
             }
-            return new PkSampler(this);
+            PkSampler sampler = new PkSampler(this);
+            int small = sampler.classesSmallerThanK();
+            if (small > 0) {
+                System.getLogger(PkSampler.class.getName()).log(System.Logger.Level.WARNING, small + " of "
+                        + sampler.members.length + " classes have fewer than K = " + samplesPerClass + " items: their "
+                        + "batches repeat items (sampling with replacement)" + (small == sampler.members.length
+                        ? "; every class does, so lower K (-K) to at most " + sampler.largestClass() : ""));
+            }
+            return sampler;
         }
     }
 }

@@ -13,7 +13,6 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,24 +38,37 @@ class LossFamilyTest {
         manager.close();
     }
 
-    /** One loss under test with its independent reference. */
+    /**
+     * One pair-based loss under test with its independent reference, which takes the pairs and the pairs whose
+     * similarities weight them (the same ones, except in a finite-difference check of a loss whose weights carry no
+     * gradient: Circle).
+     */
     enum Kind {
-        MS(() -> MultiSimilarityLoss.builder().build(), b -> Reference.ms(b, 2, 40, 0.5, 0.1, true)),
+        MS(() -> MultiSimilarityLoss.builder().build(), (p, w) -> Reference.ms(p, 2, 40, 0.5, 0.1, true)),
         MS_NO_MINING(() -> MultiSimilarityLoss.builder().optMining(false).optBeta(10).build(),
-                b -> Reference.ms(b, 2, 10, 0.5, 0.1, false)),
-        TRIPLET(() -> BatchHardTripletLoss.builder().optMargin(0.3f).build(), b -> Reference.triplet(b, 0.3, false)),
-        TRIPLET_SOFT(() -> BatchHardTripletLoss.builder().optSoftMargin(true).build(), b -> Reference.triplet(b, 0, true)),
-        LIFTED(() -> LiftedStructureLoss.builder().build(), b -> Reference.lifted(b, 1.0)),
-        NPAIR(() -> NPairLoss.builder().optL2Weight(0.002f).build(), b -> Reference.npair(b, 0.002)),
+                (p, w) -> Reference.ms(p, 2, 10, 0.5, 0.1, false)),
+        TRIPLET(() -> BatchHardTripletLoss.builder().optMargin(0.3f).build(), (p, w) -> Reference.triplet(p, 0.3, false)),
+        TRIPLET_SOFT(() -> BatchHardTripletLoss.builder().optSoftMargin(true).build(),
+                (p, w) -> Reference.triplet(p, 0, true)),
+        LIFTED(() -> LiftedStructureLoss.builder().build(), (p, w) -> Reference.lifted(p, 1.0)),
+        NPAIR(() -> NPairLoss.builder().optL2Weight(0.002f).build(), (p, w) -> Reference.npair(p, 0.002)),
         CONTRASTIVE(() -> ContrastiveLoss.builder().optPositiveMargin(0.1f).optNegativeMargin(1.2f).build(),
-                b -> Reference.contrastive(b, 0.1, 1.2));
+                (p, w) -> Reference.contrastive(p, 0.1, 1.2)),
+        CIRCLE(() -> CircleLoss.builder().build(), (p, w) -> Reference.circle(p, w, 80, 0.4)),
+        CIRCLE_FACE(() -> CircleLoss.builder().optGamma(256).optMargin(0.25f).build(),
+                (p, w) -> Reference.circle(p, w, 256, 0.25));
 
         final java.util.function.Supplier<MetricLoss> loss;
-        final Function<Reference.Batch, Double> reference;
+        final java.util.function.BiFunction<Reference.Pairs, Reference.Pairs, Double> reference;
 
-        Kind(java.util.function.Supplier<MetricLoss> loss, Function<Reference.Batch, Double> reference) {
+        Kind(java.util.function.Supplier<MetricLoss> loss,
+                java.util.function.BiFunction<Reference.Pairs, Reference.Pairs, Double> reference) {
             this.loss = loss;
             this.reference = reference;
+        }
+
+        double reference(Reference.Batch b) {
+            return reference.apply(Reference.Pairs.square(b), Reference.Pairs.square(b));
         }
     }
 
@@ -77,8 +89,12 @@ class LossFamilyTest {
                     .optNormalize(normalize).build();
         }
 
+        Reference.Batch batch(double[][] x, int[] y) {
+            return n == 0 ? new Reference.Batch(x, y, 1) : Reference.expand(x, y, n, normalize);
+        }
+
         double reference(Kind kind, double[][] x, int[] y) {
-            return kind.reference.apply(n == 0 ? new Reference.Batch(x, y, 1) : Reference.expand(x, y, n, normalize));
+            return kind.reference(batch(x, y));
         }
     }
 
@@ -105,6 +121,14 @@ class LossFamilyTest {
             }
         }
         return x;
+    }
+
+    static double[][] deepCopy(double[][] x) {
+        double[][] out = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i].clone();
+        }
+        return out;
     }
 
     static int[] pk(int p, int k) {
@@ -180,6 +204,7 @@ class LossFamilyTest {
         double[][] x = unitRows(r, 8, 5);
         int[] y = pk(2, 4);
         double[] auto = evaluate(loss, x, y, DataType.FLOAT64).gradient();
+        Reference.Pairs at = Reference.Pairs.square(wrap.batch(deepCopy(x), y));
         double h = 1e-6;
         double maxErr = 0;
         double maxGrad = 0;
@@ -187,9 +212,9 @@ class LossFamilyTest {
             for (int d = 0; d < x[i].length; d++) {
                 double keep = x[i][d];
                 x[i][d] = keep + h;
-                double up = wrap.reference(kind, x, y);
+                double up = kind.reference.apply(Reference.Pairs.square(wrap.batch(x, y)), at);
                 x[i][d] = keep - h;
-                double down = wrap.reference(kind, x, y);
+                double down = kind.reference.apply(Reference.Pairs.square(wrap.batch(x, y)), at);
                 x[i][d] = keep;
                 double numeric = (up - down) / (2 * h);
                 maxErr = Math.max(maxErr, Math.abs(numeric - auto[i * x[i].length + d]));
@@ -253,7 +278,8 @@ class LossFamilyTest {
         double[][] x = {{1, 0}, {0.6, 0.8}, {-1, 0}, {0, -1}};
         for (int[] y : labelings) {
             Evaluated e = evaluate(loss, x, y, DataType.FLOAT32);
-            assertEquals(kind.reference.apply(new Reference.Batch(x, y, 1)), e.value(), 1e-5, "labels " + java.util.Arrays.toString(y));
+            assertEquals(kind.reference(new Reference.Batch(x, y, 1)), e.value(), 1e-5 * Math.max(1, e.value()),
+                    "labels " + java.util.Arrays.toString(y));
             for (double g : e.gradient()) {
                 assertTrue(Double.isFinite(g), "finite gradient for labels " + java.util.Arrays.toString(y));
             }

@@ -99,4 +99,20 @@ class PkSamplerTest {
         assertTrue(tooMany.getMessage().contains("only 3 classes"), tooMany.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PkSampler.builder().setLabels(new int[0]).setBatch(4, 2).build());
     }
+
+    /** Issue #15: with one class the advice was to lower P to 1, which is then refused. */
+    @Test
+    void aSingleClassGetsAdviceThatCanBeFollowed() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> PkSampler.builder().setLabels(labels(20)).setBatch(8, 4).build());
+        assertTrue(e.getMessage().contains("only one class") && e.getMessage().contains("add images of another class")
+                && !e.getMessage().contains("at most 1"), e.getMessage());
+    }
+
+    /** Issue #15: K above the classes' sizes sampled with replacement without a word; now counted and warned once. */
+    @Test
+    void classesSmallerThanKAreCounted() {
+        assertEquals(2, PkSampler.builder().setLabels(labels(3, 10, 4)).setBatch(10, 5).build().classesSmallerThanK());
+        assertEquals(0, PkSampler.builder().setLabels(labels(5, 5)).setBatch(10, 5).build().classesSmallerThanK());
+    }
 }
