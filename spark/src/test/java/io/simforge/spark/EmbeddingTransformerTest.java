@@ -246,6 +246,27 @@ class EmbeddingTransformerTest {
     }
 
     @Test
+    void aModelFromElsewhereEmbedsImageFilesAsPyTorchDid() throws Exception {
+        // Exported from PyTorch with its preprocessor_config.json beside it; expected-images.npy is the script's own
+        // preprocessing and forward pass over the five image files, in name order.
+        Path classic = Path.of("..", "infer", "src", "test", "resources", "foreign", "classic");
+        List<Row> rows = new EmbeddingTransformer().setModelPath(classic.resolve("net.onnx").toString())
+                .transform(ImageFolder.read(spark, classic.resolve("images").toString()))
+                .select("id", "embedding", "embedding_error").orderBy("id").collectAsList();
+        float[] want = Npy.readFloats(classic.resolve("expected-images.npy")).values();
+        int dim = want.length / 5;
+        assertEquals(List.of("image-0.png", "image-1.png", "image-2.png", "image-3.png", "image-4.png"),
+                rows.stream().map(r -> r.getString(0)).toList());
+        for (int i = 0; i < rows.size(); i++) {
+            assertNull(rows.get(i).get(2));
+            List<Float> got = rows.get(i).getList(1);
+            for (int d = 0; d < dim; d++) {
+                assertEquals(want[i * dim + d], got.get(d), 1e-4f, rows.get(i).getString(0) + " dimension " + d);
+            }
+        }
+    }
+
+    @Test
     void aModelThatCannotServeFailsAtOnceWithVerifysWords() throws Exception {
         byte[] bytes = Files.readAllBytes(model);
         Path truncated = dir.resolve("truncated.onnx");

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       same 20,000 PNG files, writing Parquet.
  *   <li>Search: the exact self-join top-10 of 200,000 × 128-d vectors, {@link ExactIndex} (every row a query, k = 11,
  *       the row itself dropped) against {@link ExactTopK} in {@code local[2]}, and in {@code local[1]} for how time
- *       goes with executor cores.
+ *       goes with executor cores ({@code -Dsimforge.bench.masters=local[2]} runs one of them).
  * </ul>
  */
 @EnabledIfSystemProperty(named = "simforge.bench", matches = "true")
@@ -92,7 +92,7 @@ class SparkBenchmark {
         }
         StructType schema = new StructType().add("id", DataTypes.StringType)
                 .add("embedding", DataTypes.createArrayType(DataTypes.FloatType));
-        for (String master : List.of("local[2]", "local[1]")) {
+        for (String master : System.getProperty("simforge.bench.masters", "local[2],local[1]").split(",")) {
             SparkSession spark = SparkFixtures.session(master);
             try {
                 Dataset<Row> table = spark.createDataFrame(org.apache.spark.api.java.JavaSparkContext
