@@ -31,7 +31,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <ul>
  *   <li>Embedding: {@code simforge embed} ({@link ExtractionJob}, one JVM, ONNX Runtime on every core, decoding on
  *       the other threads) against the transformer in {@code local[2]} (two tasks, one intra-op thread each) on the
- *       same 20,000 PNG files, writing Parquet.
+ *       same 20,000 PNG files, writing Parquet ({@code -Dsimforge.bench.widths=32,64,128} for a heavier network
+ *       than the default widths 4, 8).
  *   <li>Search: the exact self-join top-10 of 200,000 × 128-d vectors, {@link ExactIndex} (every row a query, k = 11,
  *       the row itself dropped) against {@link ExactTopK} in {@code local[2]}, and in {@code local[1]} for how time
  *       goes with executor cores ({@code -Dsimforge.bench.masters=local[2]} runs one of them).
@@ -47,8 +48,12 @@ class SparkBenchmark {
         int rounds = Integer.getInteger("simforge.bench.rounds", 3);
         Path folder = WORK.resolve("images-" + images);
         writeImages(folder, images);
-        Path model = SparkFixtures.model(Files.createDirectories(WORK.resolve("model")));
-        System.out.printf(Locale.ROOT, "model: untrained ConvNet 1×28×28 → 16-d (widths 4, 8); %d PNG files%n", images);
+        int[] widths = java.util.Arrays.stream(System.getProperty("simforge.bench.widths", "4,8").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        String name = String.join("-", java.util.Arrays.stream(widths).mapToObj(Integer::toString).toList());
+        Path model = SparkFixtures.model(Files.createDirectories(WORK.resolve("model-" + name)), widths);
+        System.out.printf(Locale.ROOT, "model: untrained ConvNet 1×28×28 → 16-d (widths %s); %d PNG files%n",
+                java.util.Arrays.toString(widths), images);
         SparkSession spark = SparkFixtures.session("local[2]");
         try {
             for (int round = 1; round <= rounds; round++) {

@@ -33,7 +33,12 @@ final class SparkFixtures {
 
     /** An untrained ConvNet for 28×28 grayscale images with Fashion-MNIST preprocessing, exported to ONNX. */
     static Path model(Path dir) throws Exception {
-        Architecture arch = Architecture.convNet(1, 28, 28, 16, new int[] {4, 8});
+        return model(dir, 4, 8);
+    }
+
+    /** As {@link #model(Path)}, with convolution stages of the given widths. */
+    static Path model(Path dir, int... widths) throws Exception {
+        Architecture arch = Architecture.convNet(1, 28, 28, 16, widths);
         Path onnx = dir.resolve("model.onnx");
         try (Model m = UntrainedNetwork.create(arch, 3)) {
             OnnxExporter.builder().setBlock(m.getBlock())
