@@ -1,6 +1,7 @@
 package io.simforge.cli;
 
 import io.simforge.export.ModelVerifier;
+import io.simforge.infer.ModelCheck;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,10 +34,10 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give the model once: -m MODEL.onnx (or as the first argument)");
         }
         Path model = this.model != null ? this.model : modelOption;
-        List<ModelVerifier.Check> checks = ModelVerifier.verify(model, source, modelSettings.overrides());
+        List<ModelCheck> checks = ModelVerifier.verify(model, source, modelSettings.overrides());
         boolean ok = true;
-        for (ModelVerifier.Check c : checks) {
-            System.out.printf("%s %-9s %s%n", c.passed() ? "ok  " : "FAIL", c.name(), c.detail());
+        for (ModelCheck c : checks) {
+            System.out.println(c.line());
             ok &= c.passed();
         }
         System.out.println(ok ? model + " is a sound embedding model" + (source == null

@@ -3,19 +3,13 @@ package io.simforge.export;
 import ai.djl.Model;
 import io.simforge.datasets.FashionMnist;
 import io.simforge.datasets.ImageDataset;
-import io.simforge.core.error.SimforgeException;
 import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.ModelSettings;
 import io.simforge.infer.Embedder;
+import io.simforge.infer.ModelCheck;
 import io.simforge.infer.PartialSettings;
-import io.simforge.onnx.OnnxModelInfo;
 import io.simforge.models.SavedModel;
-import io.simforge.onnx.ModelProto;
-import io.simforge.onnx.OnnxFormatException;
-import io.simforge.onnx.OnnxReader;
-import io.simforge.onnx.WeightChecksum;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +26,10 @@ import java.util.Random;
  * A foreign model without complete settings fails the settings check, which lists what is missing.
  */
 public final class ModelVerifier {
-    /** One check: what was checked, whether it passed, and what was found. */
-    public record Check(String name, boolean passed, String detail) {}
-
     private ModelVerifier() {}
 
     /** @param sourceModelDir the trained model folder ({@code <run>/model}) for a parity check, or null */
-    public static List<Check> verify(Path onnxFile, Path sourceModelDir) {
+    public static List<ModelCheck> verify(Path onnxFile, Path sourceModelDir) {
         return verify(onnxFile, sourceModelDir, PartialSettings.NONE);
     }
 
@@ -46,75 +37,15 @@ public final class ModelVerifier {
      * @param sourceModelDir the trained model folder ({@code <run>/model}) for a parity check, or null
      * @param overrides settings given as flags, for a model without simforge metadata
      */
-    public static List<Check> verify(Path onnxFile, Path sourceModelDir, PartialSettings overrides) {
-        List<Check> checks = new ArrayList<>();
-        ModelProto model;
-        try {
-            model = OnnxReader.read(onnxFile);
-            if (model.graph() == null) {
-                throw new OnnxFormatException("no graph");
-            }
-            checks.add(new Check("file", true, "an ONNX model (IR version " + model.irVersion() + ", written by "
-                    + (model.producerName() + " " + model.producerVersion()).trim() + ")"));
-        } catch (IOException e) {
-            checks.add(new Check("file", false, onnxFile + " cannot be read as an ONNX model (" + e.getMessage()
-                    + "): truncated, damaged or not ONNX; export it again"));
+    public static List<ModelCheck> verify(Path onnxFile, Path sourceModelDir, PartialSettings overrides) {
+        ModelCheck.Opened opened = ModelCheck.open(onnxFile, overrides, 8);
+        List<ModelCheck> checks = new ArrayList<>(opened.checks());
+        if (opened.embedder() == null) {
             return checks;
         }
-        OnnxModelInfo info = OnnxModelInfo.of(model);
-        Path dir = onnxFile.toAbsolutePath().getParent();
-        List<String> missingData = info.externalDataFiles().stream().filter(f -> !Files.isRegularFile(dir.resolve(f)))
-                .toList();
-        checks.add(new Check("graph", missingData.isEmpty(), "inputs " + info.inputs() + ", outputs " + info.outputs()
-                + ", " + (info.usesExternalData() ? "weights in " + info.externalDataFiles()
-                + (missingData.isEmpty() ? "" : ", missing: keep " + missingData + " beside the model")
-                : "weights inside the file")));
-        Map<String, String> props = model.metadata();
-        boolean simforge = ModelMetadata.isSimforgeModel(props);
-        boolean exported = simforge && props.getOrDefault(ModelMetadata.KEY_PRODUCER, "").startsWith("simforge")
-                && !props.get(ModelMetadata.KEY_PRODUCER).contains("adopt");
-        long opset = model.defaultOpset();
-        checks.add(exported
-                ? new Check("opset", opset >= OnnxExporter.MIN_OPSET && opset <= OnnxExporter.MAX_OPSET,
-                        "default-domain opset " + opset + " (simforge exports " + OnnxExporter.MIN_OPSET + "–"
-                                + OnnxExporter.MAX_OPSET + ")")
-                : new Check("opset", opset > 0, "default-domain opset " + opset + (opset > 0
-                        ? " (not simforge's export: ONNX Runtime decides whether it runs)" : ": the model imports none")));
-        ModelMetadata meta = null;
-        if (simforge) {
-            try {
-                meta = ModelMetadata.fromMap(props, onnxFile.toString());
-                checks.add(new Check("metadata", true, "format version " + meta.formatVersion() + ": "
-                        + meta.embeddingSize() + "-d " + (meta.normalized() ? "L2-normalised " : "") + "embeddings of "
-                        + meta.inputKind().name().toLowerCase(Locale.ROOT) + " input " + String.join("×",
-                        java.util.Arrays.stream(meta.itemShape()).mapToObj(Integer::toString).toList())
-                        + (meta.preprocessing() != null ? ", preprocessing " + meta.preprocessing() : "")));
-            } catch (RuntimeException e) {
-                checks.add(new Check("metadata", false, e.getMessage()));
-                return checks;
-            }
-        } else {
-            checks.add(new Check("metadata", true, "none: a model from elsewhere. Its settings come from flags or the "
-                    + "files beside it; `simforge adopt` writes them into a copy"));
-        }
-        try (Embedder embedder = Embedder.builder().setModelPath(onnxFile).optOverrides(overrides).optBatchSize(8)
-                .build()) {
-            checks.add(new Check("settings", true, "from " + embedder.settingsSource() + ": "
-                    + embedder.settings().describe() + (embedder.batchSize() < 8 ? "; a fixed batch of "
-                    + embedder.batchSize() : "")));
-            String stored = props.get(ModelMetadata.KEY_WEIGHTS_SHA256);
-            try {
-                String actual = WeightChecksum.of(model.graph().initializers(), dir);
-                checks.add(stored == null
-                        ? new Check("weights", true, "no checksum recorded (" + (simforge ? "exported before checksums "
-                                + "existed" : "`simforge adopt` records one") + ")")
-                        : new Check("weights", stored.equals(actual), stored.equals(actual)
-                                ? "SHA-256 of the weights matches the recorded " + stored.substring(0, 16) + "…"
-                                : "the weights do not match their recorded checksum: the file was changed or damaged "
-                                        + "after export"));
-            } catch (IOException e) {
-                checks.add(new Check("weights", false, "the weights cannot be read: " + e.getMessage()));
-            }
+        ModelMetadata meta = opened.file().metadata();
+        Map<String, String> props = opened.file().properties();
+        try (Embedder embedder = opened.embedder()) {
             ModelSettings settings = embedder.settings();
             boolean fashion = isFashionMnistShape(settings);
             float[] sample = sampleInputs(settings, 8);
@@ -123,7 +54,7 @@ public final class ModelVerifier {
                 embedded = embedder.embed(settings.inputKind() == ModelMetadata.InputKind.IMAGE_UINT8
                         ? rawPixels(settings, 8) : sample);
             } catch (RuntimeException e) {
-                checks.add(new Check("runs", false, "ONNX Runtime cannot run it: " + e.getMessage()));
+                checks.add(ModelCheck.cannotRun(e));
                 return checks;
             }
             int dim = settings.embeddingSize();
@@ -136,19 +67,18 @@ public final class ModelVerifier {
                 worst = Math.max(worst, Math.abs(Math.sqrt(n) - 1));
             }
             boolean unit = settings.l2Normalize() || (meta != null && meta.normalized());
-            checks.add(new Check("runs", !unit || worst < 1e-3, String.format(Locale.ROOT, "ONNX Runtime embeds 8 %s "
-                    + "into finite %d-d embeddings%s", fashion ? "Fashion-MNIST images" : "random inputs", dim, unit
-                    ? String.format(Locale.ROOT, "; largest |‖e‖ − 1| = %.1e", worst) : "")));
+            checks.add(new ModelCheck("runs", !unit || worst < 1e-3, String.format(Locale.ROOT,
+                    "ONNX Runtime embeds 8 %s into finite %d-d embeddings%s",
+                    fashion ? "Fashion-MNIST images" : "random inputs", dim,
+                    unit ? String.format(Locale.ROOT, "; largest |‖e‖ − 1| = %.1e", worst) : "")));
             if (sourceModelDir != null) {
                 if (meta == null) {
-                    checks.add(new Check("parity", false, "--source compares a simforge export with its trained "
+                    checks.add(new ModelCheck("parity", false, "--source compares a simforge export with its trained "
                             + "model; this model has no simforge metadata"));
                 } else {
                     checks.add(parity(sourceModelDir, meta, props, sample, embedded));
                 }
             }
-        } catch (SimforgeException e) {
-            checks.add(new Check("settings", false, e.getMessage()));
         }
         return checks;
     }
@@ -195,7 +125,7 @@ public final class ModelVerifier {
         return x;
     }
 
-    private static Check parity(Path sourceModelDir, ModelMetadata meta, Map<String, String> props, float[] inputs,
+    private static ModelCheck parity(Path sourceModelDir, ModelMetadata meta, Map<String, String> props, float[] inputs,
             float[] ort) {
         boolean half = props.getOrDefault(ModelMetadata.KEY_EXPORT_OPTIONS, "").contains("\"weights\":\"float16\"");
         double tolerance = half ? 1e-2 : ParityCheck.TOLERANCE;
@@ -203,18 +133,19 @@ public final class ModelVerifier {
             float[] djl = io.simforge.models.DjlEmbedder.embed(model.getBlock(), model.getNDManager(), inputs,
                     meta.itemShape(), 64);
             if (djl.length != ort.length) {
-                return new Check("parity", false, "the trained model gives " + djl.length / (inputs.length / meta.itemSize())
-                        + "-d embeddings, the ONNX file " + meta.embeddingSize() + "-d: they are different models");
+                return new ModelCheck("parity", false, "the trained model gives "
+                        + djl.length / (inputs.length / meta.itemSize()) + "-d embeddings, the ONNX file " + meta.embeddingSize() + "-d: they are different models");
             }
             double max = 0;
             for (int i = 0; i < djl.length; i++) {
                 max = Math.max(max, Math.abs((double) djl[i] - ort[i]));
             }
-            return new Check("parity", max <= tolerance, String.format(Locale.ROOT,
+            return new ModelCheck("parity", max <= tolerance, String.format(Locale.ROOT,
                     "largest |DJL − ONNX Runtime| over 8 inputs = %.1e (allowed %.0e%s)", max, tolerance,
                     half ? ", float16 weights" : ""));
         } catch (IOException | RuntimeException e) {
-            return new Check("parity", false, "cannot load the trained model " + sourceModelDir + ": " + e.getMessage());
+            return new ModelCheck("parity", false, "cannot load the trained model " + sourceModelDir + ": "
+                    + e.getMessage());
         }
     }
 }

@@ -31,8 +31,8 @@ import java.util.Map;
  */
 public final class OnnxExporter {
     public static final int DEFAULT_OPSET = 17;
-    static final int MIN_OPSET = 13;
-    static final int MAX_OPSET = 21;
+    static final int MIN_OPSET = ModelMetadata.MIN_OPSET;
+    static final int MAX_OPSET = ModelMetadata.MAX_OPSET;
     /** IR version 8 is what opsets 17 and below are paired with; newer opsets need IR 10. */
     private static final int IR_VERSION_UP_TO_18 = 8;
     private static final int IR_VERSION_FROM_19 = 10;

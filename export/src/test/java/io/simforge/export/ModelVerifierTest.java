@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import io.simforge.core.model.Preprocessing;
+import io.simforge.infer.ModelCheck;
 import io.simforge.models.Architecture;
 import io.simforge.models.SavedModel;
 import io.simforge.onnx.ModelProto;
@@ -25,8 +26,8 @@ class ModelVerifierTest {
     @TempDir
     Path dir;
 
-    private static Map<String, ModelVerifier.Check> byName(List<ModelVerifier.Check> checks) {
-        return checks.stream().collect(Collectors.toMap(ModelVerifier.Check::name, c -> c));
+    private static Map<String, ModelCheck> byName(List<ModelCheck> checks) {
+        return checks.stream().collect(Collectors.toMap(ModelCheck::name, c -> c));
     }
 
     @Test
@@ -39,9 +40,9 @@ class ModelVerifierTest {
         }
         Path onnx = dir.resolve("model.onnx");
         ModelExport.exportSaved(saved, onnx, OnnxExporter.DEFAULT_OPSET);
-        List<ModelVerifier.Check> ok = ModelVerifier.verify(onnx, saved);
+        List<ModelCheck> ok = ModelVerifier.verify(onnx, saved);
         assertEquals(List.of("file", "graph", "opset", "metadata", "settings", "weights", "runs", "parity"),
-                ok.stream().map(ModelVerifier.Check::name).toList());
+                ok.stream().map(ModelCheck::name).toList());
         ok.forEach(c -> assertTrue(c.passed(), c.name() + ": " + c.detail()));
 
         // Weights changed after export: the checksum check fails and says so.
@@ -53,7 +54,7 @@ class ModelVerifierTest {
         Path tampered = dir.resolve("tampered.onnx");
         OnnxWriter.write(model.toBuilder().setGraph(model.graph().toBuilder().setInitializer(0,
                 w.toBuilder().optRawData(raw).build()).build()).build(), tampered);
-        ModelVerifier.Check weights = byName(ModelVerifier.verify(tampered, null)).get("weights");
+        ModelCheck weights = byName(ModelVerifier.verify(tampered, null)).get("weights");
         assertFalse(weights.passed());
         assertTrue(weights.detail().contains("changed or damaged after export"), weights.detail());
 
@@ -61,7 +62,7 @@ class ModelVerifierTest {
         Path truncated = dir.resolve("truncated.onnx");
         byte[] all = Files.readAllBytes(onnx);
         Files.write(truncated, java.util.Arrays.copyOf(all, all.length / 2));
-        List<ModelVerifier.Check> cut = ModelVerifier.verify(truncated, null);
+        List<ModelCheck> cut = ModelVerifier.verify(truncated, null);
         assertEquals(1, cut.size());
         assertFalse(cut.get(0).passed());
         assertTrue(cut.get(0).detail().contains("truncated, damaged or not ONNX"), cut.get(0).detail());
@@ -73,7 +74,7 @@ class ModelVerifierTest {
             SavedModel.save(other, m.getBlock(), new SavedModel.Description(SavedModel.FORMAT_VERSION, wide,
                     Preprocessing.fashionMnist(), "{}"));
         }
-        ModelVerifier.Check parity = byName(ModelVerifier.verify(onnx, other)).get("parity");
+        ModelCheck parity = byName(ModelVerifier.verify(onnx, other)).get("parity");
         assertFalse(parity.passed());
         assertTrue(parity.detail().contains("different models"), parity.detail());
     }

@@ -174,7 +174,7 @@ public final class ExactIndex implements VectorIndex {
         float[] v = vector;
         if (metric == Metric.COSINE) {
             v = vector.clone();
-            normalise(v, 0, dim);
+            metric.prepare(v, 0, dim);
         }
         int row = vectors.append(v, 0);
         ids.add(id);
@@ -322,7 +322,7 @@ public final class ExactIndex implements VectorIndex {
         }
         float[] q = queries.clone();
         for (int off = 0; off < q.length; off += dim) {
-            normalise(q, off, dim);
+            metric.prepare(q, off, dim);
         }
         return q;
     }
@@ -546,18 +546,5 @@ public final class ExactIndex implements VectorIndex {
         }
         trailer.check();
         return index;
-    }
-
-    private static void normalise(float[] v, int off, int dim) {
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            norm += (double) v[off + d] * v[off + d];
-        }
-        if (norm > 0) {
-            float inv = (float) (1 / Math.sqrt(norm));
-            for (int d = 0; d < dim; d++) {
-                v[off + d] *= inv;
-            }
-        }
     }
 }

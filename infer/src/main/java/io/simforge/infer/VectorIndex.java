@@ -20,7 +20,34 @@ import java.util.Map;
 public interface VectorIndex extends AutoCloseable {
 
     /** How scores are computed. */
-    enum Metric { COSINE, DOT }
+    enum Metric {
+        /** Cosine similarity: vectors and queries are L2-normalised, then scored by inner product. */
+        COSINE,
+        /** Inner product of the vectors as given. */
+        DOT;
+
+        /**
+         * Puts {@code dim} values at {@code offset} in the form this metric scores, in place: L2-normalised for
+         * {@link #COSINE} (a zero vector stays zero), unchanged for {@link #DOT}. Whatever searches with the exact
+         * kernel elsewhere (a distributed search, say) prepares its vectors here, so its scores are the index's bit
+         * for bit.
+         */
+        public void prepare(float[] v, int offset, int dim) {
+            if (this != COSINE) {
+                return;
+            }
+            double norm = 0;
+            for (int d = 0; d < dim; d++) {
+                norm += (double) v[offset + d] * v[offset + d];
+            }
+            if (norm > 0) {
+                float inv = (float) (1 / Math.sqrt(norm));
+                for (int d = 0; d < dim; d++) {
+                    v[offset + d] *= inv;
+                }
+            }
+        }
+    }
 
     /** One search result. */
     record Hit(String id, float score) {}

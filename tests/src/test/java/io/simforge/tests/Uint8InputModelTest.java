@@ -10,6 +10,7 @@ import io.simforge.core.model.ModelMetadata;
 import io.simforge.core.model.Preprocessing;
 import io.simforge.export.ModelExport;
 import io.simforge.export.ModelVerifier;
+import io.simforge.infer.ModelCheck;
 import io.simforge.export.OnnxExporter;
 import io.simforge.infer.Embedder;
 import io.simforge.models.Architecture;
@@ -52,7 +53,7 @@ class Uint8InputModelTest {
             assertClose(expected, u.embed(pictures));
             assertClose(expected, f.embed(pictures));
         }
-        for (ModelVerifier.Check c : ModelVerifier.verify(byteModel, saved)) {
+        for (ModelCheck c : ModelVerifier.verify(byteModel, saved)) {
             assertTrue(c.passed(), c.name() + ": " + c.detail());
         }
     }

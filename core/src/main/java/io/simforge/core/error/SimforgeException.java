@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
  *   <li>{@link UnreadableFileException}: a file is of another format, newer than this simforge, or damaged;
  *   <li>{@link SimforgeIOException}: reading or writing failed (a missing file, no permission, a full disk);
  *   <li>subtypes in the modules for a model that cannot be run ({@code infer.EmbedderException}) and a job that
- *       cannot go on ({@code infer.extract.ExtractionException}).
+ *       cannot go on ({@code infer.extract.ExtractionException},
+ *       {@code spark.SimforgeSparkException}).
  * </ul>
  */
 public class SimforgeException extends RuntimeException {

@@ -27,15 +27,29 @@ public final class Images {
      * resizes that follow work on plain RGB pixels.
      */
     public static BufferedImage decode(Path file) throws IOException {
-        BufferedImage img;
         try (InputStream in = Files.newInputStream(file)) {
+            return decode(in, file.toString());
+        }
+    }
+
+    /**
+     * As {@link #decode(Path)}, for an image held in memory (a file's bytes read by someone else, e.g. Spark's
+     * {@code binaryFile} source); {@code name} names it in error messages.
+     */
+    public static BufferedImage decode(byte[] bytes, String name) throws IOException {
+        return decode(new java.io.ByteArrayInputStream(bytes), name);
+    }
+
+    private static BufferedImage decode(InputStream in, String name) throws IOException {
+        BufferedImage img;
+        try {
             img = ImageIO.read(in);
         } catch (RuntimeException e) {
             // Some decoders throw unchecked exceptions on damaged data.
-            throw new IOException("cannot decode " + file + ": " + e, e);
+            throw new IOException("cannot decode " + name + ": " + e, e);
         }
         if (img == null) {
-            throw new IOException("cannot decode " + file + ": not an image in a format the JDK reads (JPEG, PNG, BMP, GIF)");
+            throw new IOException("cannot decode " + name + ": not an image in a format the JDK reads (JPEG, PNG, BMP, GIF)");
         }
         int space = img.getColorModel().getColorSpace().getType();
         if (space != ColorSpace.TYPE_RGB && space != ColorSpace.TYPE_GRAY) {

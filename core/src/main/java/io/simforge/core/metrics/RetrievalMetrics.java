@@ -98,54 +98,99 @@ public final class RetrievalMetrics {
         for (int q = 0; q < n; q++) {
             relevant[q] = classSize.getOrDefault(queryLabels[q], 0) - self;
         }
-        int[] firstHit = new int[n]; // rank of the first relevant neighbour within the list, or MAX_VALUE
-        double[] ap = new double[n];
-        double[] rp = new double[n];
+        QueryOutcome[] outcomes = new QueryOutcome[n];
         ExactKnn.scan(queries, gallery, q -> ranking ? Math.max(maxK, relevant[q]) : maxK, leaveOneOut ? 0 : -1,
-                (q, idx, score, count) -> {
-                    int y = queryLabels[q];
-                    int r = relevant[q];
-                    int first = Integer.MAX_VALUE;
-                    int hits = 0;
-                    double precisionSum = 0;
-                    for (int rank = 0; rank < count; rank++) {
-                        if (galleryLabels[idx[rank]] == y) {
-                            if (first == Integer.MAX_VALUE) {
-                                first = rank;
-                            }
-                            if (rank < r) {
-                                hits++;
-                                precisionSum += hits / (double) (rank + 1);
-                            }
-                        }
-                    }
-                    firstHit[q] = first;
-                    if (r > 0) {
-                        ap[q] = precisionSum / r;
-                        rp[q] = hits / (double) r;
-                    }
-                });
-        Map<Integer, Double> recall = new LinkedHashMap<>();
-        for (int k : ks) {
-            long hits = Arrays.stream(firstHit).filter(rank -> rank < k).count();
-            recall.put(k, hits / (double) n);
+                (q, idx, score, count) -> outcomes[q] = QueryOutcome.of(queryLabels[q], relevant[q],
+                        rank -> galleryLabels[idx[rank]], count));
+        Summary summary = new Summary(ks, ranking);
+        for (QueryOutcome o : outcomes) {
+            summary.add(o);
         }
-        double p1 = Arrays.stream(firstHit).filter(rank -> rank == 0).count() / (double) n;
-        if (!ranking) {
-            return new Scores(recall, Double.NaN, Double.NaN, p1, n, 0);
+        return summary.scores();
+    }
+
+    /**
+     * What one query's ranked neighbours say: the rank of its first relevant neighbour, and its AP@R and R-Precision
+     * when it has relevant items. Computed wherever the neighbours are (a distributed search computes it next to them)
+     * and summed by a {@link Summary} in query order.
+     *
+     * @param firstHit rank (0-based) of the first neighbour with the query's label, {@link Integer#MAX_VALUE} if none
+     * @param relevant R, the number of gallery items other than the query with its label
+     */
+    public record QueryOutcome(int firstHit, int relevant, double averagePrecision, double rPrecision)
+            implements java.io.Serializable {
+        /**
+         * @param labelAtRank the label of the neighbour at each rank, best first
+         * @param count how many neighbours were found (at least min(K, R) for the metrics to be exact)
+         */
+        public static QueryOutcome of(int queryLabel, int relevant, java.util.function.IntUnaryOperator labelAtRank,
+                int count) {
+            int first = Integer.MAX_VALUE;
+            int hits = 0;
+            double precisionSum = 0;
+            for (int rank = 0; rank < count; rank++) {
+                if (labelAtRank.applyAsInt(rank) == queryLabel) {
+                    if (first == Integer.MAX_VALUE) {
+                        first = rank;
+                    }
+                    if (rank < relevant) {
+                        hits++;
+                        precisionSum += hits / (double) (rank + 1);
+                    }
+                }
+            }
+            return relevant > 0 ? new QueryOutcome(first, relevant, precisionSum / relevant, hits / (double) relevant)
+                    : new QueryOutcome(first, relevant, 0, 0);
         }
-        double apSum = 0;
-        double rpSum = 0;
-        int ranked = 0;
-        for (int q = 0; q < n; q++) {
-            if (relevant[q] > 0) {
-                apSum += ap[q];
-                rpSum += rp[q];
+    }
+
+    /** Sums {@link QueryOutcome}s, added in query order, into {@link Scores}. */
+    public static final class Summary {
+        private final int[] ks;
+        private final boolean ranking;
+        private final long[] hitsAtK;
+        private long hitsAt1;
+        private int queries;
+        private double apSum;
+        private double rpSum;
+        private int ranked;
+
+        /** @param ranking whether MAP@R and R-Precision are wanted (the neighbour lists then reach R) */
+        public Summary(int[] ks, boolean ranking) {
+            this.ks = ks.clone();
+            this.ranking = ranking;
+            this.hitsAtK = new long[ks.length];
+        }
+
+        public void add(QueryOutcome o) {
+            queries++;
+            for (int i = 0; i < ks.length; i++) {
+                if (o.firstHit() < ks[i]) {
+                    hitsAtK[i]++;
+                }
+            }
+            if (o.firstHit() == 0) {
+                hitsAt1++;
+            }
+            if (o.relevant() > 0) {
+                apSum += o.averagePrecision();
+                rpSum += o.rPrecision();
                 ranked++;
             }
         }
-        return new Scores(recall, ranked == 0 ? Double.NaN : apSum / ranked, ranked == 0 ? Double.NaN : rpSum / ranked,
-                p1, n, ranked);
+
+        public Scores scores() {
+            Map<Integer, Double> recall = new LinkedHashMap<>();
+            for (int i = 0; i < ks.length; i++) {
+                recall.put(ks[i], hitsAtK[i] / (double) queries);
+            }
+            double p1 = hitsAt1 / (double) queries;
+            if (!ranking) {
+                return new Scores(recall, Double.NaN, Double.NaN, p1, queries, 0);
+            }
+            return new Scores(recall, ranked == 0 ? Double.NaN : apSum / ranked, ranked == 0 ? Double.NaN
+                    : rpSum / ranked, p1, queries, ranked);
+        }
     }
 
     private static void checkShape(String what, float[] vectors, int dim, int[] labels) {

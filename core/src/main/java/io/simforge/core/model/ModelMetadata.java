@@ -44,6 +44,9 @@ public record ModelMetadata(
     /** The most values one item or one embedding may have (a damaged or hostile file claims more). */
     public static final int MAX_VALUES = 1 << 26;
     public static final String PREFIX = "simforge.";
+    /** The ONNX operator sets simforge exports at (default domain), and so the ones a simforge model declares. */
+    public static final int MIN_OPSET = 13;
+    public static final int MAX_OPSET = 21;
     public static final String KEY_FORMAT = PREFIX + Format.FORMAT_KEY;
     public static final String KEY_VERSION = PREFIX + Format.VERSION_KEY;
     public static final String KEY_PRODUCER = PREFIX + "producer";
