@@ -84,6 +84,10 @@ public final class ExactKnn {
      * Streams each query's top {@code kOf(q)} neighbours to {@code sink} without keeping them: the way to
      * evaluate hundreds of thousands of queries whose lists would not all fit in memory together.
      *
+     * <p>Work is split into query blocks and, when there are too few of those to keep every core busy (one query,
+     * ten queries: the app case), also into gallery ranges whose top lists are merged at the end. The merge uses
+     * the same total order (score, then lower index) as the scan, so results do not depend on the split.
+     *
      * @param kOf how many neighbours query {@code q} needs (0 skips it)
      */
     public static void scan(float[] queries, PackedRows gallery, IntUnaryOperator kOf, int selfOffset,
@@ -93,75 +97,136 @@ public final class ExactKnn {
             throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim);
         }
         int numQueries = queries.length / dim;
-        int threads = ForkJoinPool.getCommonPoolParallelism();
+        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
         // Big blocks reuse each gallery block from cache; small ones keep every core busy on small inputs.
-        int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * Math.max(1, threads)) + 3) / 4 * 4));
-        int blocks = (numQueries + qb - 1) / qb;
+        int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * threads) + 3) / 4 * 4));
+        int queryBlocks = (numQueries + qb - 1) / qb;
+        int galleryBlocks = gallery.blocks();
+        int split = Math.max(1, Math.min(galleryBlocks, (2 * threads + queryBlocks - 1) / queryBlocks));
         DotKernel kernel = DotKernel.best();
-        IntStream.range(0, blocks).parallel().forEach(b -> {
+        IntStream.range(0, queryBlocks).parallel().forEach(b -> {
             int start = b * qb;
             int count = Math.min(numQueries, start + qb) - start;
-            int[][] idx = new int[count][];
-            float[][] sc = new float[count][];
-            int[] filled = new int[count];
+            int[] ks = new int[count];
             for (int i = 0; i < count; i++) {
-                int k = Math.min(kOf.applyAsInt(start + i), gallery.rows());
-                idx[i] = new int[Math.max(k, 0)];
-                sc[i] = new float[Math.max(k, 0)];
+                ks[i] = Math.max(0, Math.min(kOf.applyAsInt(start + i), gallery.rows()));
             }
-            float[] out = new float[count * PackedRows.BLOCK];
-            for (int g = 0; g < gallery.blocks(); g++) {
-                kernel.scores(queries, start, count, gallery, g, out);
-                int valid = gallery.rowsInBlock(g);
-                int base = g * PackedRows.BLOCK;
-                for (int i = 0; i < count; i++) {
-                    int skip = selfOffset < 0 ? -1 : selfOffset + start + i - base;
-                    filled[i] = select(out, i * PackedRows.BLOCK, valid, base, skip, idx[i], sc[i], filled[i]);
+            TopK[][] lists = new TopK[split][];
+            IntStream.range(0, split).parallel().forEach(part -> {
+                int from = (int) ((long) galleryBlocks * part / split);
+                int to = (int) ((long) galleryBlocks * (part + 1) / split);
+                lists[part] = scanRange(kernel, queries, start, count, ks, gallery, from, to, selfOffset);
+            });
+            for (int i = 0; i < count; i++) {
+                TopK top = lists[0][i];
+                for (int part = 1; part < split; part++) {
+                    top.merge(lists[part][i]);
                 }
-            }
-            for (int i = 0; i < count; i++) {
-                if (idx[i].length > 0) {
-                    sortHeap(sc[i], idx[i], filled[i]);
-                    sink.accept(start + i, idx[i], sc[i], filled[i]);
+                if (ks[i] > 0) {
+                    top.sort();
+                    sink.accept(start + i, top.idx, top.score, top.filled);
                 }
             }
         });
     }
 
-    /**
-     * Merges one block's scores into a query's top list, kept as a min-heap whose root is the worst entry
-     * (lowest score; among equal scores the highest index). Gallery rows arrive in increasing index order,
-     * so an equal score never displaces an entry: ties keep the lower index. Returns the new fill count.
-     */
-    private static int select(float[] out, int o, int valid, int base, int skip, int[] idx, float[] score, int filled) {
-        int k = idx.length;
-        if (k == 0) {
-            return 0;
+    /** The top lists of queries {@code start … start+count−1} over gallery blocks {@code from … to−1}. */
+    private static TopK[] scanRange(DotKernel kernel, float[] queries, int start, int count, int[] ks,
+            PackedRows gallery, int from, int to, int selfOffset) {
+        TopK[] top = new TopK[count];
+        for (int i = 0; i < count; i++) {
+            top[i] = new TopK(ks[i]);
         }
-        for (int j = 0; j < valid; j++) {
-            float s = out[o + j];
-            if (j == skip || s != s) { // NaN scores rank nowhere
-                continue;
-            }
-            if (filled < k) {
-                // Sift up.
-                int pos = filled++;
-                while (pos > 0) {
-                    int parent = (pos - 1) >>> 1;
-                    if (!worse(s, base + j, score[parent], idx[parent])) {
-                        break;
-                    }
-                    score[pos] = score[parent];
-                    idx[pos] = idx[parent];
-                    pos = parent;
+        float[] out = new float[count * PackedRows.BLOCK];
+        for (int g = from; g < to; g++) {
+            kernel.scores(queries, start, count, gallery, g, out);
+            int valid = gallery.rowsInBlock(g);
+            int base = g * PackedRows.BLOCK;
+            for (int i = 0; i < count; i++) {
+                TopK t = top[i];
+                int o = i * PackedRows.BLOCK;
+                // A full list only takes scores above its worst one: most blocks have none (one SIMD pass).
+                if (t.filled == t.idx.length && (t.filled == 0 || !kernel.anyAbove(out, o, t.score[0]))) {
+                    continue;
                 }
-                score[pos] = s;
-                idx[pos] = base + j;
-            } else if (s > score[0]) {
-                siftDown(score, idx, k, s, base + j);
+                int skip = selfOffset < 0 ? -1 : selfOffset + start + i - base;
+                t.offerBlock(out, o, valid, base, skip);
             }
         }
-        return filled;
+        return top;
+    }
+
+    /**
+     * One query's best {@code k} so far, kept as a min-heap whose root is the worst entry (lowest score; among
+     * equal scores the highest index).
+     */
+    private static final class TopK {
+        final int[] idx;
+        final float[] score;
+        int filled;
+
+        TopK(int k) {
+            idx = new int[k];
+            score = new float[k];
+        }
+
+        /**
+         * Merges one block's scores. Gallery rows arrive in increasing index order, so an equal score never
+         * displaces an entry: ties keep the lower index.
+         */
+        void offerBlock(float[] out, int o, int valid, int base, int skip) {
+            int k = idx.length;
+            for (int j = 0; j < valid; j++) {
+                float s = out[o + j];
+                if (j == skip || s != s) { // NaN scores rank nowhere
+                    continue;
+                }
+                if (filled < k) {
+                    siftUp(s, base + j);
+                } else if (s > score[0]) {
+                    siftDown(score, idx, k, s, base + j);
+                }
+            }
+        }
+
+        /** Adds another range's list (any order of arrival: compares score, then index). */
+        void merge(TopK other) {
+            for (int e = 0; e < other.filled; e++) {
+                float s = other.score[e];
+                int i = other.idx[e];
+                if (filled < idx.length) {
+                    siftUp(s, i);
+                } else if (worse(score[0], idx[0], s, i)) {
+                    siftDown(score, idx, filled, s, i);
+                }
+            }
+        }
+
+        private void siftUp(float s, int i) {
+            int pos = filled++;
+            while (pos > 0) {
+                int parent = (pos - 1) >>> 1;
+                if (!worse(s, i, score[parent], idx[parent])) {
+                    break;
+                }
+                score[pos] = score[parent];
+                idx[pos] = idx[parent];
+                pos = parent;
+            }
+            score[pos] = s;
+            idx[pos] = i;
+        }
+
+        /** Turns the heap into a list sorted best first (heapsort). */
+        void sort() {
+            for (int end = filled - 1; end > 0; end--) {
+                float s = score[end];
+                int i = idx[end];
+                score[end] = score[0];
+                idx[end] = idx[0];
+                siftDown(score, idx, end, s, i);
+            }
+        }
     }
 
     /** True when (s, i) ranks below (t, j). */
@@ -188,16 +253,5 @@ public final class ExactKnn {
         }
         score[pos] = s;
         idx[pos] = i;
-    }
-
-    /** Turns a heap of {@code filled} entries into a list sorted best first (heapsort). */
-    private static void sortHeap(float[] score, int[] idx, int filled) {
-        for (int end = filled - 1; end > 0; end--) {
-            float s = score[end];
-            int i = idx[end];
-            score[end] = score[0];
-            idx[end] = idx[0];
-            siftDown(score, idx, end, s, i);
-        }
     }
 }
