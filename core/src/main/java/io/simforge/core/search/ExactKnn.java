@@ -145,8 +145,8 @@ public final class ExactKnn {
             for (int i = 0; i < count; i++) {
                 TopK t = top[i];
                 int o = i * PackedRows.BLOCK;
-                // A full list only takes scores above its worst one: most blocks have none (one SIMD pass).
-                if (t.filled == t.idx.length && (t.filled == 0 || !kernel.anyAbove(out, o, t.score[0]))) {
+                // Only scores above the list's threshold can enter: most blocks have none (one SIMD pass).
+                if (t.k == 0 || (!t.open && !kernel.anyAbove(out, o, t.threshold))) {
                     continue;
                 }
                 int skip = selfOffset < 0 ? -1 : selfOffset + start + i - base;
@@ -157,101 +157,135 @@ public final class ExactKnn {
     }
 
     /**
-     * One query's best {@code k} so far, kept as a min-heap whose root is the worst entry (lowest score; among
-     * equal scores the highest index).
+     * One query's best {@code k} so far, as a buffer of up to {@code 2k} candidates that is cut back to the best
+     * {@code k} (a selection, linear time) whenever it fills; {@code threshold} is then the k-th best score, and
+     * only scores above it are taken. Each candidate is one long, ordered as the ranking is (score descending, then
+     * gallery index ascending), so selection, merging and sorting compare plain longs.
      */
     private static final class TopK {
-        final int[] idx;
-        final float[] score;
+        final int k;
+        final long[] buf;
+        int size;
+        /** Until the buffer is first cut back, every score but NaN enters. */
+        boolean open = true;
+        /** After that, scores at or below this (the k-th best) cannot enter. */
+        float threshold = Float.NEGATIVE_INFINITY;
+        /** The k-th best key after the last cut: a candidate must rank above it. */
+        long thresholdKey = Long.MAX_VALUE;
+        int[] idx;
+        float[] score;
         int filled;
 
         TopK(int k) {
-            idx = new int[k];
-            score = new float[k];
+            this.k = k;
+            this.buf = new long[Math.max(2 * k, 1)];
         }
 
         /**
-         * Merges one block's scores. Gallery rows arrive in increasing index order, so an equal score never
-         * displaces an entry: ties keep the lower index.
+         * Takes one block's scores. Gallery rows arrive in increasing index order, so a score equal to the
+         * threshold ranks below the k-th best (same score, higher index) and is rightly left out.
          */
         void offerBlock(float[] out, int o, int valid, int base, int skip) {
-            int k = idx.length;
             for (int j = 0; j < valid; j++) {
                 float s = out[o + j];
-                if (j == skip || s != s) { // NaN scores rank nowhere
-                    continue;
-                }
-                if (filled < k) {
-                    siftUp(s, base + j);
-                } else if (s > score[0]) {
-                    siftDown(score, idx, k, s, base + j);
+                if ((open ? s == s : s > threshold) && j != skip) { // NaN scores rank nowhere
+                    add(key(s, base + j));
                 }
             }
         }
 
-        /** Adds another range's list (any order of arrival: compares score, then index). */
+        /** Adds another range's candidates (any order of arrival: the keys carry the whole ranking). */
         void merge(TopK other) {
-            for (int e = 0; e < other.filled; e++) {
-                float s = other.score[e];
-                int i = other.idx[e];
-                if (filled < idx.length) {
-                    siftUp(s, i);
-                } else if (worse(score[0], idx[0], s, i)) {
-                    siftDown(score, idx, filled, s, i);
+            for (int e = 0; e < other.size; e++) {
+                if (other.buf[e] < thresholdKey) {
+                    add(other.buf[e]);
                 }
             }
         }
 
-        private void siftUp(float s, int i) {
-            int pos = filled++;
-            while (pos > 0) {
-                int parent = (pos - 1) >>> 1;
-                if (!worse(s, i, score[parent], idx[parent])) {
-                    break;
-                }
-                score[pos] = score[parent];
-                idx[pos] = idx[parent];
-                pos = parent;
+        private void add(long key) {
+            buf[size++] = key;
+            if (size == buf.length) {
+                cut();
             }
-            score[pos] = s;
-            idx[pos] = i;
         }
 
-        /** Turns the heap into a list sorted best first (heapsort). */
+        /** Keeps the best k candidates (the k smallest keys) and sets the threshold to the k-th. */
+        private void cut() {
+            select(buf, 0, size - 1, k - 1); // the buffer holds 2k > k candidates here
+            size = k;
+            thresholdKey = buf[k - 1];
+            threshold = scoreOf(thresholdKey);
+            open = false;
+        }
+
+        /** Ends the scan: the best k, sorted best first, in {@code idx}, {@code score} and {@code filled}. */
         void sort() {
-            for (int end = filled - 1; end > 0; end--) {
-                float s = score[end];
-                int i = idx[end];
-                score[end] = score[0];
-                idx[end] = idx[0];
-                siftDown(score, idx, end, s, i);
+            if (size > k) {
+                select(buf, 0, size - 1, k - 1);
+                size = k;
+            }
+            Arrays.sort(buf, 0, size);
+            idx = new int[k];
+            score = new float[k];
+            for (int e = 0; e < size; e++) {
+                idx[e] = (int) buf[e];
+                score[e] = scoreOf(buf[e]);
+            }
+            filled = size;
+        }
+    }
+
+    /**
+     * A candidate as one long whose natural order is the ranking: the score's bits flipped so that a higher score
+     * gives a smaller number, then the gallery index. −0 counts as 0, as float comparison has it.
+     */
+    static long key(float s, int index) {
+        int bits = Float.floatToIntBits(s + 0.0f);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // ascending with the float's value
+        return ((long) ~ordered << 32) | index;
+    }
+
+    static float scoreOf(long key) {
+        int ordered = ~(int) (key >> 32);
+        return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
+    }
+
+    /** Rearranges {@code a[lo … hi]} so that {@code a[n]} is what sorting would put there, smaller keys before it. */
+    private static void select(long[] a, int lo, int hi, int n) {
+        while (hi > lo) {
+            int mid = (lo + hi) >>> 1;
+            // Median of three as the pivot, moved to hi.
+            if (a[mid] < a[lo]) {
+                swap(a, mid, lo);
+            }
+            if (a[hi] < a[lo]) {
+                swap(a, hi, lo);
+            }
+            if (a[mid] < a[hi]) {
+                swap(a, mid, hi);
+            }
+            long pivot = a[hi];
+            int store = lo;
+            for (int i = lo; i < hi; i++) {
+                if (a[i] < pivot) {
+                    swap(a, i, store++);
+                }
+            }
+            swap(a, store, hi);
+            if (store == n) {
+                return;
+            } else if (store < n) {
+                lo = store + 1;
+            } else {
+                hi = store - 1;
             }
         }
     }
 
-    /** True when (s, i) ranks below (t, j). */
-    private static boolean worse(float s, int i, float t, int j) {
-        return s < t || (s == t && i > j);
-    }
-
-    private static void siftDown(float[] score, int[] idx, int size, float s, int i) {
-        int pos = 0;
-        while (true) {
-            int child = 2 * pos + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && worse(score[child + 1], idx[child + 1], score[child], idx[child])) {
-                child++;
-            }
-            if (!worse(score[child], idx[child], s, i)) {
-                break;
-            }
-            score[pos] = score[child];
-            idx[pos] = idx[child];
-            pos = child;
-        }
-        score[pos] = s;
-        idx[pos] = i;
+    private static void swap(long[] a, int i, int j) {
+        long t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 }

@@ -57,6 +57,23 @@ class ExactKnnTest {
     }
 
     @Test
+    void longListsThatAreCutBackManyTimesStayExact() {
+        // k of several hundred over a few thousand rows: each list's candidate buffer fills and is cut back to the
+        // best k many times; small-integer scores make ties at every threshold.
+        Random r = new Random(13);
+        int n = 4_000;
+        int dim = 5;
+        float[] g = smallIntegers(r, n * dim);
+        float[] q = smallIntegers(r, 9 * dim);
+        for (int k : new int[] {100, 300, 1_000}) {
+            int[][] got = ExactKnn.search(q, g, n, dim, k, -1);
+            for (int i = 0; i < 9; i++) {
+                assertArrayEquals(reference(q, i, g, n, dim, k, -1), got[i], "k " + k + ", query " + i);
+            }
+        }
+    }
+
+    @Test
     void leaveOneOutExcludesEachQueryItselfAcrossBlocks() {
         Random r = new Random(5);
         int n = 300;
