@@ -23,7 +23,8 @@ public final class EvalBenchmark {
     }
 
     /** Timings in seconds and the metric values, so the run can be checked for sense. */
-    public void run(int items, int dim, int classes, double noise, int[] ks, long seed) {
+    public void run(int items, int dim, int classes, double noise, int[] ks, long seed, java.nio.file.Path save)
+            throws java.io.IOException {
         Runtime rt = Runtime.getRuntime();
         out.printf(Locale.ROOT, "Kernel %s, %d cores, max heap %d MiB%n", DotKernel.best().name(), rt.availableProcessors(),
                 rt.maxMemory() >> 20);
@@ -31,6 +32,11 @@ public final class EvalBenchmark {
         int[] labels = new int[items];
         float[] x = synthetic(items, dim, classes, noise, seed, labels);
         double gen = seconds(t0);
+        if (save != null) { // the very same data for the peer script bench/pml/eval.py
+            java.nio.file.Files.createDirectories(save);
+            io.simforge.core.io.Npy.writeFloats(save.resolve("embeddings.npy"), x, items, dim);
+            io.simforge.core.io.Npy.writeInts(save.resolve("labels.npy"), labels);
+        }
 
         // Raw scoring speed of each kernel on this data, one thread, for the record.
         double gflops = gflops(DotKernel.best(), x, items, dim);
@@ -60,8 +66,9 @@ public final class EvalBenchmark {
         s.recallAtK().forEach((k, v) -> recall.append(String.format(Locale.ROOT, "R@%d %.4f, ", k, v)));
         out.printf(Locale.ROOT, "| exact leave-one-out search: Recall@K, P@1, MAP@R, R-Precision | %.1f | %sMAP@R %.4f, "
                 + "R-Prec %.4f |%n", retrieval, recall, s.mapAtR(), s.rPrecision());
-        out.printf(Locale.ROOT, "| k-means++ and Lloyd, k = %d | %.1f | %d iterations, %s |%n", classes, kmeans,
-                km.iterations(), km.converged() ? "converged" : "stopped at the cap");
+        out.printf(Locale.ROOT, "| k-means++ and Lloyd, k = %d | %.1f | seeding %.1f s, Lloyd %.1f s for %d "
+                + "iterations, %s |%n", classes, kmeans, km.seedingSeconds(), km.lloydSeconds(), km.iterations(),
+                km.converged() ? "converged" : "stopped at the cap");
         out.printf(Locale.ROOT, "| NMI and F1 from the clustering | %.2f | NMI %.4f, F1 %.4f |%n", clustering, nmi, f1);
         out.printf(Locale.ROOT, "| **whole evaluation** | **%.1f** | Java heap in use at the end: %d MiB |%n",
                 retrieval + kmeans + clustering, peak);

@@ -5,19 +5,25 @@ import io.simforge.core.linalg.DotKernel;
 import io.simforge.infer.ExactIndex;
 import io.simforge.infer.OnnxIndexScorer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Exact top-k search speed of {@link ExactIndex}: random unit vectors (seeded) as gallery and queries, one
- * batch of queries searched at once, best of several runs (queries/s). The peer script
- * {@code bench/faiss/search.py} times faiss's {@code IndexFlatIP} the same way; with {@code save} the data
- * and our top-k ids are written as NumPy files so that script can check it finds the same neighbours.
+ * Exact top-k search speed of {@link ExactIndex} on random unit vectors (seeded), as the peer script
+ * {@code bench/faiss/search.py} measures faiss: building the index ({@code addAll} only, the data generated before
+ * the clock starts), every timed run of one batch of queries (queries/s, GFLOP/s and the fraction of the measured
+ * FMA peak), small batches of 1 and 10 queries (latency per call, p50 and p99), memory, and optionally saving and
+ * loading the index next to plainly reading its file. With {@code save} the data and our top-k ids are written as
+ * NumPy files so the peer script can check it finds the same neighbours.
  */
 public final class SearchBenchmark {
     private final PrintStream out;
@@ -26,37 +32,78 @@ public final class SearchBenchmark {
         this.out = out;
     }
 
-    public double run(int gallery, int queries, int dim, int k, boolean fp16, int runs, long seed, Path save,
-            boolean onnx) throws IOException {
+    /** What to measure besides the batch runs. */
+    public record Extras(int smallBatchQueries, Path loadDir, double peakGflops) {}
+
+    public void run(int gallery, int queries, int dim, int k, boolean fp16, int runs, long seed, Path save,
+            boolean onnx, Extras extras) throws IOException {
         float[] q = unitRows(0, queries, dim, seed + 1);
         ExactIndex index = new ExactIndex(dim, ExactIndex.Metric.DOT, fp16 ? ExactIndex.Storage.FLOAT16
                 : ExactIndex.Storage.FLOAT32);
-        long t0 = System.nanoTime();
-        index.reserve(gallery);
+        String what = String.format(Locale.ROOT, "simforge ExactIndex (%s, %s)", fp16 ? "float16" : "float32",
+                onnx ? "ONNX Runtime graph" : DotKernel.best().name());
+        double build = 0;
         if (save != null) {
             float[] g = unitRows(0, gallery, dim, seed);
+            long t = System.nanoTime();
             index.addAll(ids(0, gallery), g);
+            build = (System.nanoTime() - t) / 1e9;
             Npy.writeFloats(save.resolve("gallery.npy"), g, gallery, dim);
             Npy.writeFloats(save.resolve("queries.npy"), q, queries, dim);
         } else {
-            // In slices, so the gallery is only held once (in the index).
+            // In slices, so the gallery is held once (in the index) plus one slice; only addAll is timed.
+            index.reserve(gallery);
             for (int from = 0; from < gallery; from += 65_536) {
                 int count = Math.min(65_536, gallery - from);
-                index.addAll(ids(from, count), unitRows(from, count, dim, seed));
+                float[] slice = unitRows(from, count, dim, seed);
+                List<String> sliceIds = ids(from, count);
+                long t = System.nanoTime();
+                index.addAll(sliceIds, slice);
+                build += (System.nanoTime() - t) / 1e9;
             }
         }
-        double build = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "%s: %d × %d gallery built (addAll) in %.2f s, vectors %d MiB%n", what, gallery, dim,
+                build, index.vectorBytes() >> 20);
+        double flop = 2.0 * queries * gallery * dim;
         List<List<ExactIndex.Hit>> hits = null;
-        double best = Double.POSITIVE_INFINITY;
         try (OnnxIndexScorer scorer = onnx ? new OnnxIndexScorer(io.simforge.core.device.DeviceSpec.cpu(), 0) : null) {
-            if (scorer != null) {
-                scorer.search(index, java.util.Arrays.copyOf(q, dim), k); // the one-off copy into a native tensor
-            }
+            Searcher search = scorer != null ? (x, kk) -> scorer.search(index, x, kk) : index::search;
+            search.search(Arrays.copyOf(q, dim), k); // warm-up (and the ONNX scorer's one-off copy into a tensor)
+            double[] times = new double[runs];
             for (int r = 0; r < runs; r++) {
                 long t = System.nanoTime();
-                hits = scorer != null ? scorer.search(index, q, k) : index.search(q, k);
-                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+                hits = search.search(q, k);
+                times[r] = (System.nanoTime() - t) / 1e9;
+                double gflops = flop / times[r] / 1e9;
+                out.printf(Locale.ROOT, "%s: %d queries × %d gallery × %d dims, top-%d, run %d: %.3f s = %.0f "
+                        + "queries/s, %.1f GFLOP/s%s%n", what, queries, gallery, dim, k, r + 1, times[r],
+                        queries / times[r], gflops, extras.peakGflops() > 0
+                                ? String.format(Locale.ROOT, " (%.0f%% of peak)", 100 * gflops / extras.peakGflops()) : "");
             }
+            for (int batch : new int[] {1, 10}) {
+                int n = Math.min(extras.smallBatchQueries(), queries) / batch * batch;
+                if (n == 0) {
+                    continue;
+                }
+                double[] latency = new double[n / batch];
+                long t0 = System.nanoTime();
+                for (int b = 0; b < latency.length; b++) {
+                    float[] part = Arrays.copyOfRange(q, b * batch * dim, (b + 1) * batch * dim);
+                    long t = System.nanoTime();
+                    search.search(part, k);
+                    latency[b] = (System.nanoTime() - t) / 1e6;
+                }
+                double total = (System.nanoTime() - t0) / 1e9;
+                Arrays.sort(latency);
+                out.printf(Locale.ROOT, "%s: %d queries in batches of %d over %d gallery: %.0f queries/s, per batch "
+                        + "p50 %.2f ms, p99 %.2f ms%n", what, n, batch, gallery, n / total,
+                        percentile(latency, 0.50), percentile(latency, 0.99));
+            }
+        }
+        out.printf(Locale.ROOT, "%s: memory: heap used %d MiB, process peak RSS %s%n", what,
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20, peakRss());
+        if (extras.loadDir() != null) {
+            measureLoad(index, extras.loadDir(), what);
         }
         if (save != null) {
             int[] top = new int[queries * k];
@@ -67,11 +114,55 @@ public final class SearchBenchmark {
             }
             Npy.writeInts(save.resolve("simforge-top" + k + ".npy"), top);
         }
-        double qps = queries / best;
-        out.printf(Locale.ROOT, "simforge ExactIndex (%s, %s): %d queries × %d gallery × %d dims, top-%d: best of %d "
-                + "%.3f s = %.0f queries/s (index built in %.1f s, vectors %d MiB)%n", fp16 ? "float16" : "float32",
-                onnx ? "ONNX Runtime graph" : DotKernel.best().name(), queries, gallery, dim, k, runs, best, qps, build, index.vectorBytes() >> 20);
-        return qps;
+    }
+
+    @FunctionalInterface
+    private interface Searcher {
+        List<List<ExactIndex.Hit>> search(float[] queries, int k);
+    }
+
+    /** Saves the index, loads it back, and reads its file plainly (both from the page cache), timing each. */
+    private void measureLoad(ExactIndex index, Path dir, String what) throws IOException {
+        Path file = Files.createTempFile(Files.createDirectories(dir), "bench-", ".sfindex");
+        try {
+            long t = System.nanoTime();
+            index.save(file);
+            double save = (System.nanoTime() - t) / 1e9;
+            t = System.nanoTime();
+            long bytes = 0;
+            byte[] buffer = new byte[1 << 20];
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    bytes += n;
+                }
+            }
+            double read = (System.nanoTime() - t) / 1e9;
+            t = System.nanoTime();
+            ExactIndex loaded = ExactIndex.load(file);
+            double load = (System.nanoTime() - t) / 1e9;
+            out.printf(Locale.ROOT, "%s: index file %d MiB: saved in %.2f s, read plainly in %.2f s, loaded in %.2f s "
+                    + "(%d items)%n", what, bytes >> 20, save, read, load, loaded.size());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** The process's peak resident memory (VmHWM), heap and native together, from /proc; "?" elsewhere. */
+    static String peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return line.substring(6).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: no figure
+        }
+        return "?";
     }
 
     /** Ids "from", "from+1", … as a list view. */

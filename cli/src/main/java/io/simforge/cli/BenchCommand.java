@@ -75,12 +75,16 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "Seed (default 1).")
         long seed;
 
+        @Option(names = "--save", description = "Write the embeddings and labels as .npy here, for the peer script "
+                + "bench/pml/eval.py.")
+        java.nio.file.Path save;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
             new io.simforge.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
-                    seed);
+                    seed, save);
             return 0;
         }
     }
@@ -112,8 +116,9 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
-            description = "Exact top-k search speed of ExactIndex on random unit vectors; compare with "
-                    + "bench/faiss/search.py (faiss IndexFlatIP).")
+            description = "Exact top-k search speed of ExactIndex on random unit vectors: build, every batch run "
+                    + "(queries/s, GFLOP/s, share of the measured FMA peak), batches of 1 and 10 queries, memory; "
+                    + "compare with bench/faiss/search.py (faiss IndexFlatIP).")
     static final class Search implements Callable<Integer> {
         @Option(converter = Ranges.Positive.class, names = "--gallery", split = ",", defaultValue = "100000,1000000",
                 description = "Gallery sizes (default 100000,1000000).")
@@ -142,13 +147,32 @@ final class BenchCommand implements Runnable {
                 + "faiss script's agreement check); only for the first gallery size.")
         java.nio.file.Path save;
 
+        @Option(converter = Ranges.NonNegative.class, names = "--small-batches", defaultValue = "200",
+                description = "Queries searched 1 and 10 at a time for latency (default 200; 0 skips).")
+        int smallBatches;
+
+        @Option(names = "--load-dir", description = "Also save the index here, then time loading it and plainly "
+                + "reading its file.")
+        java.nio.file.Path loadDir;
+
+        @Option(names = "--no-peak", description = "Skip measuring the FMA peak (a few seconds).")
+        boolean noPeak;
+
         @Override
         public Integer call() throws Exception {
+            int threads = Runtime.getRuntime().availableProcessors(); // a parallel stream runs on the pool and the caller
             System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.arch"), System.getProperty("java.version"));
+            double peak = 0;
+            if (!noPeak && io.simforge.core.linalg.DotKernel.best().name().startsWith("vector")) {
+                peak = io.simforge.bench.FmaPeak.gflops(threads);
+                System.out.printf(java.util.Locale.ROOT, "FMA peak, float32, %d lanes, %d threads: %.1f GFLOP/s%n",
+                        io.simforge.bench.FmaPeak.lanes(), threads, peak);
+            }
             for (int i = 0; i < gallery.length; i++) {
                 new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
-                        i == 0 ? save : null, "onnx".equals(scoring));
+                        i == 0 ? save : null, "onnx".equals(scoring),
+                        new io.simforge.bench.SearchBenchmark.Extras(smallBatches, loadDir, peak));
             }
             return 0;
         }

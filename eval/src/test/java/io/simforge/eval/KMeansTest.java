@@ -42,6 +42,168 @@ class KMeansTest {
         assertArrayEquals(a.assignments(), KMeans.fit(x, 3, 4, 42).assignments(), "same seed, same clustering");
     }
 
+    /**
+     * The batched seeding draws exactly k-means++'s distribution, its rejection step included (the third centre is
+     * drawn against a distance table refreshed after the first only). The reference is the definition, enumerated
+     * here: first centre uniform, each next with probability D² / ΣD². Over 40,000 seeds every ordered triple's
+     * frequency must lie within 4.5 standard errors of its probability.
+     */
+    @Test
+    void seedingDrawsTheKMeansPlusPlusDistribution() {
+        float[] x = {0, 1, 3, 7, 7.5f};
+        int n = x.length;
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            norms[i] = (double) x[i] * x[i];
+        }
+        double[][][] p = new double[n][n][n];
+        for (int a = 0; a < n; a++) {
+            double[] da = new double[n];
+            double sa = 0;
+            for (int i = 0; i < n; i++) {
+                da[i] = sq(x[i] - x[a]);
+                sa += da[i];
+            }
+            for (int b = 0; b < n; b++) {
+                double[] db = new double[n];
+                double sb = 0;
+                for (int i = 0; i < n; i++) {
+                    db[i] = Math.min(da[i], sq(x[i] - x[b]));
+                    sb += db[i];
+                }
+                for (int c = 0; c < n; c++) {
+                    p[a][b][c] = (1.0 / n) * (da[b] / sa) * (db[c] / sb);
+                }
+            }
+        }
+        int runs = 40_000;
+        int[][][] count = new int[n][n][n];
+        Random random = new Random(1); // one stream for all draws (nearby seeds' first draws are correlated)
+        for (int run = 0; run < runs; run++) {
+            float[] c = KMeans.seedPlusPlus(x, 1, n, 3, norms, random);
+            count[indexOf(x, c[0])][indexOf(x, c[1])][indexOf(x, c[2])]++;
+        }
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                for (int c = 0; c < n; c++) {
+                    double expected = p[a][b][c] * runs;
+                    double se = Math.sqrt(expected * (1 - p[a][b][c])) + 1e-9;
+                    assertTrue(Math.abs(count[a][b][c] - expected) <= 4.5 * se + (expected == 0 ? 0 : 1),
+                            "triple " + a + "," + b + "," + c + ": " + count[a][b][c] + " draws, expected " + expected);
+                }
+            }
+        }
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+
+    private static int indexOf(float[] x, float v) {
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] == v) {
+                return i;
+            }
+        }
+        throw new AssertionError(v + " is not a data point");
+    }
+
+    /** More centres than one refresh batch: the seeding stays deterministic and picks distinct points. */
+    @Test
+    void seedingAcrossSeveralBatchesIsRepeatableAndPicksDistinctPoints() {
+        Random r = new Random(4);
+        int n = 2_000;
+        int dim = 7;
+        float[] x = new float[n * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++) {
+                norms[i] += (double) x[i * dim + d] * x[i * dim + d];
+            }
+        }
+        int k = 3 * KMeans.SEED_BATCH + 5;
+        float[] a = KMeans.seedPlusPlus(x, dim, n, k, norms, new Random(9));
+        assertArrayEquals(a, KMeans.seedPlusPlus(x, dim, n, k, norms, new Random(9)));
+        Set<String> distinct = new HashSet<>();
+        for (int j = 0; j < k; j++) {
+            distinct.add(java.util.Arrays.toString(java.util.Arrays.copyOfRange(a, j * dim, (j + 1) * dim)));
+        }
+        assertEquals(k, distinct.size());
+    }
+
+    /**
+     * The pruned Lloyd iterations (Hamerly's bounds) end where plain Lloyd ends: a float64 Lloyd written out here,
+     * started from the same k-means++ centres, scoring every point against every centre each iteration, reaches the
+     * same assignments after the same number of iterations.
+     */
+    @Test
+    void prunedIterationsMatchPlainLloydFromTheSameSeeds() {
+        Random r = new Random(17);
+        int dim = 24;
+        int k = 150; // more than one block of centres
+        double[][] centres = new double[40][dim];
+        for (double[] c : centres) {
+            for (int d = 0; d < dim; d++) {
+                c[d] = r.nextGaussian();
+            }
+        }
+        float[] x = blobs(r, 80, centres, 0.8);
+        int n = x.length / dim;
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++) {
+                norms[i] += (double) x[i * dim + d] * x[i * dim + d];
+            }
+        }
+        long seed = 3;
+        KMeans.Result fast = KMeans.fit(x, dim, k, seed);
+        float[] c = KMeans.seedPlusPlus(x, dim, n, k, norms, new Random(seed));
+        int[] assign = new int[n];
+        java.util.Arrays.fill(assign, -1);
+        int iterations = 0;
+        boolean changed = true;
+        while (changed) {
+            iterations++;
+            changed = false;
+            for (int i = 0; i < n; i++) {
+                int best = -1;
+                double bestD = Double.POSITIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    double dd = KMeans.squaredDistance(x, i * dim, c, j * dim, dim);
+                    if (dd < bestD) {
+                        bestD = dd;
+                        best = j;
+                    }
+                }
+                changed |= assign[i] != best;
+                assign[i] = best;
+            }
+            if (!changed) {
+                break;
+            }
+            double[] sums = new double[k * dim];
+            int[] counts = new int[k];
+            for (int i = 0; i < n; i++) {
+                counts[assign[i]]++;
+                for (int d = 0; d < dim; d++) {
+                    sums[assign[i] * dim + d] += x[i * dim + d];
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                assertTrue(counts[j] > 0, "the reference has no rule for empty clusters; pick other data");
+                for (int d = 0; d < dim; d++) {
+                    c[j * dim + d] = (float) (sums[j * dim + d] / counts[j]);
+                }
+            }
+        }
+        assertTrue(iterations > 3, "enough iterations for the bounds to matter: " + iterations);
+        assertEquals(iterations, fast.iterations());
+        assertArrayEquals(assign, fast.assignments());
+    }
+
     @Test
     void centroidsAreTheMeansOfTheirPoints() {
         float[] x = blobs(new Random(2), 50, new double[][] {{0, 0}, {5, 5}}, 1.0);

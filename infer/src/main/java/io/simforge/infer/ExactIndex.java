@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
 /**
@@ -39,10 +40,12 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
- * <p>File format ({@link #FORMAT}, big-endian): simforge's binary header, int dimension, byte metric, byte storage
- * (0 float32, 1 float16), int count, then per item its id (a string: int length + UTF-8 bytes) and its vector
- * (dimension floats or halves), and the footer with the CRC32 of everything before it. A foreign, newer, truncated
- * or damaged file is refused with a message that says which.
+ * <p>File format ({@link #FORMAT} version 4, big-endian): simforge's binary header, int dimension, byte metric,
+ * byte storage (0 float32, 1 float16), int count, then every item's id (a string: int length + UTF-8 bytes), then
+ * the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows, dimension-major,
+ * the last block padded with zeros), and the footer with the CRC32 of everything before it. Loading reads the
+ * vectors with one bulk copy, no repacking. A foreign, newer, truncated or damaged file is refused with a message
+ * that says which.
  *
  * <p>Items may carry string attributes ({@link #add(String, float[], Map)}), and a search may keep to the items an
  * {@link AttributeFilter} accepts: the exact answer that an approximate index's filtered search is compared with.
@@ -58,9 +61,10 @@ public final class ExactIndex implements VectorIndex {
     /**
      * Versions 1 and 2 had their own header (magic {@code SFINDEX\0}, int version, int dimension, byte metric,
      * version 2 a storage byte, long count), the same items, and the CRC32C of everything before it as a trailing
-     * long. Version 3 has the common header and footer. All three load.
+     * long. Version 3 has the common header and footer, and each id followed by its vector. Version 4 keeps the ids
+     * together and the vectors in the kernel's packed layout after them, so loading is a bulk copy. All four load.
      */
-    public static final Format FORMAT = Format.of("simforge-index", 3);
+    public static final Format FORMAT = Format.of("simforge-index", 4);
     /** The companion file of an index whose items carry attributes: {@code <index file>.attributes}. */
     public static final Format ATTRIBUTES_FORMAT = Format.of("simforge-index-attributes", 1);
     private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
@@ -92,6 +96,13 @@ public final class ExactIndex implements VectorIndex {
         this.metric = metric;
         this.storage = storage;
         this.vectors = PackedRows.allocate(PackedRows.BLOCK, dim, storage == Storage.FLOAT16);
+    }
+
+    private ExactIndex(int dim, Metric metric, Storage storage, PackedRows vectors) {
+        this.dim = dim;
+        this.metric = metric;
+        this.storage = storage;
+        this.vectors = vectors;
     }
 
     public Storage storage() {
@@ -182,30 +193,55 @@ public final class ExactIndex implements VectorIndex {
         modifications++;
     }
 
-    /** Adds {@code ids.size()} items whose vectors are row-major in {@code vectors}. */
+    /**
+     * Adds {@code itemIds.size()} items whose vectors are row-major in {@code itemVectors}, all or none: checked
+     * first (ids, finite values), then normalised and packed in parallel, the fast way to build a big index.
+     */
     public void addAll(List<String> itemIds, float[] itemVectors) {
-        if ((long) itemIds.size() * dim != itemVectors.length) {
-            throw new InvalidInputException(itemIds.size() + " ids but " + itemVectors.length + " values, which is not "
-                    + itemIds.size() + " vectors of dimension " + dim);
+        int count = itemIds.size();
+        if ((long) count * dim != itemVectors.length) {
+            throw new InvalidInputException(count + " ids but " + itemVectors.length + " values, which is not "
+                    + count + " vectors of dimension " + dim);
         }
-        java.util.Set<String> fresh = new java.util.HashSet<>();
-        for (int i = 0; i < itemIds.size(); i++) { // check all first, so a bad item adds none
+        int bad = IntStream.range(0, count).parallel().filter(i -> !finiteRow(itemVectors, i)).findFirst().orElse(-1);
+        if (bad >= 0) {
+            int d = 0;
+            while (Float.isFinite(itemVectors[bad * dim + d])) {
+                d++;
+            }
+            throw new InvalidInputException("item '" + itemIds.get(bad) + "' (row " + bad + ") has "
+                    + itemVectors[bad * dim + d] + " at column " + d + "; an index holds finite vectors only");
+        }
+        int first = ids.size();
+        for (int i = 0; i < count; i++) {
             String id = itemIds.get(i);
-            if (id == null || rows.containsKey(id) || !fresh.add(id)) {
-                throw new InvalidInputException(id == null ? "item " + i + " has no id" : "id '" + id + "' (item " + i
-                        + ") is " + (rows.containsKey(id) ? "already in the index" : "given twice"));
-            }
-            for (int d = 0; d < dim; d++) {
-                if (!Float.isFinite(itemVectors[i * dim + d])) {
-                    throw new InvalidInputException("item '" + id + "' (row " + i + ") has " + itemVectors[i * dim + d]
-                            + " at column " + d + "; an index holds finite vectors only");
+            Integer before = id == null ? null : rows.putIfAbsent(id, first + i);
+            if (id == null || before != null) {
+                for (int j = 0; j < i; j++) { // nothing is added when one item is refused
+                    rows.remove(itemIds.get(j));
                 }
+                throw new InvalidInputException(id == null ? "item " + i + " has no id" : "id '" + id + "' (item " + i
+                        + ") is " + (before < first ? "already in the index" : "given twice"));
             }
         }
-        vectors.ensureCapacity(ids.size() + itemIds.size());
-        for (int i = 0; i < itemIds.size(); i++) {
-            add(itemIds.get(i), Arrays.copyOfRange(itemVectors, i * dim, (i + 1) * dim));
+        float[] scale = null;
+        if (metric == Metric.COSINE) {
+            float[] s = new float[count];
+            IntStream.range(0, count).parallel().forEach(i -> s[i] = inverseNorm(itemVectors, i * dim, dim));
+            scale = s;
         }
+        vectors.appendAll(itemVectors, count, scale);
+        ids.addAll(itemIds);
+        modifications++;
+    }
+
+    private boolean finiteRow(float[] v, int row) {
+        for (int d = row * dim, end = d + dim; d < end; d++) {
+            if (!Float.isFinite(v[d])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Removes an item; returns false when the id is not in the index. */
@@ -421,24 +457,16 @@ public final class ExactIndex implements VectorIndex {
             out.writeByte(metric.ordinal());
             out.writeByte(storage.ordinal());
             out.writeInt(ids.size());
-            float[] v = new float[dim];
-            for (int i = 0; i < ids.size(); i++) {
-                out.writeString(ids.get(i));
-                vectors.get(i, v, 0);
-                for (int d = 0; d < dim; d++) {
-                    if (storage == Storage.FLOAT16) {
-                        out.writeShort(Half.fromFloat(v[d]));
-                    } else {
-                        out.writeFloat(v[d]);
-                    }
-                }
+            for (String id : ids) {
+                out.writeString(id);
             }
+            vectors.writeRaw(out);
             out.finish();
         });
     }
 
     /**
-     * Reads an index written by {@link #save} (versions 1 to 3).
+     * Reads an index written by {@link #save} (versions 1 to 4).
      *
      * @throws UnreadableFileException when the file is not an index, newer than this simforge, truncated or damaged
      * @throws SimforgeIOException when it cannot be read (missing, no permission)
@@ -458,11 +486,14 @@ public final class ExactIndex implements VectorIndex {
             if (in.startsWith(OLD_MAGIC)) {
                 return loadVersion1Or2(file, in);
             }
-            in.checkHeader(FORMAT, 3);
+            int version = in.checkHeader(FORMAT, 3);
             int dim = in.readInt();
             byte metric = in.readByte();
             byte storage = in.readByte();
-            return readItems(in, dim, metric, storage, in.readInt(), in::checkFooter);
+            if (version == 3) {
+                return readItems(in, dim, metric, storage, in.readInt(), in::checkFooter);
+            }
+            return readPacked(in, dim, metric, storage, in.readInt());
         } catch (NoSuchFileException e) {
             throw new IOException("index file not found: " + file, e);
         }
@@ -514,11 +545,7 @@ public final class ExactIndex implements VectorIndex {
     /** Reads the items after the header, each count checked against the bytes left before anything is allocated. */
     private static ExactIndex readItems(FormatInput in, int dim, byte metricId, byte storageId, long count,
             Trailer trailer) throws IOException {
-        if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || storageId < 0
-                || storageId >= Storage.values().length) {
-            throw in.damaged("its header is damaged (dimension " + dim + ", metric " + metricId + ", storage "
-                    + storageId + ")");
-        }
+        checkHeaderValues(in, dim, metricId, storageId);
         Storage storage = Storage.values()[storageId];
         long vectorBytes = (long) dim * (storage == Storage.FLOAT16 ? Short.BYTES : Float.BYTES);
         int n = (int) in.checkCount(count, Integer.BYTES + vectorBytes, "the item count");
@@ -546,5 +573,63 @@ public final class ExactIndex implements VectorIndex {
         }
         trailer.check();
         return index;
+    }
+
+    /** Version 4: the ids, then the vectors in the packed layout, read with one bulk copy. */
+    private static ExactIndex readPacked(FormatInput in, int dim, byte metricId, byte storageId, long count)
+            throws IOException {
+        checkHeaderValues(in, dim, metricId, storageId);
+        Storage storage = Storage.values()[storageId];
+        boolean half = storage == Storage.FLOAT16;
+        // Each item takes at least its id's length and its vector: checked before anything is allocated.
+        int n = (int) in.checkCount(count, Integer.BYTES + (long) dim * (half ? Short.BYTES : Float.BYTES),
+                "the item count");
+        if ((long) n * dim > Integer.MAX_VALUE - 8 - (long) PackedRows.BLOCK * dim) {
+            throw in.damaged("its header announces " + n + " vectors of dimension " + dim
+                    + ", more than an index holds");
+        }
+        List<String> ids = new ArrayList<>(n);
+        Map<String, Integer> rows = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
+        for (int i = 0; i < n; i++) {
+            String id = in.readString();
+            if (rows.put(id, i) != null) {
+                throw in.damaged("id '" + id + "' appears twice");
+            }
+            ids.add(id);
+        }
+        long raw = PackedRows.rawBytes(n, dim, half);
+        if (in.remaining() < raw) {
+            throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
+        }
+        PackedRows vectors = PackedRows.readRaw(n, dim, half, in::readFully);
+        in.checkFooter();
+        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors);
+        index.ids.addAll(ids);
+        index.rows.putAll(rows);
+        return index;
+    }
+
+    private static void checkHeaderValues(FormatInput in, int dim, byte metricId, byte storageId) throws IOException {
+        if (dim <= 0 || metricId < 0 || metricId >= Metric.values().length || storageId < 0
+                || storageId >= Storage.values().length) {
+            throw in.damaged("its header is damaged (dimension " + dim + ", metric " + metricId + ", storage "
+                    + storageId + ")");
+        }
+    }
+
+    private static void normalise(float[] v, int off, int dim) {
+        float inv = inverseNorm(v, off, dim);
+        for (int d = 0; d < dim; d++) {
+            v[off + d] *= inv;
+        }
+    }
+
+    /** 1/‖v‖ in float, or 1 for a zero vector (which stays zero). */
+    private static float inverseNorm(float[] v, int off, int dim) {
+        double norm = 0;
+        for (int d = 0; d < dim; d++) {
+            norm += (double) v[off + d] * v[off + d];
+        }
+        return norm > 0 ? (float) (1 / Math.sqrt(norm)) : 1f;
     }
 }

@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ExactIndexTest {
     @TempDir
@@ -141,7 +144,7 @@ class ExactIndexTest {
         Path future = dir.resolve("future.sfindex");
         Files.write(future, newer);
         e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(future));
-        assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 3): "
+        assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 4): "
                 + "upgrade simforge", e.getMessage());
     }
 
@@ -157,7 +160,8 @@ class ExactIndexTest {
         Path current = dir.resolve("current.sfindex");
         index.save(current);
         Path bad = dir.resolve("bad.sfindex");
-        for (Path source : List.of(current, golden("index-v1.sfindex"), golden("index-v2-float16.sfindex"))) {
+        for (Path source : List.of(current, golden("index-v1.sfindex"), golden("index-v2-float16.sfindex"),
+                golden("index-v3-float32.sfindex"))) {
             byte[] good = Files.readAllBytes(source);
             for (int bit = 0; bit < good.length * 8; bit++) {
                 byte[] flipped = good.clone();
@@ -200,17 +204,18 @@ class ExactIndexTest {
         return Path.of(ExactIndexTest.class.getResource("/golden/" + name).toURI());
     }
 
-    /** Indexes written by format version 2 (committed golden files, float32 and float16) keep loading. */
-    @Test
-    void version2GoldenIndexesLoad() throws Exception {
-        ExactIndex f32 = ExactIndex.load(golden("index-v2-float32.sfindex"));
+    /** Indexes written by format versions 2, 3 and 4 (committed golden files, float32 and float16) keep loading. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void goldenIndexesOfVersions2To4Load(int version) throws Exception {
+        ExactIndex f32 = ExactIndex.load(golden("index-v" + version + "-float32.sfindex"));
         assertEquals(ExactIndex.Storage.FLOAT32, f32.storage());
         assertEquals(ExactIndex.Metric.COSINE, f32.metric());
         List<ExactIndex.Hit> hits = f32.search(new float[] {0, 1, 0}, 3).get(0);
         assertEquals(List.of("north", "east", "south"), hits.stream().map(ExactIndex.Hit::id).toList());
         assertEquals(-1f, hits.get(2).score(), 1e-6f);
 
-        ExactIndex f16 = ExactIndex.load(golden("index-v2-float16.sfindex"));
+        ExactIndex f16 = ExactIndex.load(golden("index-v" + version + "-float16.sfindex"));
         assertEquals(ExactIndex.Storage.FLOAT16, f16.storage());
         assertEquals(ExactIndex.Metric.DOT, f16.metric());
         assertEquals(4, f16.size());
@@ -234,6 +239,72 @@ class ExactIndexTest {
         List<ExactIndex.Hit> hits = index.search(new float[] {0, 1}, 3).get(0);
         assertEquals(List.of("north", "east", "south"), hits.stream().map(ExactIndex.Hit::id).toList());
         assertEquals(1.0f, hits.get(0).score(), 1e-6f);
+    }
+
+    /**
+     * The bulk build packs rows in parallel straight into the kernel's layout: it must store exactly what adding
+     * one item at a time stores (normalised the same way), also when a slice starts in the middle of a block,
+     * and survive save and load (version 4's packed vectors) bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(ExactIndex.Storage.class)
+    void bulkAddStoresWhatAddingOneByOneStores(ExactIndex.Storage storage) {
+        Random r = new Random(21);
+        int dim = 17;
+        int n = 300;
+        float[] v = new float[n * dim];
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("item-" + i);
+            for (int d = 0; d < dim; d++) {
+                v[i * dim + d] = (float) r.nextGaussian();
+            }
+        }
+        for (int d = 0; d < dim; d++) {
+            v[5 * dim + d] = 0; // a zero vector stays zero under cosine
+        }
+        for (ExactIndex.Metric metric : ExactIndex.Metric.values()) {
+            ExactIndex one = new ExactIndex(dim, metric, storage);
+            for (int i = 0; i < n; i++) {
+                one.add(ids.get(i), Arrays.copyOfRange(v, i * dim, (i + 1) * dim));
+            }
+            ExactIndex bulk = new ExactIndex(dim, metric, storage);
+            bulk.addAll(ids.subList(0, 70), Arrays.copyOfRange(v, 0, 70 * dim));
+            bulk.addAll(ids.subList(70, n), Arrays.copyOfRange(v, 70 * dim, n * dim));
+            Path file = dir.resolve("bulk-" + metric + ".sfindex");
+            bulk.save(file);
+            ExactIndex loaded = ExactIndex.load(file);
+            for (ExactIndex candidate : List.of(bulk, loaded)) {
+                assertEquals(n, candidate.size());
+                for (String id : ids) {
+                    assertArrayEquals(one.vector(id), candidate.vector(id), metric + " " + id);
+                }
+                float[] q = Arrays.copyOfRange(v, 7 * dim, 10 * dim);
+                assertEquals(one.search(q, 12), candidate.search(q, 12), metric.toString());
+            }
+            loaded.add("late", Arrays.copyOfRange(v, 0, dim)); // a loaded index still grows
+            assertEquals(n + 1, loaded.size());
+        }
+    }
+
+    /** A refused bulk add (a NaN, an id given twice or already present) adds nothing. */
+    @Test
+    void aRefusedBulkAddAddsNothing() {
+        ExactIndex index = new ExactIndex(2, ExactIndex.Metric.DOT);
+        index.add("a", new float[] {1, 0});
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> index.addAll(List.of("b", "c"), new float[] {0, 1, Float.NaN, 0}));
+        assertEquals("item 'c' (row 1) has NaN at column 0; an index holds finite vectors only", e.getMessage());
+        e = assertThrows(InvalidInputException.class,
+                () -> index.addAll(List.of("b", "c", "b"), new float[] {0, 1, 1, 1, 2, 2}));
+        assertTrue(e.getMessage().contains("'b' (item 2) is given twice"), e.getMessage());
+        e = assertThrows(InvalidInputException.class, () -> index.addAll(List.of("b", "a"), new float[] {0, 1, 1, 1}));
+        assertTrue(e.getMessage().contains("'a' (item 1) is already in the index"), e.getMessage());
+        assertEquals(1, index.size());
+        assertFalse(index.contains("b"));
+        index.addAll(List.of("b", "c"), new float[] {0, 1, 1, 1});
+        assertEquals(List.of("c", "a", "b"), index.search(new float[] {1, 0.5f}, 3).get(0).stream()
+                .map(ExactIndex.Hit::id).toList());
     }
 
     @Test

@@ -132,6 +132,15 @@ public final class FormatInput implements Closeable {
         return count;
     }
 
+    /** Reads {@code len} bytes into {@code b} (bulk data, e.g. packed vectors), reporting a truncated file as such. */
+    public void readFully(byte[] b, int off, int len) throws IOException {
+        try {
+            data.readFully(b, off, len);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
     /** Reads a string written by {@link FormatOutput#writeString}, its length checked against the bytes left. */
     public String readString() throws IOException {
         byte[] bytes = new byte[readCount("a string's length", 1)];

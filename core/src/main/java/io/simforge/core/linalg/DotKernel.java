@@ -50,6 +50,19 @@ public abstract class DotKernel {
         compute(queries, q0, count, dim, rows.blockData(block, scratch), rows.offset(block), out);
     }
 
+    /**
+     * Whether any of the {@link PackedRows#BLOCK} scores at {@code v[off …]} is above {@code threshold} (NaN is
+     * not): lets a top-k search skip a whole block of scores none of which can enter its list.
+     */
+    public final boolean anyAbove(float[] v, int off, float threshold) {
+        if (off < 0 || off + PackedRows.BLOCK > v.length) {
+            throw new IllegalArgumentException("scores " + off + "+" + PackedRows.BLOCK + " out of range " + v.length);
+        }
+        return anyAboveUnchecked(v, off, threshold);
+    }
+
+    abstract boolean anyAboveUnchecked(float[] v, int off, float threshold);
+
     /** Per-thread room to widen one half-precision block to float. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 

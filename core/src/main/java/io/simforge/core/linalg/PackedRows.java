@@ -103,6 +103,41 @@ public final class PackedRows {
         return rows++;
     }
 
+    /**
+     * Appends {@code count} rows of the row-major {@code matrix}, row {@code i} multiplied by {@code scale[i]} when
+     * {@code scale} is not null (as {@code v[d] * scale[i]} in float, what normalising one row at a time gives).
+     * Blocks are filled in parallel: the fast way to build a big gallery.
+     */
+    public void appendAll(float[] matrix, int count, float[] scale) {
+        if (count < 0 || (long) count * dim > matrix.length || (scale != null && scale.length < count)) {
+            throw new IllegalArgumentException("cannot take " + count + " rows of dimension " + dim + " from "
+                    + matrix.length + " values");
+        }
+        if (count == 0) {
+            return;
+        }
+        ensureCapacity(rows + count);
+        int first = rows;
+        int end = first + count;
+        java.util.stream.IntStream.rangeClosed(first / BLOCK, (end - 1) / BLOCK).parallel().forEach(b -> {
+            int base = b * BLOCK * dim;
+            for (int r = Math.max(first, b * BLOCK); r < Math.min(end, (b + 1) * BLOCK); r++) {
+                int at = base + r % BLOCK;
+                int src = (r - first) * dim;
+                float f = scale == null ? 1f : scale[r - first];
+                for (int d = 0; d < dim; d++) {
+                    float v = scale == null ? matrix[src + d] : matrix[src + d] * f;
+                    if (half != null) {
+                        half[at + d * BLOCK] = Half.fromFloat(v);
+                    } else {
+                        data[at + d * BLOCK] = v;
+                    }
+                }
+            }
+        });
+        rows = end;
+    }
+
     /** Makes room for {@code capacity} rows without changing the content. */
     public void ensureCapacity(int capacity) {
         int length = half != null ? half.length : data.length;
@@ -158,6 +193,75 @@ public final class PackedRows {
             }
         }
     }
+
+    /** Values in the stored layout, padding included: {@code blocks() × BLOCK × dim}. */
+    public long rawValues() {
+        return (long) blocks() * BLOCK * dim;
+    }
+
+    /** Bytes of {@link #writeRaw}: {@link #rawValues()} floats or halves. */
+    public static long rawBytes(int rows, int dim, boolean half) {
+        return (rows + (long) BLOCK - 1) / BLOCK * BLOCK * dim * (half ? Short.BYTES : Float.BYTES);
+    }
+
+    /**
+     * Writes the stored layout as it is, padding included (big-endian float32 or binary16), so that
+     * {@link #readRaw} loads it with one copy and no repacking.
+     */
+    public void writeRaw(java.io.OutputStream out) throws java.io.IOException {
+        byte[] chunk = new byte[RAW_CHUNK];
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
+        int per = RAW_CHUNK / (half != null ? Short.BYTES : Float.BYTES);
+        int n = (int) rawValues();
+        for (int from = 0; from < n; from += per) {
+            int len = Math.min(per, n - from);
+            if (half != null) {
+                bytes.clear();
+                bytes.asShortBuffer().put(half, from, len);
+                out.write(chunk, 0, len * Short.BYTES);
+            } else {
+                bytes.clear();
+                bytes.asFloatBuffer().put(data, from, len);
+                out.write(chunk, 0, len * Float.BYTES);
+            }
+        }
+    }
+
+    /** Where {@link #readRaw} takes its bytes from, e.g. a checksummed file reader. */
+    @FunctionalInterface
+    public interface RawInput {
+        void readFully(byte[] b, int off, int len) throws java.io.IOException;
+    }
+
+    /**
+     * Reads {@code rows} rows written by {@link #writeRaw} ({@link #rawBytes} bytes). Padding rows are zeroed
+     * whatever the bytes said, so a search never sees them.
+     */
+    public static PackedRows readRaw(int rows, int dim, boolean half, RawInput in) throws java.io.IOException {
+        PackedRows p = allocate(rows, dim, half);
+        byte[] chunk = new byte[RAW_CHUNK];
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
+        int per = RAW_CHUNK / (half ? Short.BYTES : Float.BYTES);
+        int n = (int) (rawBytes(rows, dim, half) / (half ? Short.BYTES : Float.BYTES));
+        for (int from = 0; from < n; from += per) {
+            int len = Math.min(per, n - from);
+            in.readFully(chunk, 0, len * (half ? Short.BYTES : Float.BYTES));
+            bytes.clear();
+            if (half) {
+                bytes.asShortBuffer().get(p.half, from, len);
+            } else {
+                bytes.asFloatBuffer().get(p.data, from, len);
+            }
+        }
+        float[] zero = new float[dim];
+        for (int r = rows; r % BLOCK != 0; r++) {
+            p.set(r, zero, 0);
+        }
+        p.rows = rows;
+        return p;
+    }
+
+    private static final int RAW_CHUNK = 1 << 20;
 
     /** The float data of block {@code b}: the stored array, or {@code scratch} filled from half precision. */
     float[] blockData(int b, float[] scratch) {

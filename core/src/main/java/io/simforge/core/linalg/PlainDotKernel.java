@@ -36,4 +36,14 @@ final class PlainDotKernel extends DotKernel {
         }
         return s;
     }
+
+    @Override
+    boolean anyAboveUnchecked(float[] v, int off, float threshold) {
+        for (int j = 0; j < PackedRows.BLOCK; j++) {
+            if (v[off + j] > threshold) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

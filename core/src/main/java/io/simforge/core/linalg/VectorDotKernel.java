@@ -5,17 +5,22 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DotKernel} with the Vector API: four queries × two SIMD registers of rows accumulate in eight
- * registers across the whole dimension, so each loaded row vector feeds four fused multiply-adds. Loaded
- * only when the incubator module is present (see {@link DotKernel#best()}).
+ * {@link DotKernel} with the Vector API, register-tiled: four queries × four SIMD registers of rows (64 rows with
+ * AVX-512) accumulate in sixteen registers, so each loaded row vector feeds four fused multiply-adds and each
+ * broadcast query value four more. The dimension is walked in chunks of {@value #CHUNK}, so the chunk of the
+ * block being read (128 rows × 128 dims) stays in L1/L2 cache while every query of the batch passes over it;
+ * partial sums wait in {@code out} between chunks. Loaded only when the incubator module is present (see
+ * {@link DotKernel#best()}).
  */
 final class VectorDotKernel extends DotKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Dimensions per pass over a block; measured best of 32, 64, 128 and the whole 512 (docs/benchmarks.md). */
+    static final int CHUNK = 128;
 
     VectorDotKernel() {
-        if (PackedRows.BLOCK % (2 * L) != 0) {
-            throw new LinkageError("block size " + PackedRows.BLOCK + " is not a multiple of 2 × " + L + " lanes");
+        if (PackedRows.BLOCK % (4 * L) != 0) {
+            throw new LinkageError("block size " + PackedRows.BLOCK + " is not a multiple of 4 × " + L + " lanes");
         }
     }
 
@@ -26,57 +31,18 @@ final class VectorDotKernel extends DotKernel {
 
     @Override
     void compute(float[] q, int q0, int count, int dim, float[] packed, int off, float[] out) {
-        final int b = PackedRows.BLOCK;
-        int i = 0;
-        for (; i + 4 <= count; i += 4) {
-            int r0 = (q0 + i) * dim;
-            int r1 = r0 + dim;
-            int r2 = r1 + dim;
-            int r3 = r2 + dim;
-            for (int j = 0; j < b; j += 2 * L) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector c0 = a0;
-                FloatVector c1 = a0;
-                FloatVector c2 = a0;
-                FloatVector c3 = a0;
-                for (int d = 0, p = off + j; d < dim; d++, p += b) {
-                    FloatVector x = FloatVector.fromArray(S, packed, p);
-                    FloatVector y = FloatVector.fromArray(S, packed, p + L);
-                    FloatVector w0 = FloatVector.broadcast(S, q[r0 + d]);
-                    FloatVector w1 = FloatVector.broadcast(S, q[r1 + d]);
-                    FloatVector w2 = FloatVector.broadcast(S, q[r2 + d]);
-                    FloatVector w3 = FloatVector.broadcast(S, q[r3 + d]);
-                    a0 = x.fma(w0, a0);
-                    a1 = x.fma(w1, a1);
-                    a2 = x.fma(w2, a2);
-                    a3 = x.fma(w3, a3);
-                    c0 = y.fma(w0, c0);
-                    c1 = y.fma(w1, c1);
-                    c2 = y.fma(w2, c2);
-                    c3 = y.fma(w3, c3);
+        for (int d0 = 0; d0 < dim; d0 += CHUNK) {
+            int d1 = Math.min(dim, d0 + CHUNK);
+            int i = 0;
+            for (; i + 4 <= count; i += 4) {
+                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                    fourQueries(q, (q0 + i) * dim, dim, d0, d1, packed, off + j, out, i * PackedRows.BLOCK + j);
                 }
-                int o = i * b + j;
-                a0.intoArray(out, o);
-                c0.intoArray(out, o + L);
-                a1.intoArray(out, o + b);
-                c1.intoArray(out, o + b + L);
-                a2.intoArray(out, o + 2 * b);
-                c2.intoArray(out, o + 2 * b + L);
-                a3.intoArray(out, o + 3 * b);
-                c3.intoArray(out, o + 3 * b + L);
             }
-        }
-        for (; i < count; i++) {
-            int r = (q0 + i) * dim;
-            for (int j = 0; j < b; j += L) {
-                FloatVector a = FloatVector.zero(S);
-                for (int d = 0, p = off + j; d < dim; d++, p += b) {
-                    a = FloatVector.fromArray(S, packed, p).fma(FloatVector.broadcast(S, q[r + d]), a);
+            for (; i < count; i++) {
+                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                    oneQuery(q, (q0 + i) * dim, d0, d1, packed, off + j, out, i * PackedRows.BLOCK + j);
                 }
-                a.intoArray(out, i * b + j);
             }
         }
     }
@@ -100,5 +66,117 @@ final class VectorDotKernel extends DotKernel {
             s += a[aOff + i] * b[bOff + i];
         }
         return s;
+    }
+
+    /** Rows {@code 4L} wide from {@code p}, dimensions {@code d0 … d1−1}, for four consecutive query rows. */
+    private static void fourQueries(float[] q, int r0, int dim, int d0, int d1, float[] packed, int p, float[] out,
+            int o) {
+        final int b = PackedRows.BLOCK;
+        FloatVector a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, e0, e1, e2, e3;
+        if (d0 == 0) {
+            a0 = FloatVector.zero(S);
+            a1 = a0; a2 = a0; a3 = a0; b0 = a0; b1 = a0; b2 = a0; b3 = a0;
+            c0 = a0; c1 = a0; c2 = a0; c3 = a0; e0 = a0; e1 = a0; e2 = a0; e3 = a0;
+        } else {
+            a0 = FloatVector.fromArray(S, out, o);
+            b0 = FloatVector.fromArray(S, out, o + L);
+            c0 = FloatVector.fromArray(S, out, o + 2 * L);
+            e0 = FloatVector.fromArray(S, out, o + 3 * L);
+            a1 = FloatVector.fromArray(S, out, o + b);
+            b1 = FloatVector.fromArray(S, out, o + b + L);
+            c1 = FloatVector.fromArray(S, out, o + b + 2 * L);
+            e1 = FloatVector.fromArray(S, out, o + b + 3 * L);
+            a2 = FloatVector.fromArray(S, out, o + 2 * b);
+            b2 = FloatVector.fromArray(S, out, o + 2 * b + L);
+            c2 = FloatVector.fromArray(S, out, o + 2 * b + 2 * L);
+            e2 = FloatVector.fromArray(S, out, o + 2 * b + 3 * L);
+            a3 = FloatVector.fromArray(S, out, o + 3 * b);
+            b3 = FloatVector.fromArray(S, out, o + 3 * b + L);
+            c3 = FloatVector.fromArray(S, out, o + 3 * b + 2 * L);
+            e3 = FloatVector.fromArray(S, out, o + 3 * b + 3 * L);
+        }
+        int r1 = r0 + dim;
+        int r2 = r1 + dim;
+        int r3 = r2 + dim;
+        for (int d = d0, pp = p + d0 * b; d < d1; d++, pp += b) {
+            FloatVector x = FloatVector.fromArray(S, packed, pp);
+            FloatVector y = FloatVector.fromArray(S, packed, pp + L);
+            FloatVector z = FloatVector.fromArray(S, packed, pp + 2 * L);
+            FloatVector u = FloatVector.fromArray(S, packed, pp + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, q[r0 + d]);
+            a0 = x.fma(w, a0);
+            b0 = y.fma(w, b0);
+            c0 = z.fma(w, c0);
+            e0 = u.fma(w, e0);
+            w = FloatVector.broadcast(S, q[r1 + d]);
+            a1 = x.fma(w, a1);
+            b1 = y.fma(w, b1);
+            c1 = z.fma(w, c1);
+            e1 = u.fma(w, e1);
+            w = FloatVector.broadcast(S, q[r2 + d]);
+            a2 = x.fma(w, a2);
+            b2 = y.fma(w, b2);
+            c2 = z.fma(w, c2);
+            e2 = u.fma(w, e2);
+            w = FloatVector.broadcast(S, q[r3 + d]);
+            a3 = x.fma(w, a3);
+            b3 = y.fma(w, b3);
+            c3 = z.fma(w, c3);
+            e3 = u.fma(w, e3);
+        }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + L);
+        c0.intoArray(out, o + 2 * L);
+        e0.intoArray(out, o + 3 * L);
+        a1.intoArray(out, o + b);
+        b1.intoArray(out, o + b + L);
+        c1.intoArray(out, o + b + 2 * L);
+        e1.intoArray(out, o + b + 3 * L);
+        a2.intoArray(out, o + 2 * b);
+        b2.intoArray(out, o + 2 * b + L);
+        c2.intoArray(out, o + 2 * b + 2 * L);
+        e2.intoArray(out, o + 2 * b + 3 * L);
+        a3.intoArray(out, o + 3 * b);
+        b3.intoArray(out, o + 3 * b + L);
+        c3.intoArray(out, o + 3 * b + 2 * L);
+        e3.intoArray(out, o + 3 * b + 3 * L);
+    }
+
+    /** The leftover queries (fewer than four), one at a time over the same {@code 4L} rows. */
+    private static void oneQuery(float[] q, int r, int d0, int d1, float[] packed, int p, float[] out, int o) {
+        final int b = PackedRows.BLOCK;
+        FloatVector a, c, e, f;
+        if (d0 == 0) {
+            a = FloatVector.zero(S);
+            c = a;
+            e = a;
+            f = a;
+        } else {
+            a = FloatVector.fromArray(S, out, o);
+            c = FloatVector.fromArray(S, out, o + L);
+            e = FloatVector.fromArray(S, out, o + 2 * L);
+            f = FloatVector.fromArray(S, out, o + 3 * L);
+        }
+        for (int d = d0, pp = p + d0 * b; d < d1; d++, pp += b) {
+            FloatVector w = FloatVector.broadcast(S, q[r + d]);
+            a = FloatVector.fromArray(S, packed, pp).fma(w, a);
+            c = FloatVector.fromArray(S, packed, pp + L).fma(w, c);
+            e = FloatVector.fromArray(S, packed, pp + 2 * L).fma(w, e);
+            f = FloatVector.fromArray(S, packed, pp + 3 * L).fma(w, f);
+        }
+        a.intoArray(out, o);
+        c.intoArray(out, o + L);
+        e.intoArray(out, o + 2 * L);
+        f.intoArray(out, o + 3 * L);
+    }
+
+    @Override
+    boolean anyAboveUnchecked(float[] v, int off, float threshold) {
+        for (int j = 0; j < PackedRows.BLOCK; j += L) {
+            if (FloatVector.fromArray(S, v, off + j).compare(VectorOperators.GT, threshold).anyTrue()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

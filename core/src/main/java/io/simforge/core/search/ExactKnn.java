@@ -84,6 +84,10 @@ public final class ExactKnn {
      * Streams each query's top {@code kOf(q)} neighbours to {@code sink} without keeping them: the way to
      * evaluate hundreds of thousands of queries whose lists would not all fit in memory together.
      *
+     * <p>Work is split into query blocks and, when there are too few of those to keep every core busy (one query,
+     * ten queries: the app case), also into gallery ranges whose top lists are merged at the end. The merge uses
+     * the same total order (score, then lower index) as the scan, so results do not depend on the split.
+     *
      * @param kOf how many neighbours query {@code q} needs (0 skips it)
      */
     public static void scan(float[] queries, PackedRows gallery, IntUnaryOperator kOf, int selfOffset,
@@ -93,111 +97,195 @@ public final class ExactKnn {
             throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim);
         }
         int numQueries = queries.length / dim;
-        int threads = ForkJoinPool.getCommonPoolParallelism();
+        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
         // Big blocks reuse each gallery block from cache; small ones keep every core busy on small inputs.
-        int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * Math.max(1, threads)) + 3) / 4 * 4));
-        int blocks = (numQueries + qb - 1) / qb;
+        int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * threads) + 3) / 4 * 4));
+        int queryBlocks = (numQueries + qb - 1) / qb;
+        int galleryBlocks = gallery.blocks();
+        int split = Math.max(1, Math.min(galleryBlocks, (2 * threads + queryBlocks - 1) / queryBlocks));
         DotKernel kernel = DotKernel.best();
-        IntStream.range(0, blocks).parallel().forEach(b -> {
+        IntStream.range(0, queryBlocks).parallel().forEach(b -> {
             int start = b * qb;
             int count = Math.min(numQueries, start + qb) - start;
-            int[][] idx = new int[count][];
-            float[][] sc = new float[count][];
-            int[] filled = new int[count];
+            int[] ks = new int[count];
             for (int i = 0; i < count; i++) {
-                int k = Math.min(kOf.applyAsInt(start + i), gallery.rows());
-                idx[i] = new int[Math.max(k, 0)];
-                sc[i] = new float[Math.max(k, 0)];
+                ks[i] = Math.max(0, Math.min(kOf.applyAsInt(start + i), gallery.rows()));
             }
-            float[] out = new float[count * PackedRows.BLOCK];
-            for (int g = 0; g < gallery.blocks(); g++) {
-                kernel.scores(queries, start, count, gallery, g, out);
-                int valid = gallery.rowsInBlock(g);
-                int base = g * PackedRows.BLOCK;
-                for (int i = 0; i < count; i++) {
-                    int skip = selfOffset < 0 ? -1 : selfOffset + start + i - base;
-                    filled[i] = select(out, i * PackedRows.BLOCK, valid, base, skip, idx[i], sc[i], filled[i]);
+            TopK[][] lists = new TopK[split][];
+            IntStream.range(0, split).parallel().forEach(part -> {
+                int from = (int) ((long) galleryBlocks * part / split);
+                int to = (int) ((long) galleryBlocks * (part + 1) / split);
+                lists[part] = scanRange(kernel, queries, start, count, ks, gallery, from, to, selfOffset);
+            });
+            for (int i = 0; i < count; i++) {
+                TopK top = lists[0][i];
+                for (int part = 1; part < split; part++) {
+                    top.merge(lists[part][i]);
                 }
-            }
-            for (int i = 0; i < count; i++) {
-                if (idx[i].length > 0) {
-                    sortHeap(sc[i], idx[i], filled[i]);
-                    sink.accept(start + i, idx[i], sc[i], filled[i]);
+                if (ks[i] > 0) {
+                    top.sort();
+                    sink.accept(start + i, top.idx, top.score, top.filled);
                 }
             }
         });
     }
 
-    /**
-     * Merges one block's scores into a query's top list, kept as a min-heap whose root is the worst entry
-     * (lowest score; among equal scores the highest index). Gallery rows arrive in increasing index order,
-     * so an equal score never displaces an entry: ties keep the lower index. Returns the new fill count.
-     */
-    private static int select(float[] out, int o, int valid, int base, int skip, int[] idx, float[] score, int filled) {
-        int k = idx.length;
-        if (k == 0) {
-            return 0;
+    /** The top lists of queries {@code start … start+count−1} over gallery blocks {@code from … to−1}. */
+    private static TopK[] scanRange(DotKernel kernel, float[] queries, int start, int count, int[] ks,
+            PackedRows gallery, int from, int to, int selfOffset) {
+        TopK[] top = new TopK[count];
+        for (int i = 0; i < count; i++) {
+            top[i] = new TopK(ks[i]);
         }
-        for (int j = 0; j < valid; j++) {
-            float s = out[o + j];
-            if (j == skip || s != s) { // NaN scores rank nowhere
-                continue;
-            }
-            if (filled < k) {
-                // Sift up.
-                int pos = filled++;
-                while (pos > 0) {
-                    int parent = (pos - 1) >>> 1;
-                    if (!worse(s, base + j, score[parent], idx[parent])) {
-                        break;
-                    }
-                    score[pos] = score[parent];
-                    idx[pos] = idx[parent];
-                    pos = parent;
+        float[] out = new float[count * PackedRows.BLOCK];
+        for (int g = from; g < to; g++) {
+            kernel.scores(queries, start, count, gallery, g, out);
+            int valid = gallery.rowsInBlock(g);
+            int base = g * PackedRows.BLOCK;
+            for (int i = 0; i < count; i++) {
+                TopK t = top[i];
+                int o = i * PackedRows.BLOCK;
+                // Only scores above the list's threshold can enter: most blocks have none (one SIMD pass).
+                if (t.k == 0 || (!t.open && !kernel.anyAbove(out, o, t.threshold))) {
+                    continue;
                 }
-                score[pos] = s;
-                idx[pos] = base + j;
-            } else if (s > score[0]) {
-                siftDown(score, idx, k, s, base + j);
+                int skip = selfOffset < 0 ? -1 : selfOffset + start + i - base;
+                t.offerBlock(out, o, valid, base, skip);
             }
         }
-        return filled;
+        return top;
     }
 
-    /** True when (s, i) ranks below (t, j). */
-    private static boolean worse(float s, int i, float t, int j) {
-        return s < t || (s == t && i > j);
-    }
+    /**
+     * One query's best {@code k} so far, as a buffer of up to {@code 2k} candidates that is cut back to the best
+     * {@code k} (a selection, linear time) whenever it fills; {@code threshold} is then the k-th best score, and
+     * only scores above it are taken. Each candidate is one long, ordered as the ranking is (score descending, then
+     * gallery index ascending), so selection, merging and sorting compare plain longs.
+     */
+    private static final class TopK {
+        final int k;
+        final long[] buf;
+        int size;
+        /** Until the buffer is first cut back, every score but NaN enters. */
+        boolean open = true;
+        /** After that, scores at or below this (the k-th best) cannot enter. */
+        float threshold = Float.NEGATIVE_INFINITY;
+        /** The k-th best key after the last cut: a candidate must rank above it. */
+        long thresholdKey = Long.MAX_VALUE;
+        int[] idx;
+        float[] score;
+        int filled;
 
-    private static void siftDown(float[] score, int[] idx, int size, float s, int i) {
-        int pos = 0;
-        while (true) {
-            int child = 2 * pos + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && worse(score[child + 1], idx[child + 1], score[child], idx[child])) {
-                child++;
-            }
-            if (!worse(score[child], idx[child], s, i)) {
-                break;
-            }
-            score[pos] = score[child];
-            idx[pos] = idx[child];
-            pos = child;
+        TopK(int k) {
+            this.k = k;
+            this.buf = new long[Math.max(2 * k, 1)];
         }
-        score[pos] = s;
-        idx[pos] = i;
+
+        /**
+         * Takes one block's scores. Gallery rows arrive in increasing index order, so a score equal to the
+         * threshold ranks below the k-th best (same score, higher index) and is rightly left out.
+         */
+        void offerBlock(float[] out, int o, int valid, int base, int skip) {
+            for (int j = 0; j < valid; j++) {
+                float s = out[o + j];
+                if ((open ? s == s : s > threshold) && j != skip) { // NaN scores rank nowhere
+                    add(key(s, base + j));
+                }
+            }
+        }
+
+        /** Adds another range's candidates (any order of arrival: the keys carry the whole ranking). */
+        void merge(TopK other) {
+            for (int e = 0; e < other.size; e++) {
+                if (other.buf[e] < thresholdKey) {
+                    add(other.buf[e]);
+                }
+            }
+        }
+
+        private void add(long key) {
+            buf[size++] = key;
+            if (size == buf.length) {
+                cut();
+            }
+        }
+
+        /** Keeps the best k candidates (the k smallest keys) and sets the threshold to the k-th. */
+        private void cut() {
+            select(buf, 0, size - 1, k - 1); // the buffer holds 2k > k candidates here
+            size = k;
+            thresholdKey = buf[k - 1];
+            threshold = scoreOf(thresholdKey);
+            open = false;
+        }
+
+        /** Ends the scan: the best k, sorted best first, in {@code idx}, {@code score} and {@code filled}. */
+        void sort() {
+            if (size > k) {
+                select(buf, 0, size - 1, k - 1);
+                size = k;
+            }
+            Arrays.sort(buf, 0, size);
+            idx = new int[k];
+            score = new float[k];
+            for (int e = 0; e < size; e++) {
+                idx[e] = (int) buf[e];
+                score[e] = scoreOf(buf[e]);
+            }
+            filled = size;
+        }
     }
 
-    /** Turns a heap of {@code filled} entries into a list sorted best first (heapsort). */
-    private static void sortHeap(float[] score, int[] idx, int filled) {
-        for (int end = filled - 1; end > 0; end--) {
-            float s = score[end];
-            int i = idx[end];
-            score[end] = score[0];
-            idx[end] = idx[0];
-            siftDown(score, idx, end, s, i);
+    /**
+     * A candidate as one long whose natural order is the ranking: the score's bits flipped so that a higher score
+     * gives a smaller number, then the gallery index. −0 counts as 0, as float comparison has it.
+     */
+    static long key(float s, int index) {
+        int bits = Float.floatToIntBits(s + 0.0f);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // ascending with the float's value
+        return ((long) ~ordered << 32) | index;
+    }
+
+    static float scoreOf(long key) {
+        int ordered = ~(int) (key >> 32);
+        return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
+    }
+
+    /** Rearranges {@code a[lo … hi]} so that {@code a[n]} is what sorting would put there, smaller keys before it. */
+    private static void select(long[] a, int lo, int hi, int n) {
+        while (hi > lo) {
+            int mid = (lo + hi) >>> 1;
+            // Median of three as the pivot, moved to hi.
+            if (a[mid] < a[lo]) {
+                swap(a, mid, lo);
+            }
+            if (a[hi] < a[lo]) {
+                swap(a, hi, lo);
+            }
+            if (a[mid] < a[hi]) {
+                swap(a, mid, hi);
+            }
+            long pivot = a[hi];
+            int store = lo;
+            for (int i = lo; i < hi; i++) {
+                if (a[i] < pivot) {
+                    swap(a, i, store++);
+                }
+            }
+            swap(a, store, hi);
+            if (store == n) {
+                return;
+            } else if (store < n) {
+                lo = store + 1;
+            } else {
+                hi = store - 1;
+            }
         }
+    }
+
+    private static void swap(long[] a, int i, int j) {
+        long t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,8 @@ class DotKernelTest {
     @Test
     void bothKernelsMatchDoublePrecisionDotProducts() {
         Random r = new Random(3);
-        for (int[] shape : new int[][] {{1, 1, 1}, {3, 130, 7}, {9, 300, 64}, {4, 128, 513}, {13, 257, 33}}) {
+        for (int[] shape : new int[][] {{1, 1, 1}, {3, 130, 7}, {9, 300, 64}, {4, 128, 513}, {13, 257, 33},
+                {5, 129, 128}, {6, 64, 129}, {7, 200, 255}, {8, 1, 256}, {2, 3, 17}}) {
             int nq = shape[0];
             int rows = shape[1];
             int dim = shape[2];
@@ -72,6 +74,23 @@ class DotKernelTest {
         }
         assertEquals(1 * 4 + 2 * 5 + 3 * 6, DotKernel.best().dot(new float[] {1, 2, 3}, 0, new float[] {4, 5, 6}, 0, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> DotKernel.best().dot(a, 690, b, 0, 20));
+    }
+
+    @Test
+    void anyAboveSeesEveryPositionOfTheBlock() {
+        for (DotKernel kernel : new DotKernel[] {DotKernel.best(), DotKernel.plain()}) {
+            float[] v = new float[PackedRows.BLOCK + 3];
+            assertTrue(!kernel.anyAbove(v, 3, 0f), kernel.name());
+            for (int j = 0; j < PackedRows.BLOCK; j++) {
+                Arrays.fill(v, 0f);
+                v[3 + j] = 1f;
+                assertTrue(kernel.anyAbove(v, 3, 0.5f), kernel.name() + " position " + j);
+                assertTrue(!kernel.anyAbove(v, 3, 1f), kernel.name() + " equal is not above, position " + j);
+                v[3 + j] = Float.NaN;
+                assertTrue(!kernel.anyAbove(v, 3, 0.5f), kernel.name() + " NaN is not above, position " + j);
+            }
+            assertThrows(IllegalArgumentException.class, () -> kernel.anyAbove(v, 4, 0f));
+        }
     }
 
     @Test

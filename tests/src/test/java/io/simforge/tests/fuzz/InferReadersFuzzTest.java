@@ -37,7 +37,8 @@ class InferReadersFuzzTest {
     void indexFiles() throws Exception {
         Fuzzer f = new Fuzzer("ExactIndex.load", dir, "x.sfindex", t -> t instanceof UnreadableFileException,
                 ExactIndex::load);
-        for (String old : new String[] {"index-v1.sfindex", "index-v2-float32.sfindex", "index-v2-float16.sfindex"}) {
+        for (String old : new String[] {"index-v1.sfindex", "index-v2-float32.sfindex", "index-v2-float16.sfindex",
+                "index-v3-float32.sfindex", "index-v3-float16.sfindex", "index-v4-float16.sfindex"}) {
             f.seed(golden(old));
         }
         for (ExactIndex.Storage storage : ExactIndex.Storage.values()) {
@@ -52,7 +53,7 @@ class InferReadersFuzzTest {
                 v[i] = (float) r.nextGaussian();
             }
             index.addAll(ids, v);
-            Path file = dir.resolve("v3-" + storage + ".sfindex");
+            Path file = dir.resolve("current-" + storage + ".sfindex");
             index.save(file);
             f.seed(file);
         }
