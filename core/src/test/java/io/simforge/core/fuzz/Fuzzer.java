@@ -77,14 +77,17 @@ public final class Fuzzer {
         return seed(Files.readAllBytes(file));
     }
 
+    /** Random cases run whatever the time budget. */
+    static final int MIN_CASES = 200;
+
     /** The configured time per reader. */
     public static Duration budget() {
         return Duration.ofSeconds(Long.getLong("simforge.fuzz.seconds", DEFAULT_SECONDS));
     }
 
     /**
-     * Runs the seeds' undamaged files (each must read), the regression cases, then random cases until the budget is
-     * spent.
+     * Runs the seeds' undamaged files (each must read), the regression cases, then random cases (at least
+     * {@link #MIN_CASES}) until the budget is spent.
      */
     public Outcome run(long... regressionSeeds) throws Exception {
         if (seeds.isEmpty()) {
@@ -110,7 +113,9 @@ public final class Fuzzer {
             }
             long end = System.nanoTime() + budget().toNanos();
             Random seedSource = new Random();
-            while (System.nanoTime() < end) {
+            // At least MIN_CASES random cases however slow the machine: a loaded CI runner must not turn the
+            // budget into a handful of cases (and a test that sees only refusals).
+            for (long random = 0; System.nanoTime() < end || random < MIN_CASES; random++) {
                 one(worker, seedSource.nextLong(), counts);
             }
             Outcome o = new Outcome(counts[0], counts[1], counts[2]);
