@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.simforge.core.io.Npy;
 import io.simforge.infer.ExactIndex;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,22 +28,8 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        PrintStream originalOut = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err));
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = cl.execute(args);
-        } finally {
-            System.setOut(originalOut);
-        }
-        return new Outcome(code, captured.toString(StandardCharsets.UTF_8), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Flags that take any number: seeds, and a mean (which may be below 0; it must still be finite). */
@@ -99,7 +80,7 @@ class BadInputTest {
 
     @Test
     void theErrorIsOneLineWithTheValueTyped() {
-        Outcome o = run("search", "x.sfindex", "--vectors", "q.npy", "-k", "-3");
+        CliRun o = run("search", "x.sfindex", "--vectors", "q.npy", "-k", "-3");
         assertEquals(2, o.code());
         assertTrue(o.err().startsWith("simforge search: Invalid value for option '-k': -3 is not a whole number of 1 "
                 + "or more"), o.err());
@@ -128,7 +109,7 @@ class BadInputTest {
     void queriesOfTheWrongDimensionAreRefusedBeforeAnyResult() throws Exception {
         Path q = dir.resolve("q.npy");
         Npy.writeFloats(q, new float[64], 2, 32);
-        Outcome o = run("search", index(64).toString(), "--vectors", q.toString());
+        CliRun o = run("search", index(64).toString(), "--vectors", q.toString());
         assertEquals(1, o.code());
         assertEquals("", o.out(), "nothing printed before the error");
         assertTrue(o.err().contains(q + " has shape [2, 32], but") && o.err().contains("holds 64-d vectors"), o.err());
@@ -141,7 +122,7 @@ class BadInputTest {
         values[8 + 5] = Float.NaN;
         Path q = dir.resolve("nan.npy");
         Npy.writeFloats(q, values, 2, 8);
-        Outcome o = run("search", index(8).toString(), "--vectors", q.toString());
+        CliRun o = run("search", index(8).toString(), "--vectors", q.toString());
         assertEquals(1, o.code());
         assertTrue(o.err().contains("nan.npy row 1, column 5 is NaN"), o.err());
         values[8 + 5] = Float.NEGATIVE_INFINITY;
@@ -162,7 +143,7 @@ class BadInputTest {
             byte[] flipped = bytes.clone();
             flipped[count + 3 - bit / 8] ^= (byte) (1 << (bit % 8));
             Path bad = Files.write(dir.resolve("flipped.sfindex"), flipped);
-            Outcome o = run("search", bad.toString(), "--ids", "item-1");
+            CliRun o = run("search", bad.toString(), "--ids", "item-1");
             assertEquals(1, o.code(), "bit " + bit);
             assertTrue(o.err().startsWith("simforge search: " + bad + " is damaged: "), "bit " + bit + ": " + o.err());
             assertFalse(o.err().contains("Exception"), o.err());
@@ -178,7 +159,7 @@ class BadInputTest {
         Npy.writeFloats(emb, e, 6, 4);
         Path labels = dir.resolve("y.npy");
         Npy.writeInts(labels, new int[] {0, 0, 1, 1, 2, 2});
-        Outcome o = run("eval", "--embeddings", emb.toString(), "--labels", labels.toString(), "-o",
+        CliRun o = run("eval", "--embeddings", emb.toString(), "--labels", labels.toString(), "-o",
                 dir.resolve("out").toString());
         assertNotEquals(0, o.code());
         assertTrue(o.err().contains(emb + " row 0, column 0 is NaN"), o.err());

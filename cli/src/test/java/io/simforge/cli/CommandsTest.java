@@ -5,43 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CommandsTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        PrintStream originalOut = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err));
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = cl.execute(args);
-        } finally {
-            System.setOut(originalOut);
-        }
-        return new Outcome(code, captured.toString(StandardCharsets.UTF_8), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void quickstartWritesARunFolderAndTheExportedModelEvaluatesAgain() throws Exception {
         Path run = dir.resolve("qs");
-        Outcome o = run("quickstart", "--iterations", "20", "-o", run.toString());
+        CliRun o = run("quickstart", "--iterations", "20", "-o", run.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("R@1"), o.out());
         assertTrue(o.out().contains("(ok)"), "parity check line: " + o.out());
@@ -65,10 +45,10 @@ class CommandsTest {
 
         // The saved model exports again and the ONNX file evaluates with ONNX Runtime alone.
         Path again = dir.resolve("again.onnx");
-        Outcome export = run("export", run.resolve("model").toString(), "-o", again.toString());
+        CliRun export = run("export", run.resolve("model").toString(), "-o", again.toString());
         assertEquals(0, export.code(), export.err());
         Path evalDir = dir.resolve("eval");
-        Outcome eval = run("eval", "-m", again.toString(), "--classes", "5-9", "-o", evalDir.toString(), "--report");
+        CliRun eval = run("eval", "-m", again.toString(), "--classes", "5-9", "-o", evalDir.toString(), "--report");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(Files.isRegularFile(evalDir.resolve("report.html")));
         JsonObject evalMetrics = JsonParser.parseString(Files.readString(evalDir.resolve("metrics.json")))
@@ -91,17 +71,17 @@ class CommandsTest {
         }
         Files.writeString(images.resolve("boot/corrupt.png"), "no image here");
         Path emb = dir.resolve("emb");
-        Outcome embed = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
+        CliRun embed = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
                 "--batch-size", "5", "--chunk", "4");
         assertEquals(0, embed.code(), embed.err());
         assertTrue(embed.out().contains("Wrote 12 embeddings of 64 dimensions (1 unreadable"), embed.out());
-        Outcome again2 = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
+        CliRun again2 = run("embed", "-m", again.toString(), "--images", images.toString(), "-o", emb.toString(),
                 "--batch-size", "5", "--chunk", "4");
         assertEquals(0, again2.code(), "running a finished extraction again is harmless: " + again2.err());
         // The same folder evaluated leave-one-out (the corrupt file left out), with baselines and a report that shows
         // the images themselves and the files they came from.
         Path folderEval = dir.resolve("folder-eval");
-        Outcome fe = run("eval", "-m", again.toString(), "--images", images.toString(), "--baselines", "--report", "-o",
+        CliRun fe = run("eval", "-m", again.toString(), "--images", images.toString(), "--baselines", "--report", "-o",
                 folderEval.toString());
         assertEquals(0, fe.code(), fe.err());
         JsonObject fm = JsonParser.parseString(Files.readString(folderEval.resolve("metrics.json"))).getAsJsonObject();
@@ -110,11 +90,11 @@ class CommandsTest {
         String page = Files.readString(folderEval.resolve("report.html"));
         assertTrue(page.contains("data:image/png;base64,") && page.contains("sneaker/i"), "images and their files");
         Path index = dir.resolve("images.sfindex");
-        Outcome idx = run("index", emb.toString(), "-o", index.toString());
+        CliRun idx = run("index", emb.toString(), "-o", index.toString());
         assertEquals(0, idx.code(), idx.err());
         Path results = dir.resolve("results.json");
         String first = Files.readAllLines(emb.resolve("ids.txt")).get(0);
-        Outcome byId = run("search", index.toString(), "--ids", first, "-k", "3", "--json", results.toString());
+        CliRun byId = run("search", index.toString(), "--ids", first, "-k", "3", "--json", results.toString());
         assertEquals(0, byId.code(), byId.err());
         var list = JsonParser.parseString(Files.readString(results)).getAsJsonArray().get(0).getAsJsonObject();
         assertEquals(first, list.get("query").getAsString());
@@ -123,7 +103,7 @@ class CommandsTest {
             assertTrue(!hit.getAsJsonObject().get("id").getAsString().equals(first), "the query is left out");
         }
         // The image itself, embedded again, finds itself first with similarity 1.
-        Outcome byImage = run("search", index.toString(), "--images", images.resolve(first).toString(), "-m",
+        CliRun byImage = run("search", index.toString(), "--images", images.resolve(first).toString(), "-m",
                 again.toString(), "-k", "2", "--scoring", "onnx");
         assertEquals(0, byImage.code(), byImage.err());
         assertTrue(byImage.out().contains("1. 1.0000  " + first), byImage.out());
@@ -141,7 +121,7 @@ class CommandsTest {
         io.simforge.core.io.Npy.writeFloats(g, angles(0, 90, 10, 80), 4, 2);
         io.simforge.core.io.Npy.writeInts(gl, new int[] {0, 1, 1, 0});
         Path out = dir.resolve("qg");
-        Outcome o = run("eval", "--embeddings", q.toString(), "--labels", ql.toString(), "--gallery-embeddings",
+        CliRun o = run("eval", "--embeddings", q.toString(), "--labels", ql.toString(), "--gallery-embeddings",
                 g.toString(), "--gallery-labels", gl.toString(), "-o", out.toString());
         assertEquals(0, o.code(), o.err());
         JsonObject m = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject()
@@ -151,17 +131,17 @@ class CommandsTest {
 
         // Leave-one-out over the gallery alone, with a report (no images: classes only).
         Path loo = dir.resolve("loo");
-        Outcome o2 = run("eval", "--embeddings", g.toString(), "--labels", gl.toString(), "-o", loo.toString(), "--report");
+        CliRun o2 = run("eval", "--embeddings", g.toString(), "--labels", gl.toString(), "-o", loo.toString(), "--report");
         assertEquals(0, o2.code(), o2.err());
         // 0°: nearest 10° (B) miss; 90°: 80° (A) miss; 10°: 0° (A) miss; 80°: 90° (B) miss.
         assertEquals(0.0, JsonParser.parseString(Files.readString(loo.resolve("metrics.json"))).getAsJsonObject()
                 .getAsJsonObject("learned").get("recall@1").getAsDouble());
         assertTrue(Files.readString(loo.resolve("report.html")).contains("No images are available"));
 
-        Outcome mismatch = run("eval", "--embeddings", g.toString(), "--labels", ql.toString(), "-o", loo.toString());
+        CliRun mismatch = run("eval", "--embeddings", g.toString(), "--labels", ql.toString(), "-o", loo.toString());
         assertEquals(1, mismatch.code());
         assertTrue(mismatch.err().contains("holds 3 labels but " + g + " has 4 rows"), mismatch.err());
-        Outcome noEval = run("report", dir.resolve("empty").toString());
+        CliRun noEval = run("report", dir.resolve("empty").toString());
         assertEquals(1, noEval.code());
         assertTrue(noEval.err().contains("run folder not found"), noEval.err());
     }
@@ -179,12 +159,12 @@ class CommandsTest {
     @Test
     void aTrainingRunIsEvaluatedAndReportedFromItsFolder() throws Exception {
         Path run = dir.resolve("trained");
-        Outcome train = run("train", "--iterations", "12", "--validation-classes", "5-9", "--validation-per-class", "20",
+        CliRun train = run("train", "--iterations", "12", "--validation-classes", "5-9", "--validation-per-class", "20",
                 "--validate-every", "5", "-o", run.toString());
         assertEquals(0, train.code(), train.err());
         assertEquals(java.util.List.of(0, 5, 10, 12), io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"))
                 .validations().stream().map(c -> c.iteration()).toList());
-        Outcome eval = run("eval", "-m", run.toString(), "--classes", "5-9", "--report");
+        CliRun eval = run("eval", "-m", run.toString(), "--classes", "5-9", "--report");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("Exported " + run.resolve("model")), eval.out());
         for (String f : new String[] {"model.onnx", "metrics.json", "eval/embeddings.npy", "report.html"}) {
@@ -192,7 +172,7 @@ class CommandsTest {
         }
         String html = Files.readString(run.resolve("report.html"));
         assertTrue(html.contains("id=\"loss-chart\"") && html.contains("data:image/png;base64,"));
-        Outcome overlap = run("train", "--validation-classes", "3-5", "-o", dir.resolve("bad").toString());
+        CliRun overlap = run("train", "--validation-classes", "3-5", "-o", dir.resolve("bad").toString());
         assertEquals(1, overlap.code());
         assertTrue(overlap.err().contains("overlap the training classes"), overlap.err());
     }
@@ -201,7 +181,7 @@ class CommandsTest {
     @Test
     void settingsOverridesCheckpointsAndResume() throws Exception {
         Path run = dir.resolve("resumable");
-        Outcome first = run("train", "--iterations", "8", "--set", "checkpointEvery=4", "--set", "optimizer=sgd",
+        CliRun first = run("train", "--iterations", "8", "--set", "checkpointEvery=4", "--set", "optimizer=sgd",
                 "--set", "schedule=cosine", "--set", "widths=[4,8]", "-o", run.toString());
         assertEquals(0, first.code(), first.err());
         JsonObject config = JsonParser.parseString(Files.readString(run.resolve("config.json"))).getAsJsonObject();
@@ -210,27 +190,27 @@ class CommandsTest {
         assertTrue(Files.isRegularFile(run.resolve("checkpoint/weights.params")));
         config.addProperty("iterations", 12);
         Files.writeString(run.resolve("config.json"), config.toString());
-        Outcome resumed = run("train", "--resume", run.toString());
+        CliRun resumed = run("train", "--resume", run.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("Resuming " + run), resumed.out());
         var log = io.simforge.core.run.TrainingLog.read(run.resolve("train-log.jsonl"));
         assertEquals(java.util.stream.IntStream.rangeClosed(1, 12).boxed().toList(),
                 log.steps().stream().map(s -> s.iteration()).toList(), "one log, iterations 1 to 12, none twice");
-        Outcome typo = run("train", "--set", "learningrate=0.1", "-o", dir.resolve("typo").toString());
+        CliRun typo = run("train", "--set", "learningrate=0.1", "-o", dir.resolve("typo").toString());
         assertEquals(1, typo.code());
         assertTrue(typo.err().contains("unknown setting 'learningrate'"), typo.err());
     }
 
     @Test
     void aMissingDatasetFolderIsNamed() {
-        Outcome o = run("train", "--data", dir.resolve("nowhere").toString(), "-o", dir.resolve("r").toString());
+        CliRun o = run("train", "--data", dir.resolve("nowhere").toString(), "-o", dir.resolve("r").toString());
         assertEquals(1, o.code());
         assertTrue(o.err().contains("dataset folder not found: " + dir.resolve("nowhere")), o.err());
     }
 
     @Test
     void aBatchSizeThatIsNotPTimesKFailsBeforeTraining() {
-        Outcome o = run("train", "--batch-size", "50", "--samples-per-class", "16", "-o", dir.resolve("r").toString());
+        CliRun o = run("train", "--batch-size", "50", "--samples-per-class", "16", "-o", dir.resolve("r").toString());
         assertEquals(1, o.code());
         assertTrue(o.err().contains("batchSize 50 is not P×K for K = 16"), o.err());
         assertTrue(!Files.exists(dir.resolve("r")), "nothing is written for an invalid configuration");
@@ -240,7 +220,7 @@ class CommandsTest {
     void aFileThatIsNotAnEmbeddingModelIsRefused() throws Exception {
         Path junk = dir.resolve("junk.onnx");
         Files.writeString(junk, "this is not a model");
-        Outcome o = run("eval", "-m", junk.toString());
+        CliRun o = run("eval", "-m", junk.toString());
         assertEquals(1, o.code());
         assertTrue(o.err().contains("cannot load " + junk + " as an ONNX model"), o.err());
     }
