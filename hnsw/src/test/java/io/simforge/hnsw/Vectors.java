@@ -48,15 +48,7 @@ final class Vectors {
             double[] s = new double[n];
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {
-                double dot = 0;
-                double nq = 0;
-                double ng = 0;
-                for (int d = 0; d < dim; d++) {
-                    dot += (double) queries[q * dim + d] * gallery[i * dim + d];
-                    nq += (double) queries[q * dim + d] * queries[q * dim + d];
-                    ng += (double) gallery[i * dim + d] * gallery[i * dim + d];
-                }
-                s[i] = cosine ? dot / Math.sqrt(nq * ng) : dot;
+                s[i] = score(gallery, i, queries, q, dim, cosine);
                 order[i] = i;
             }
             Arrays.sort(order, (a, b) -> Double.compare(s[b], s[a]));

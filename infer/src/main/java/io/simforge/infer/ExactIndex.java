@@ -227,7 +227,7 @@ public final class ExactIndex implements VectorIndex {
         float[] scale = null;
         if (metric == Metric.COSINE) {
             float[] s = new float[count];
-            IntStream.range(0, count).parallel().forEach(i -> s[i] = inverseNorm(itemVectors, i * dim, dim));
+            IntStream.range(0, count).parallel().forEach(i -> s[i] = Metric.inverseNorm(itemVectors, i * dim, dim));
             scale = s;
         }
         vectors.appendAll(itemVectors, count, scale);
@@ -615,21 +615,5 @@ public final class ExactIndex implements VectorIndex {
             throw in.damaged("its header is damaged (dimension " + dim + ", metric " + metricId + ", storage "
                     + storageId + ")");
         }
-    }
-
-    private static void normalise(float[] v, int off, int dim) {
-        float inv = inverseNorm(v, off, dim);
-        for (int d = 0; d < dim; d++) {
-            v[off + d] *= inv;
-        }
-    }
-
-    /** 1/‖v‖ in float, or 1 for a zero vector (which stays zero). */
-    private static float inverseNorm(float[] v, int off, int dim) {
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            norm += (double) v[off + d] * v[off + d];
-        }
-        return norm > 0 ? (float) (1 / Math.sqrt(norm)) : 1f;
     }
 }

@@ -36,16 +36,19 @@ public interface VectorIndex extends AutoCloseable {
             if (this != COSINE) {
                 return;
             }
+            float inv = inverseNorm(v, offset, dim);
+            for (int d = 0; d < dim; d++) {
+                v[offset + d] *= inv;
+            }
+        }
+
+        /** 1/‖v‖ in float, or 1 for a zero vector (which stays zero): the one scale every cosine vector gets. */
+        static float inverseNorm(float[] v, int offset, int dim) {
             double norm = 0;
             for (int d = 0; d < dim; d++) {
                 norm += (double) v[offset + d] * v[offset + d];
             }
-            if (norm > 0) {
-                float inv = (float) (1 / Math.sqrt(norm));
-                for (int d = 0; d < dim; d++) {
-                    v[offset + d] *= inv;
-                }
-            }
+            return norm > 0 ? (float) (1 / Math.sqrt(norm)) : 1f;
         }
     }
 
