@@ -173,6 +173,23 @@ public final class PackedRows {
         }
     }
 
+    /**
+     * The inner product of row {@code row} with {@code q[offset … offset+dim)}, accumulated as the SIMD kernel
+     * accumulates one lane (fused multiply-adds in dimension order), so it equals that kernel's score bit for bit:
+     * for re-ranking a few candidates without scoring their whole blocks.
+     */
+    public float dot(int row, float[] q, int offset) {
+        java.util.Objects.checkIndex(row, rows);
+        java.util.Objects.checkFromIndexSize(offset, dim, q.length);
+        int base = (row / BLOCK) * BLOCK * dim + row % BLOCK;
+        float s = 0;
+        for (int d = 0; d < dim; d++) {
+            float v = half != null ? Half.toFloat(half[base + d * BLOCK]) : data[base + d * BLOCK];
+            s = Math.fma(v, q[offset + d], s);
+        }
+        return s;
+    }
+
     /** Drops the last row (its slot becomes zero padding). */
     public void removeLast() {
         if (rows == 0) {
