@@ -97,8 +97,8 @@ public final class ExactIndex implements VectorIndex {
     private final Metric metric;
     private final Storage storage;
     private final PackedRows vectors;
-    private final List<String> ids = new ArrayList<>();
-    private final Map<String, Integer> rows = new HashMap<>();
+    private final List<String> ids;
+    private final Map<String, Integer> rows;
     /** The attributes of the items that have any, by id. */
     private final Map<String, Map<String, String>> attributes = new HashMap<>();
     /** Counts changes, so a scorer that copied the vectors knows when its copy is stale. */
@@ -120,13 +120,19 @@ public final class ExactIndex implements VectorIndex {
         this.metric = metric;
         this.storage = storage;
         this.vectors = PackedRows.allocate(PackedRows.BLOCK, dim, storage == Storage.FLOAT16);
+        this.ids = new ArrayList<>();
+        this.rows = new HashMap<>();
     }
 
-    private ExactIndex(int dim, Metric metric, Storage storage, PackedRows vectors) {
+    /** A loaded index: its vectors, ids and rows as read (taken, not copied). */
+    private ExactIndex(int dim, Metric metric, Storage storage, PackedRows vectors, List<String> ids,
+            Map<String, Integer> rows) {
         this.dim = dim;
         this.metric = metric;
         this.storage = storage;
         this.vectors = vectors;
+        this.ids = ids;
+        this.rows = rows;
     }
 
     public Storage storage() {
@@ -657,9 +663,7 @@ public final class ExactIndex implements VectorIndex {
         PackedRows vectors = PackedRows.readRaw(n, dim, half, in::readFully);
         Int8Rows codes = storage == Storage.INT8 ? readCodes(in, n, dim) : null;
         in.checkFooter();
-        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors);
-        index.ids.addAll(ids);
-        index.rows.putAll(rows);
+        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids, rows);
         if (codes != null) {
             index.codes = codes;
             index.codesAt = index.modifications;
