@@ -51,22 +51,24 @@ public final class Int8Rows {
             int off = rows.offset(b);
             int at = b * PackedRows.BLOCK * dim;
             int valid = rows.rowsInBlock(b);
-            for (int i = 0; i < dim * PackedRows.BLOCK; i += PackedRows.BLOCK) {
-                int d = i / PackedRows.BLOCK;
+            for (int d = 0, i = 0; d < dim; d++, i += PackedRows.BLOCK) {
+                float lo = low[d];
+                float inverse = step[d] == 0 ? 0 : 1 / step[d];
                 for (int j = 0; j < valid; j++) {
-                    codes[at + i + j] = code(data[off + i + j], low[d], step[d]);
+                    codes[at + i + j] = code(data[off + i + j], lo, inverse);
                 }
             }
         });
         return new Int8Rows(codes, low, step, n, dim);
     }
 
-    /** The nearest code of {@code value} (kept inside the range: a value outside it takes the nearest end). */
-    static byte code(float value, float low, float step) {
-        if (step == 0) {
-            return Byte.MIN_VALUE;
-        }
-        int c = Math.round((value - low) / step);
+    /**
+     * The nearest code of {@code value} given its dimension's offset and {@code 1 / step} (0 for a constant
+     * dimension), kept inside the range. A multiplication, not a division: the code is within half a step (plus
+     * float rounding) either way, and quantising a million vectors is then one fast pass.
+     */
+    static byte code(float value, float low, float inverseStep) {
+        int c = (int) ((value - low) * inverseStep + 0.5f); // value ≥ low: truncation rounds to nearest
         return (byte) (Math.max(0, Math.min(255, c)) - 128);
     }
 
