@@ -5,8 +5,8 @@ Runs with the peers' virtual environment (bench/setup.sh: faiss-cpu 1.15.1) or w
   /work/venv/bin/python bench/faiss/search.py --gallery 100000,1000000 --queries 1000 --dim 512 -k 10 --threads 2
 For each gallery size it prints the build time (`add`), every timed batch run (queries/s, GFLOP/s and, with
 --peak-gflops from `simforge bench search`, the share of the FMA peak), batches of 1 and 10 queries (p50/p99 per
-call), the peak RSS and which BLAS library ran. --sq8 also times IndexScalarQuantizer (QT_8bit) and its recall@k
-against the exact lists. With --check DIR (written by `simforge bench search --save DIR`), it searches the same
+call), the peak RSS and which BLAS library ran. --sq8 also times IndexScalarQuantizer (QT_8bit): its codes' size,
+batch runs, recall@k against the exact lists and batches of 1 and 10. With --check DIR (written by `simforge bench search --save DIR`), it searches the same
 gallery and queries and reports how many top-k lists agree with simforge's.
 """
 import argparse
@@ -111,9 +111,12 @@ def main():
             sq.add(g)
             sq_name = f"faiss IndexScalarQuantizer QT_8bit ({a.queries} x {n})"
             print(f"{sq_name}: trained and built in {time.perf_counter() - t:.2f} s")
+            print(f"{sq_name}: codes {sq.sa_code_size() * sq.ntotal / 2**20:.0f} MiB "
+                  f"({sq.sa_code_size()} bytes per vector)")
             ids = timed_runs(sq_name, sq, q, a.k, a.runs, flop, a.peak_gflops)
             recall = sum(len(set(x) & set(y)) for x, y in zip(ids, exact)) / exact.size
             print(f"{sq_name}: recall@{a.k} against IndexFlatIP {recall:.4f}")
+            small_batches(sq_name, sq, q, a.k, a.small_batches)
             del sq
         print(f"{name}: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")
         del g, index

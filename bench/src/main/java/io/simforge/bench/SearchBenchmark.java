@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * the clock starts), every timed run of one batch of queries (queries/s, GFLOP/s and the fraction of the measured
  * FMA peak), small batches of 1 and 10 queries (latency per call, p50 and p99), memory, and optionally saving and
  * loading the index next to plainly reading its file. With {@code save} the data and our top-k ids are written as
- * NumPy files so the peer script can check it finds the same neighbours.
+ * NumPy files so the peer script can check it finds the same neighbours. With {@link ExactIndex.Storage#INT8} it
+ * also reports recall@k against a float32 index of the same data, searched after the timed runs.
  */
 public final class SearchBenchmark {
     private final PrintStream out;
@@ -35,40 +36,36 @@ public final class SearchBenchmark {
     /** What to measure besides the batch runs. */
     public record Extras(int smallBatchQueries, Path loadDir, double peakGflops) {}
 
-    public void run(int gallery, int queries, int dim, int k, boolean fp16, int runs, long seed, Path save,
-            boolean onnx, Extras extras) throws IOException {
-        float[] q = unitRows(0, queries, dim, seed + 1);
-        ExactIndex index = new ExactIndex(dim, ExactIndex.Metric.DOT, fp16 ? ExactIndex.Storage.FLOAT16
-                : ExactIndex.Storage.FLOAT32);
-        String what = String.format(Locale.ROOT, "simforge ExactIndex (%s, %s)", fp16 ? "float16" : "float32",
+    public void run(int gallery, int queries, int dim, int k, ExactIndex.Storage storage, int runs, long seed,
+            Path save, boolean onnx, Extras extras) throws IOException {
+        String what = String.format(Locale.ROOT, "simforge ExactIndex (%s, %s)", storage.name().toLowerCase(Locale.ROOT),
                 onnx ? "ONNX Runtime graph" : DotKernel.best().name());
-        double build = 0;
-        if (save != null) {
-            float[] g = unitRows(0, gallery, dim, seed);
-            long t = System.nanoTime();
-            index.addAll(ids(0, gallery), g);
-            build = (System.nanoTime() - t) / 1e9;
-            Npy.writeFloats(save.resolve("gallery.npy"), g, gallery, dim);
-            Npy.writeFloats(save.resolve("queries.npy"), q, queries, dim);
-        } else {
-            // In slices, so the gallery is held once (in the index) plus one slice; only addAll is timed.
-            index.reserve(gallery);
-            for (int from = 0; from < gallery; from += 65_536) {
-                int count = Math.min(65_536, gallery - from);
-                float[] slice = unitRows(from, count, dim, seed);
-                List<String> sliceIds = ids(from, count);
-                long t = System.nanoTime();
-                index.addAll(sliceIds, slice);
-                build += (System.nanoTime() - t) / 1e9;
-            }
+        Path saved = measure(gallery, queries, dim, k, storage, runs, seed, save, onnx, extras, what);
+        if (saved != null) {
+            measureLoad(saved, what); // here, where the index measured above is garbage: the heap is the app's at start
         }
-        out.printf(Locale.ROOT, "%s: %d × %d gallery built (addAll) in %.2f s, vectors %d MiB%n", what, gallery, dim,
-                build, index.vectorBytes() >> 20);
+    }
+
+    /** Everything but loading; returns the saved index file when {@code extras} asks for loading. */
+    private Path measure(int gallery, int queries, int dim, int k, ExactIndex.Storage storage, int runs, long seed,
+            Path save, boolean onnx, Extras extras, String what) throws IOException {
+        float[] q = unitRows(0, queries, dim, seed + 1);
+        ExactIndex index = new ExactIndex(dim, ExactIndex.Metric.DOT, storage);
+        double build = fill(index, gallery, seed, save);
+        if (save != null) {
+            Npy.writeFloats(save.resolve("queries.npy"), q, queries, dim);
+        }
+        out.printf(Locale.ROOT, "%s: %d × %d gallery built (addAll) in %.2f s%n", what, gallery, dim, build);
         double flop = 2.0 * queries * gallery * dim;
         List<List<ExactIndex.Hit>> hits = null;
         try (OnnxIndexScorer scorer = onnx ? new OnnxIndexScorer(io.simforge.core.device.DeviceSpec.cpu(), 0) : null) {
             Searcher search = scorer != null ? (x, kk) -> scorer.search(index, x, kk) : index::search;
-            search.search(Arrays.copyOf(q, dim), k); // warm-up (and the ONNX scorer's one-off copy into a tensor)
+            // Warm-up: also the ONNX scorer's one-off copy into a tensor, and int8's quantising of the vectors.
+            long warm = System.nanoTime();
+            search.search(Arrays.copyOf(q, dim), k);
+            out.printf(Locale.ROOT, "%s: first search of one query (%s) %.2f s; vectors %d MiB%n", what,
+                    storage == ExactIndex.Storage.INT8 ? "quantises the vectors" : "warm-up",
+                    (System.nanoTime() - warm) / 1e9, index.vectorBytes() >> 20);
             double[] times = new double[runs];
             for (int r = 0; r < runs; r++) {
                 long t = System.nanoTime();
@@ -102,8 +99,27 @@ public final class SearchBenchmark {
         }
         out.printf(Locale.ROOT, "%s: memory: heap used %d MiB, process peak RSS %s%n", what,
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20, peakRss());
+        Path saved = null;
         if (extras.loadDir() != null) {
-            measureLoad(index, extras.loadDir(), what);
+            saved = Files.createTempFile(Files.createDirectories(extras.loadDir()), "bench-", ".sfindex");
+            long t = System.nanoTime();
+            index.save(saved);
+            out.printf(Locale.ROOT, "%s: saved in %.2f s%n", what, (System.nanoTime() - t) / 1e9);
+        }
+        if (storage == ExactIndex.Storage.INT8) {
+            ExactIndex reference = new ExactIndex(dim, ExactIndex.Metric.DOT);
+            fill(reference, gallery, seed, null);
+            List<List<ExactIndex.Hit>> exact = reference.search(q, k);
+            long shared = 0;
+            long identical = 0;
+            for (int i = 0; i < queries; i++) {
+                List<String> want = exact.get(i).stream().map(ExactIndex.Hit::id).toList();
+                List<String> got = hits.get(i).stream().map(ExactIndex.Hit::id).toList();
+                shared += got.stream().filter(want::contains).count();
+                identical += exact.get(i).equals(hits.get(i)) ? 1 : 0;
+            }
+            out.printf(Locale.ROOT, "%s: recall@%d against float32 %.4f; %d of %d result lists identical to float32's "
+                    + "(ids and scores)%n", what, k, shared / (double) (queries * k), identical, queries);
         }
         if (save != null) {
             int[] top = new int[queries * k];
@@ -114,6 +130,35 @@ public final class SearchBenchmark {
             }
             Npy.writeInts(save.resolve("simforge-top" + k + ".npy"), top);
         }
+        return saved;
+    }
+
+    /**
+     * Adds the seeded gallery to {@code index} and returns the seconds {@code addAll} took (the data is generated
+     * before the clock starts); with {@code save}, also writes it as {@code gallery.npy} there.
+     */
+    private static double fill(ExactIndex index, int gallery, long seed, Path save) throws IOException {
+        int dim = index.dimension();
+        if (save != null) {
+            float[] g = unitRows(0, gallery, dim, seed);
+            long t = System.nanoTime();
+            index.addAll(ids(0, gallery), g);
+            double build = (System.nanoTime() - t) / 1e9;
+            Npy.writeFloats(save.resolve("gallery.npy"), g, gallery, dim);
+            return build;
+        }
+        // In slices, so the gallery is held once (in the index) plus one slice; only addAll is timed.
+        index.reserve(gallery);
+        double build = 0;
+        for (int from = 0; from < gallery; from += 65_536) {
+            int count = Math.min(65_536, gallery - from);
+            float[] slice = unitRows(from, count, dim, seed);
+            List<String> sliceIds = ids(from, count);
+            long t = System.nanoTime();
+            index.addAll(sliceIds, slice);
+            build += (System.nanoTime() - t) / 1e9;
+        }
+        return build;
     }
 
     @FunctionalInterface
@@ -121,27 +166,29 @@ public final class SearchBenchmark {
         List<List<ExactIndex.Hit>> search(float[] queries, int k);
     }
 
-    /** Saves the index, loads it back, and reads its file plainly (both from the page cache), timing each. */
-    private void measureLoad(ExactIndex index, Path dir, String what) throws IOException {
-        Path file = Files.createTempFile(Files.createDirectories(dir), "bench-", ".sfindex");
+    /**
+     * Reads the saved index file plainly and loads it, twice each in turn (both from the page cache after the first
+     * read), timing each, then deletes it.
+     */
+    private void measureLoad(Path file, String what) throws IOException {
         try {
-            long t = System.nanoTime();
-            index.save(file);
-            double save = (System.nanoTime() - t) / 1e9;
-            t = System.nanoTime();
-            long bytes = 0;
-            byte[] buffer = new byte[1 << 20];
-            try (InputStream in = Files.newInputStream(file)) {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    bytes += n;
+            for (int round = 1; round <= 2; round++) {
+                System.gc(); // the previous round's index, so that loading does not wait for a collection
+                long t = System.nanoTime();
+                long bytes = 0;
+                byte[] buffer = new byte[1 << 20];
+                try (InputStream in = Files.newInputStream(file)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        bytes += n;
+                    }
                 }
+                double read = (System.nanoTime() - t) / 1e9;
+                t = System.nanoTime();
+                int items = ExactIndex.load(file).size();
+                double load = (System.nanoTime() - t) / 1e9;
+                out.printf(Locale.ROOT, "%s: index file %d MiB, round %d: read plainly in %.2f s, loaded in %.2f s "
+                        + "(%d items)%n", what, bytes >> 20, round, read, load, items);
             }
-            double read = (System.nanoTime() - t) / 1e9;
-            t = System.nanoTime();
-            ExactIndex loaded = ExactIndex.load(file);
-            double load = (System.nanoTime() - t) / 1e9;
-            out.printf(Locale.ROOT, "%s: index file %d MiB: saved in %.2f s, read plainly in %.2f s, loaded in %.2f s "
-                    + "(%d items)%n", what, bytes >> 20, save, read, load, loaded.size());
         } finally {
             Files.deleteIfExists(file);
         }

@@ -133,8 +133,9 @@ final class BenchCommand implements Runnable {
         @Option(converter = Ranges.Positive.class, names = "-k", defaultValue = "10", description = "Neighbours per query (default 10).")
         int k;
 
-        @Option(names = "--fp16", description = "Half-precision storage.")
-        boolean fp16;
+        @Option(names = "--storage", defaultValue = "FLOAT32", description = "How the index keeps its vectors: "
+                + "${COMPLETION-CANDIDATES} (default FLOAT32); INT8 also reports recall@k against float32.")
+        io.simforge.infer.ExactIndex.Storage storage;
 
         @Option(converter = Ranges.Positive.class, names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
         int runs;
@@ -170,7 +171,7 @@ final class BenchCommand implements Runnable {
                         io.simforge.bench.FmaPeak.lanes(), threads, peak);
             }
             for (int i = 0; i < gallery.length; i++) {
-                new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, fp16, runs, 1,
+                new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, storage, runs, 1,
                         i == 0 ? save : null, "onnx".equals(scoring),
                         new io.simforge.bench.SearchBenchmark.Extras(smallBatches, loadDir, peak));
             }

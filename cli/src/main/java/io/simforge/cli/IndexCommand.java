@@ -74,8 +74,9 @@ final class IndexCommand implements Callable<Integer> {
             description = "HNSW: the beam width while building (faiss's efConstruction; default 100).")
     int beam;
 
-    @Option(names = "--int8", description = "HNSW: Lucene's int8 scalar quantisation for the graph (float32 vectors "
-            + "re-rank the candidates).")
+    @Option(names = "--int8", description = "8-bit codes searched first, float32 vectors re-rank the candidates: "
+            + "exact index: per-dimension codes as faiss's SQ8, memory float32's plus a quarter; HNSW: Lucene's int8 "
+            + "scalar quantisation for the graph.")
     boolean int8;
 
     @Option(names = {"-m", "--model"}, description = "HNSW: the .onnx model that embedded the items; its weights "
@@ -105,11 +106,14 @@ final class IndexCommand implements Callable<Integer> {
         List<Map<String, String>> attrs = attributes == null ? null : readAttributes(attributes, idList);
         VectorIndex.Metric m2 = VectorIndex.Metric.valueOf(metric.toUpperCase(Locale.ROOT));
         if (type == Type.EXACT) {
-            if (int8 || model != null) {
-                throw new IllegalArgumentException("--int8 and --model are for --type hnsw");
+            if (model != null) {
+                throw new IllegalArgumentException("--model is for --type hnsw");
+            }
+            if (int8 && fp16) {
+                throw new IllegalArgumentException("give --fp16 or --int8, not both");
             }
             ExactIndex index = new ExactIndex(vectors.rowSize(), m2,
-                    fp16 ? ExactIndex.Storage.FLOAT16 : ExactIndex.Storage.FLOAT32);
+                    fp16 ? ExactIndex.Storage.FLOAT16 : int8 ? ExactIndex.Storage.INT8 : ExactIndex.Storage.FLOAT32);
             if (attrs == null) {
                 index.addAll(idList, vectors.values());
             } else {

@@ -107,6 +107,15 @@ class CommandsTest {
                 again.toString(), "-k", "2", "--scoring", "onnx");
         assertEquals(0, byImage.code(), byImage.err());
         assertTrue(byImage.out().contains("1. 1.0000  " + first), byImage.out());
+        // The same items in an int8 index (8-bit codes pick the candidates, float32 re-ranks them): the same answer.
+        Path int8 = dir.resolve("images-int8.sfindex");
+        CliRun idx8 = run("index", emb.toString(), "-o", int8.toString(), "--int8");
+        assertEquals(0, idx8.code(), idx8.err());
+        assertTrue(idx8.out().contains("int8"), idx8.out());
+        CliRun byImage8 = run("search", int8.toString(), "--images", images.resolve(first).toString(), "-m",
+                again.toString(), "-k", "2");
+        assertEquals(0, byImage8.code(), byImage8.err());
+        assertTrue(byImage8.out().contains("1. 1.0000  " + first), byImage8.out());
     }
 
     /** The In-Shop hand-worked example of QueryGalleryMetricsTest, through NumPy files and the command line. */

@@ -9,6 +9,7 @@ import io.simforge.core.format.FormatInput;
 import io.simforge.core.format.FormatOutput;
 import io.simforge.core.io.AtomicFiles;
 import io.simforge.core.linalg.Half;
+import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
 import java.io.IOException;
@@ -34,17 +35,19 @@ import java.util.zip.CRC32C;
  * vectors themselves (kept once, in the search kernel's layout) plus k results per query; ties go to the
  * item added earlier, up to removals, which move the last item into the freed slot. Vectors are stored as
  * float32, or as half precision ({@link Storage#FLOAT16}) for galleries that would not fit otherwise: half
- * the memory, scores within about 1e-3 of the float32 ones. With {@link Metric#COSINE} vectors are L2-normalised on the way
+ * the memory, scores within about 1e-3 of the float32 ones; {@link Storage#INT8} adds 8-bit codes to the float32
+ * vectors, searched first and re-ranked exactly. With {@link Metric#COSINE} vectors are L2-normalised on the way
  * in and queries on the way to the search, so scores are cosine similarities.
  *
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
- * <p>File format ({@link #FORMAT} version 4, big-endian): simforge's binary header, int dimension, byte metric,
- * byte storage (0 float32, 1 float16), int count, then every item's id (a string: int length + UTF-8 bytes), then
- * the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows, dimension-major,
- * the last block padded with zeros), and the footer with the CRC32 of everything before it. Loading reads the
- * vectors with one bulk copy, no repacking. A foreign, newer, truncated or damaged file is refused with a message
+ * <p>File format ({@link #FORMAT} version 5, big-endian): simforge's binary header, int dimension, byte metric,
+ * byte storage (0 float32, 1 float16, 2 int8), int count, then every item's id (a string: int length + UTF-8 bytes),
+ * then the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows, dimension-major,
+ * the last block padded with zeros, float32 for int8 storage), for int8 storage then the quantiser (dimension
+ * floats of offsets, dimension floats of steps) and the codes in the same layout ({@link Int8Rows#writeRaw}), and
+ * the footer with the CRC32 of everything before it. Loading reads the vectors with one bulk copy, no repacking. A foreign, newer, truncated or damaged file is refused with a message
  * that says which.
  *
  * <p>Items may carry string attributes ({@link #add(String, float[], Map)}), and a search may keep to the items an
@@ -62,26 +65,47 @@ public final class ExactIndex implements VectorIndex {
      * Versions 1 and 2 had their own header (magic {@code SFINDEX\0}, int version, int dimension, byte metric,
      * version 2 a storage byte, long count), the same items, and the CRC32C of everything before it as a trailing
      * long. Version 3 has the common header and footer, and each id followed by its vector. Version 4 keeps the ids
-     * together and the vectors in the kernel's packed layout after them, so loading is a bulk copy. All four load.
+     * together and the vectors in the kernel's packed layout after them, so loading is a bulk copy. Version 5 adds
+     * int8 storage (storage 2: the quantiser and the codes after the float32 vectors); its float32 and float16 files
+     * are laid out as version 4's. All five load.
      */
-    public static final Format FORMAT = Format.of("simforge-index", 4);
+    public static final Format FORMAT = Format.of("simforge-index", 5);
     /** The companion file of an index whose items carry attributes: {@code <index file>.attributes}. */
     public static final Format ATTRIBUTES_FORMAT = Format.of("simforge-index-attributes", 1);
     private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
 
     /** How vectors are kept in memory and on disk. */
-    public enum Storage { FLOAT32, FLOAT16 }
+    public enum Storage {
+        /** Float32: exact scores. */
+        FLOAT32,
+        /** IEEE half precision: half the memory of float32, scores within about 1e-3. */
+        FLOAT16,
+        /**
+         * The float32 vectors plus one byte per value (a scale and an offset per dimension, as faiss's {@code SQ8}):
+         * a search ranks every item by the codes, then re-ranks the best {@link ExactIndex#INT8_CANDIDATES} × k by the float32
+         * vectors, so its scores are float32 scores and its results are float32's whenever those are among the
+         * candidates. Memory is float32's plus a quarter. The codes follow the data: after items are added or
+         * removed, the next search quantises again with each dimension's new range (one pass over the vectors).
+         */
+        INT8
+    }
+
+    /** With {@link Storage#INT8}, how many candidates per requested result the codes pick for re-ranking. */
+    public static final int INT8_CANDIDATES = 4;
 
     private final int dim;
     private final Metric metric;
     private final Storage storage;
     private final PackedRows vectors;
-    private final List<String> ids = new ArrayList<>();
-    private final Map<String, Integer> rows = new HashMap<>();
+    private final List<String> ids;
+    private final Map<String, Integer> rows;
     /** The attributes of the items that have any, by id. */
     private final Map<String, Map<String, String>> attributes = new HashMap<>();
     /** Counts changes, so a scorer that copied the vectors knows when its copy is stale. */
     private volatile long modifications;
+    /** {@link Storage#INT8}'s codes and the {@link #modifications} they were made at (guarded by this). */
+    private Int8Rows codes;
+    private long codesAt = -1;
 
     /** An empty float32 index. */
     public ExactIndex(int dim, Metric metric) {
@@ -96,22 +120,38 @@ public final class ExactIndex implements VectorIndex {
         this.metric = metric;
         this.storage = storage;
         this.vectors = PackedRows.allocate(PackedRows.BLOCK, dim, storage == Storage.FLOAT16);
+        this.ids = new ArrayList<>();
+        this.rows = new HashMap<>();
     }
 
-    private ExactIndex(int dim, Metric metric, Storage storage, PackedRows vectors) {
+    /** A loaded index: its vectors, ids and rows as read (taken, not copied). */
+    private ExactIndex(int dim, Metric metric, Storage storage, PackedRows vectors, List<String> ids,
+            Map<String, Integer> rows) {
         this.dim = dim;
         this.metric = metric;
         this.storage = storage;
         this.vectors = vectors;
+        this.ids = ids;
+        this.rows = rows;
     }
 
     public Storage storage() {
         return storage;
     }
 
-    /** Memory the vectors take, in bytes. */
+    /** Memory the vectors take, in bytes (with {@link Storage#INT8}, the float32 vectors and their codes). */
     public long vectorBytes() {
-        return vectors.bytes();
+        Int8Rows c = storage == Storage.INT8 ? codes() : null;
+        return vectors.bytes() + (c == null ? 0 : c.bytes());
+    }
+
+    /** {@link Storage#INT8}'s codes of the current vectors, quantised again when the vectors changed. */
+    private synchronized Int8Rows codes() {
+        if (codesAt != modifications) {
+            codes = Int8Rows.encode(vectors);
+            codesAt = modifications;
+        }
+        return codes;
     }
 
     @Override
@@ -287,7 +327,10 @@ public final class ExactIndex implements VectorIndex {
             }
             return out;
         }
-        ExactKnn.Neighbours nb = ExactKnn.searchWithScores(q, vectors, Math.min(k, n), -1);
+        int kk = Math.min(k, n);
+        ExactKnn.Neighbours nb = storage == Storage.INT8
+                ? ExactKnn.searchQuantized(q, codes(), vectors, kk, (int) Math.min(n, (long) INT8_CANDIDATES * kk))
+                : ExactKnn.searchWithScores(q, vectors, kk, -1);
         for (int i = 0; i < numQueries; i++) {
             List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
             for (int r = 0; r < nb.indices()[i].length; r++) {
@@ -461,12 +504,22 @@ public final class ExactIndex implements VectorIndex {
                 out.writeString(id);
             }
             vectors.writeRaw(out);
+            if (storage == Storage.INT8) {
+                Int8Rows c = codes();
+                for (float v : c.low()) {
+                    out.writeFloat(v);
+                }
+                for (float v : c.step()) {
+                    out.writeFloat(v);
+                }
+                c.writeRaw(out);
+            }
             out.finish();
         });
     }
 
     /**
-     * Reads an index written by {@link #save} (versions 1 to 4).
+     * Reads an index written by {@link #save} (versions 1 to 5).
      *
      * @throws UnreadableFileException when the file is not an index, newer than this simforge, truncated or damaged
      * @throws SimforgeIOException when it cannot be read (missing, no permission)
@@ -492,6 +545,9 @@ public final class ExactIndex implements VectorIndex {
             byte storage = in.readByte();
             if (version == 3) {
                 return readItems(in, dim, metric, storage, in.readInt(), in::checkFooter);
+            }
+            if (version == 4 && storage == Storage.INT8.ordinal()) {
+                throw in.damaged("it says int8 storage, which version 4 did not have");
             }
             return readPacked(in, dim, metric, storage, in.readInt());
         } catch (NoSuchFileException e) {
@@ -546,6 +602,9 @@ public final class ExactIndex implements VectorIndex {
     private static ExactIndex readItems(FormatInput in, int dim, byte metricId, byte storageId, long count,
             Trailer trailer) throws IOException {
         checkHeaderValues(in, dim, metricId, storageId);
+        if (storageId == Storage.INT8.ordinal()) {
+            throw in.damaged("it says int8 storage, which versions 1 to 3 did not have");
+        }
         Storage storage = Storage.values()[storageId];
         long vectorBytes = (long) dim * (storage == Storage.FLOAT16 ? Short.BYTES : Float.BYTES);
         int n = (int) in.checkCount(count, Integer.BYTES + vectorBytes, "the item count");
@@ -575,7 +634,7 @@ public final class ExactIndex implements VectorIndex {
         return index;
     }
 
-    /** Version 4: the ids, then the vectors in the packed layout, read with one bulk copy. */
+    /** Versions 4 and 5: the ids, then the vectors in the packed layout (and int8's codes), read in bulk. */
     private static ExactIndex readPacked(FormatInput in, int dim, byte metricId, byte storageId, long count)
             throws IOException {
         checkHeaderValues(in, dim, metricId, storageId);
@@ -602,11 +661,35 @@ public final class ExactIndex implements VectorIndex {
             throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
         }
         PackedRows vectors = PackedRows.readRaw(n, dim, half, in::readFully);
+        Int8Rows codes = storage == Storage.INT8 ? readCodes(in, n, dim) : null;
         in.checkFooter();
-        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors);
-        index.ids.addAll(ids);
-        index.rows.putAll(rows);
+        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids, rows);
+        if (codes != null) {
+            index.codes = codes;
+            index.codesAt = index.modifications;
+        }
         return index;
+    }
+
+    /** Int8 storage's quantiser and codes, checked: finite offsets, finite steps not below zero. */
+    private static Int8Rows readCodes(FormatInput in, int n, int dim) throws IOException {
+        long bytes = 2L * dim * Float.BYTES + Int8Rows.rawBytes(n, dim);
+        if (in.remaining() < bytes) {
+            throw in.damaged("its int8 codes take " + bytes + " bytes, more than the " + in.remaining() + " left");
+        }
+        float[] low = new float[dim];
+        float[] step = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            low[d] = in.readFloat();
+        }
+        for (int d = 0; d < dim; d++) {
+            step[d] = in.readFloat();
+            if (!Float.isFinite(low[d]) || !Float.isFinite(step[d]) || step[d] < 0) {
+                throw in.damaged("its int8 quantiser is damaged (dimension " + d + ": offset " + low[d] + ", step "
+                        + step[d] + ")");
+            }
+        }
+        return Int8Rows.readRaw(n, low, step, in::readFully);
     }
 
     private static void checkHeaderValues(FormatInput in, int dim, byte metricId, byte storageId) throws IOException {

@@ -51,6 +51,28 @@ public abstract class DotKernel {
     }
 
     /**
+     * {@code out[i * BLOCK + j] = Σ_d queries[q0 + i][d] · code(block * BLOCK + j, d)}: a block of {@link Int8Rows}
+     * codes scored against queries scaled by {@link Int8Rows#scaleQueries} (padding rows give 0). That is the inner
+     * product with the decoded rows minus a constant per query, so it ranks a query's rows as the decoded inner
+     * product does. Both kernels accumulate with fused multiply-adds in dimension order: their scores are identical
+     * bit for bit, so the plain fallback finds the same candidates.
+     *
+     * @param scaledQueries row-major, {@code dim} floats per row, the same dimension as {@code rows}
+     * @param out at least {@code count * BLOCK} floats
+     */
+    public final void scores(float[] scaledQueries, int q0, int count, Int8Rows rows, int block, float[] out) {
+        int dim = rows.dim();
+        if (count < 0 || (long) (q0 + count) * dim > scaledQueries.length || out.length < count * PackedRows.BLOCK
+                || block < 0 || block >= rows.blocks()) {
+            throw new IllegalArgumentException("query rows " + q0 + "+" + count + ", block " + block + " of "
+                    + rows.blocks() + " or output size " + out.length + " out of range");
+        }
+        computeInt8(scaledQueries, q0, count, dim, rows.data(), block * PackedRows.BLOCK * dim, out);
+    }
+
+    abstract void computeInt8(float[] q, int q0, int count, int dim, byte[] codes, int off, float[] out);
+
+    /**
      * Whether any of the {@link PackedRows#BLOCK} scores at {@code v[off …]} is above {@code threshold} (NaN is
      * not): lets a top-k search skip a whole block of scores none of which can enter its list.
      */

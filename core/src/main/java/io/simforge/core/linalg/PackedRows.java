@@ -173,6 +173,23 @@ public final class PackedRows {
         }
     }
 
+    /**
+     * The inner product of row {@code row} with {@code q[offset … offset+dim)}, accumulated as the SIMD kernel
+     * accumulates one lane (fused multiply-adds in dimension order), so it equals that kernel's score bit for bit:
+     * for re-ranking a few candidates without scoring their whole blocks.
+     */
+    public float dot(int row, float[] q, int offset) {
+        java.util.Objects.checkIndex(row, rows);
+        java.util.Objects.checkFromIndexSize(offset, dim, q.length);
+        int base = (row / BLOCK) * BLOCK * dim + row % BLOCK;
+        float s = 0;
+        for (int d = 0; d < dim; d++) {
+            float v = half != null ? Half.toFloat(half[base + d * BLOCK]) : data[base + d * BLOCK];
+            s = Math.fma(v, q[offset + d], s);
+        }
+        return s;
+    }
+
     /** Drops the last row (its slot becomes zero padding). */
     public void removeLast() {
         if (rows == 0) {
@@ -235,23 +252,35 @@ public final class PackedRows {
 
     /**
      * Reads {@code rows} rows written by {@link #writeRaw} ({@link #rawBytes} bytes). Padding rows are zeroed
-     * whatever the bytes said, so a search never sees them.
+     * whatever the bytes said, so a search never sees them. Double-buffered: while one chunk's bytes are turned into
+     * values on another core, the next chunk is read, so loading costs about what reading the bytes costs.
      */
     public static PackedRows readRaw(int rows, int dim, boolean half, RawInput in) throws java.io.IOException {
         PackedRows p = allocate(rows, dim, half);
-        byte[] chunk = new byte[RAW_CHUNK];
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
-        int per = RAW_CHUNK / (half ? Short.BYTES : Float.BYTES);
-        int n = (int) (rawBytes(rows, dim, half) / (half ? Short.BYTES : Float.BYTES));
-        for (int from = 0; from < n; from += per) {
+        int size = half ? Short.BYTES : Float.BYTES;
+        int per = RAW_CHUNK / size;
+        int n = (int) (rawBytes(rows, dim, half) / size);
+        byte[][] buffers = {new byte[RAW_CHUNK], new byte[RAW_CHUNK]};
+        java.util.concurrent.ForkJoinTask<?> converting = null;
+        for (int from = 0, i = 0; from < n; from += per, i ^= 1) {
             int len = Math.min(per, n - from);
-            in.readFully(chunk, 0, len * (half ? Short.BYTES : Float.BYTES));
-            bytes.clear();
-            if (half) {
-                bytes.asShortBuffer().get(p.half, from, len);
-            } else {
-                bytes.asFloatBuffer().get(p.data, from, len);
+            byte[] chunk = buffers[i];
+            in.readFully(chunk, 0, len * size); // the other buffer's chunk is being converted meanwhile
+            if (converting != null) {
+                converting.join();
             }
+            int at = from;
+            converting = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
+                if (half) {
+                    bytes.asShortBuffer().get(p.half, at, len);
+                } else {
+                    bytes.asFloatBuffer().get(p.data, at, len);
+                }
+            });
+        }
+        if (converting != null) {
+            converting.join();
         }
         float[] zero = new float[dim];
         for (int r = rows; r % BLOCK != 0; r++) {

@@ -29,6 +29,23 @@ final class PlainDotKernel extends DotKernel {
     }
 
     @Override
+    void computeInt8(float[] q, int q0, int count, int dim, byte[] codes, int off, float[] out) {
+        final int b = PackedRows.BLOCK;
+        for (int i = 0; i < count; i++) {
+            int o = i * b;
+            Arrays.fill(out, o, o + b, 0f);
+            int qo = (q0 + i) * dim;
+            for (int d = 0; d < dim; d++) {
+                float a = q[qo + d];
+                int p = off + d * b;
+                for (int j = 0; j < b; j++) {
+                    out[o + j] = Math.fma(codes[p + j], a, out[o + j]); // as the SIMD kernel rounds
+                }
+            }
+        }
+    }
+
+    @Override
     float pairDot(float[] a, int aOff, float[] b, int bOff, int length) {
         float s = 0;
         for (int i = 0; i < length; i++) {

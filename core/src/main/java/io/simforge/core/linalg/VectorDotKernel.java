@@ -1,7 +1,9 @@
 package io.simforge.core.linalg;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorDotKernel extends DotKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** As many bytes as {@link #S} has float lanes: one load of codes widens to one float vector. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
     /** Dimensions per pass over a block; measured best of 32, 64, 128 and the whole 512 (docs/benchmarks.md). */
     static final int CHUNK = 128;
 
@@ -45,6 +49,131 @@ final class VectorDotKernel extends DotKernel {
                 }
             }
         }
+    }
+
+    @Override
+    void computeInt8(float[] q, int q0, int count, int dim, byte[] codes, int off, float[] out) {
+        for (int d0 = 0; d0 < dim; d0 += CHUNK) {
+            int d1 = Math.min(dim, d0 + CHUNK);
+            int i = 0;
+            for (; i + 4 <= count; i += 4) {
+                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                    fourQueriesInt8(q, (q0 + i) * dim, dim, d0, d1, codes, off + j, out, i * PackedRows.BLOCK + j);
+                }
+            }
+            for (; i < count; i++) {
+                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                    oneQueryInt8(q, (q0 + i) * dim, d0, d1, codes, off + j, out, i * PackedRows.BLOCK + j);
+                }
+            }
+        }
+    }
+
+    /** {@code L} codes from {@code codes[p …]} widened to floats (exact: every byte is a float). */
+    private static FloatVector widen(byte[] codes, int p) {
+        return (FloatVector) ByteVector.fromArray(B, codes, p).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+    /** {@link #fourQueries} over codes: the same tile, each row vector widened from bytes once for four queries. */
+    private static void fourQueriesInt8(float[] q, int r0, int dim, int d0, int d1, byte[] codes, int p, float[] out,
+            int o) {
+        final int b = PackedRows.BLOCK;
+        FloatVector a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, e0, e1, e2, e3;
+        if (d0 == 0) {
+            a0 = FloatVector.zero(S);
+            a1 = a0; a2 = a0; a3 = a0; b0 = a0; b1 = a0; b2 = a0; b3 = a0;
+            c0 = a0; c1 = a0; c2 = a0; c3 = a0; e0 = a0; e1 = a0; e2 = a0; e3 = a0;
+        } else {
+            a0 = FloatVector.fromArray(S, out, o);
+            b0 = FloatVector.fromArray(S, out, o + L);
+            c0 = FloatVector.fromArray(S, out, o + 2 * L);
+            e0 = FloatVector.fromArray(S, out, o + 3 * L);
+            a1 = FloatVector.fromArray(S, out, o + b);
+            b1 = FloatVector.fromArray(S, out, o + b + L);
+            c1 = FloatVector.fromArray(S, out, o + b + 2 * L);
+            e1 = FloatVector.fromArray(S, out, o + b + 3 * L);
+            a2 = FloatVector.fromArray(S, out, o + 2 * b);
+            b2 = FloatVector.fromArray(S, out, o + 2 * b + L);
+            c2 = FloatVector.fromArray(S, out, o + 2 * b + 2 * L);
+            e2 = FloatVector.fromArray(S, out, o + 2 * b + 3 * L);
+            a3 = FloatVector.fromArray(S, out, o + 3 * b);
+            b3 = FloatVector.fromArray(S, out, o + 3 * b + L);
+            c3 = FloatVector.fromArray(S, out, o + 3 * b + 2 * L);
+            e3 = FloatVector.fromArray(S, out, o + 3 * b + 3 * L);
+        }
+        int r1 = r0 + dim;
+        int r2 = r1 + dim;
+        int r3 = r2 + dim;
+        for (int d = d0, pp = p + d0 * b; d < d1; d++, pp += b) {
+            FloatVector x = widen(codes, pp);
+            FloatVector y = widen(codes, pp + L);
+            FloatVector z = widen(codes, pp + 2 * L);
+            FloatVector u = widen(codes, pp + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, q[r0 + d]);
+            a0 = x.fma(w, a0);
+            b0 = y.fma(w, b0);
+            c0 = z.fma(w, c0);
+            e0 = u.fma(w, e0);
+            w = FloatVector.broadcast(S, q[r1 + d]);
+            a1 = x.fma(w, a1);
+            b1 = y.fma(w, b1);
+            c1 = z.fma(w, c1);
+            e1 = u.fma(w, e1);
+            w = FloatVector.broadcast(S, q[r2 + d]);
+            a2 = x.fma(w, a2);
+            b2 = y.fma(w, b2);
+            c2 = z.fma(w, c2);
+            e2 = u.fma(w, e2);
+            w = FloatVector.broadcast(S, q[r3 + d]);
+            a3 = x.fma(w, a3);
+            b3 = y.fma(w, b3);
+            c3 = z.fma(w, c3);
+            e3 = u.fma(w, e3);
+        }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + L);
+        c0.intoArray(out, o + 2 * L);
+        e0.intoArray(out, o + 3 * L);
+        a1.intoArray(out, o + b);
+        b1.intoArray(out, o + b + L);
+        c1.intoArray(out, o + b + 2 * L);
+        e1.intoArray(out, o + b + 3 * L);
+        a2.intoArray(out, o + 2 * b);
+        b2.intoArray(out, o + 2 * b + L);
+        c2.intoArray(out, o + 2 * b + 2 * L);
+        e2.intoArray(out, o + 2 * b + 3 * L);
+        a3.intoArray(out, o + 3 * b);
+        b3.intoArray(out, o + 3 * b + L);
+        c3.intoArray(out, o + 3 * b + 2 * L);
+        e3.intoArray(out, o + 3 * b + 3 * L);
+    }
+
+    /** {@link #oneQuery} over codes. */
+    private static void oneQueryInt8(float[] q, int r, int d0, int d1, byte[] codes, int p, float[] out, int o) {
+        final int b = PackedRows.BLOCK;
+        FloatVector a, c, e, f;
+        if (d0 == 0) {
+            a = FloatVector.zero(S);
+            c = a;
+            e = a;
+            f = a;
+        } else {
+            a = FloatVector.fromArray(S, out, o);
+            c = FloatVector.fromArray(S, out, o + L);
+            e = FloatVector.fromArray(S, out, o + 2 * L);
+            f = FloatVector.fromArray(S, out, o + 3 * L);
+        }
+        for (int d = d0, pp = p + d0 * b; d < d1; d++, pp += b) {
+            FloatVector w = FloatVector.broadcast(S, q[r + d]);
+            a = widen(codes, pp).fma(w, a);
+            c = widen(codes, pp + L).fma(w, c);
+            e = widen(codes, pp + 2 * L).fma(w, e);
+            f = widen(codes, pp + 3 * L).fma(w, f);
+        }
+        a.intoArray(out, o);
+        c.intoArray(out, o + L);
+        e.intoArray(out, o + 2 * L);
+        f.intoArray(out, o + 3 * L);
     }
 
     /** Two accumulators hide the latency of dependent fused multiply-adds; the tail is scalar. */

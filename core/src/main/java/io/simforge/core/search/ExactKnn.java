@@ -1,6 +1,7 @@
 package io.simforge.core.search;
 
 import io.simforge.core.linalg.DotKernel;
+import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
@@ -96,26 +97,84 @@ public final class ExactKnn {
         if (queries.length % dim != 0) {
             throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim);
         }
+        DotKernel kernel = DotKernel.best();
+        scan(queries.length / dim, gallery.rows(), gallery.blocks(), kernel,
+                (start, count, g, out) -> kernel.scores(queries, start, count, gallery, g, out), kOf, selfOffset, sink);
+    }
+
+    /**
+     * The top {@code k} rows for each query by inner product, found among {@code candidates} rows per query ranked by
+     * their 8-bit {@code codes}, then re-ranked by their float32 rows in {@code exact} (the same rows, in the same
+     * order). The scores are the float32 inner products, accumulated as {@link DotKernel#best()}'s SIMD kernel does
+     * (fused multiply-adds in dimension order), so the result equals {@link #searchWithScores(float[], PackedRows,
+     * int, int)}'s whenever its top {@code k} are among the candidates; ties go to the lower row, as there.
+     *
+     * @param candidates how many rows per query the codes pick for re-ranking, at least {@code k}
+     */
+    public static Neighbours searchQuantized(float[] queries, Int8Rows codes, PackedRows exact, int k, int candidates) {
+        int dim = exact.dim();
+        if (k <= 0 || candidates < k) {
+            throw new IllegalArgumentException("k must be positive and at most the candidates, got k " + k
+                    + " and " + candidates + " candidates");
+        }
+        if (codes.dim() != dim || codes.rows() != exact.rows()) {
+            throw new IllegalArgumentException("the codes hold " + codes.rows() + " rows of dimension " + codes.dim()
+                    + ", the float rows " + exact.rows() + " of dimension " + dim);
+        }
+        if (queries.length % dim != 0) {
+            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim);
+        }
         int numQueries = queries.length / dim;
+        float[] scaled = codes.scaleQueries(queries);
+        DotKernel kernel = DotKernel.best();
+        int[][] result = new int[numQueries][];
+        float[][] scores = new float[numQueries][];
+        scan(numQueries, codes.rows(), codes.blocks(), kernel,
+                (start, count, g, out) -> kernel.scores(scaled, start, count, codes, g, out), q -> candidates, -1,
+                (q, idx, sc, count) -> {
+                    long[] keys = new long[count];
+                    for (int c = 0; c < count; c++) {
+                        keys[c] = key(exact.dot(idx[c], queries, q * dim), idx[c]);
+                    }
+                    Arrays.sort(keys);
+                    int n = Math.min(k, count);
+                    result[q] = new int[k];
+                    scores[q] = new float[k];
+                    Arrays.fill(result[q], n, k, -1);
+                    Arrays.fill(scores[q], n, k, Float.NEGATIVE_INFINITY);
+                    for (int c = 0; c < n; c++) {
+                        result[q][c] = (int) keys[c];
+                        scores[q][c] = scoreOf(keys[c]);
+                    }
+                });
+        return new Neighbours(result, scores);
+    }
+
+    /** Scores queries {@code start … start+count−1} against gallery block {@code block} into {@code out}. */
+    @FunctionalInterface
+    private interface BlockScorer {
+        void score(int start, int count, int block, float[] out);
+    }
+
+    private static void scan(int numQueries, int galleryRows, int galleryBlocks, DotKernel kernel, BlockScorer scorer,
+            IntUnaryOperator kOf, int selfOffset, NeighbourSink sink) {
         int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
         // Big blocks reuse each gallery block from cache; small ones keep every core busy on small inputs.
         int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * threads) + 3) / 4 * 4));
         int queryBlocks = (numQueries + qb - 1) / qb;
-        int galleryBlocks = gallery.blocks();
         int split = Math.max(1, Math.min(galleryBlocks, (2 * threads + queryBlocks - 1) / queryBlocks));
-        DotKernel kernel = DotKernel.best();
         IntStream.range(0, queryBlocks).parallel().forEach(b -> {
             int start = b * qb;
             int count = Math.min(numQueries, start + qb) - start;
             int[] ks = new int[count];
             for (int i = 0; i < count; i++) {
-                ks[i] = Math.max(0, Math.min(kOf.applyAsInt(start + i), gallery.rows()));
+                ks[i] = Math.max(0, Math.min(kOf.applyAsInt(start + i), galleryRows));
             }
             TopK[][] lists = new TopK[split][];
             IntStream.range(0, split).parallel().forEach(part -> {
                 int from = (int) ((long) galleryBlocks * part / split);
                 int to = (int) ((long) galleryBlocks * (part + 1) / split);
-                lists[part] = scanRange(kernel, queries, start, count, ks, gallery, from, to, selfOffset);
+                lists[part] = scanRange(kernel, scorer, start, count, ks, galleryRows, from, to, selfOffset);
             });
             for (int i = 0; i < count; i++) {
                 TopK top = lists[0][i];
@@ -131,17 +190,17 @@ public final class ExactKnn {
     }
 
     /** The top lists of queries {@code start … start+count−1} over gallery blocks {@code from … to−1}. */
-    private static TopK[] scanRange(DotKernel kernel, float[] queries, int start, int count, int[] ks,
-            PackedRows gallery, int from, int to, int selfOffset) {
+    private static TopK[] scanRange(DotKernel kernel, BlockScorer scorer, int start, int count, int[] ks,
+            int galleryRows, int from, int to, int selfOffset) {
         TopK[] top = new TopK[count];
         for (int i = 0; i < count; i++) {
             top[i] = new TopK(ks[i]);
         }
         float[] out = new float[count * PackedRows.BLOCK];
         for (int g = from; g < to; g++) {
-            kernel.scores(queries, start, count, gallery, g, out);
-            int valid = gallery.rowsInBlock(g);
+            scorer.score(start, count, g, out);
             int base = g * PackedRows.BLOCK;
+            int valid = Math.min(PackedRows.BLOCK, galleryRows - base);
             for (int i = 0; i < count; i++) {
                 TopK t = top[i];
                 int o = i * PackedRows.BLOCK;

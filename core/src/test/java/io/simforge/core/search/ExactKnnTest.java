@@ -2,7 +2,9 @@ package io.simforge.core.search;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -113,6 +115,88 @@ class ExactKnnTest {
     void aShortListIsPaddedWithMinusOne() {
         int[][] got = ExactKnn.search(new float[] {1, 0}, new float[] {0, 1}, 1, 2, 3, -1);
         assertArrayEquals(new int[] {0, -1, -1}, got[0]);
+    }
+
+    @Test
+    void quantisedSearchReRankingEveryRowIsExactOnEveryShapeWithTies() {
+        // With as many candidates as rows the codes only pick the order of re-ranking: the lists must be the exact
+        // float64 ones, tie order included, on every kernel shape (k beyond the gallery, one row, odd dimensions).
+        Random r = new Random(17);
+        for (int n : new int[] {1, 2, 127, 129, 300}) {
+            for (int dim : new int[] {1, 7, 17, 130}) {
+                for (int nq : new int[] {1, 4, 5, 37}) {
+                    float[] g = smallIntegers(r, n * dim);
+                    float[] q = smallIntegers(r, nq * dim);
+                    PackedRows packed = PackedRows.pack(g, n, dim);
+                    Int8Rows codes = Int8Rows.encode(packed);
+                    for (int k : new int[] {1, 10, n + 3}) {
+                        ExactKnn.Neighbours got = ExactKnn.searchQuantized(q, codes, packed, k, Math.max(k, n));
+                        for (int i = 0; i < nq; i++) {
+                            int[] ref = reference(q, i, g, n, dim, k, -1);
+                            String where = "gallery " + n + ", dim " + dim + ", queries " + nq + ", k " + k + ", query " + i;
+                            assertArrayEquals(ref, got.indices()[i], where);
+                            for (int j = 0; j < k; j++) {
+                                assertEquals(ref[j] < 0 ? Double.NEGATIVE_INFINITY : dot(q, i, g, ref[j], dim),
+                                        got.scores()[i][j], 0, where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void quantisedCandidatesAreTheTopByCodesWithTiesToTheLowerRow() {
+        // Every dimension spans exactly 0..255, so the step is 1, the offset 0 and a code is the value − 128: the
+        // codes rank rows exactly as the values do (a constant apart), so k candidates must already be the exact
+        // top k, ties to the lower row.
+        Random r = new Random(19);
+        int n = 700;
+        int dim = 21;
+        int nq = 13;
+        float[] g = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++) {
+                g[i * dim + d] = i == 0 ? 0 : i == 1 ? 255 : 4 * r.nextInt(64);
+            }
+        }
+        float[] q = smallIntegers(r, nq * dim);
+        PackedRows packed = PackedRows.pack(g, n, dim);
+        Int8Rows codes = Int8Rows.encode(packed);
+        assertArrayEquals(new float[dim], codes.low());
+        for (int k : new int[] {1, 5, 40}) {
+            ExactKnn.Neighbours got = ExactKnn.searchQuantized(q, codes, packed, k, k);
+            for (int i = 0; i < nq; i++) {
+                assertArrayEquals(reference(q, i, g, n, dim, k, -1), got.indices()[i], "k " + k + ", query " + i);
+            }
+        }
+    }
+
+    @Test
+    void quantisedSearchWithFourCandidatesPerResultKeepsRecallOnGaussianData() {
+        Random r = new Random(23);
+        int n = 3_000;
+        int dim = 64;
+        int nq = 50;
+        int k = 10;
+        float[] g = gaussian(r, n * dim);
+        float[] q = gaussian(r, nq * dim);
+        PackedRows packed = PackedRows.pack(g, n, dim);
+        ExactKnn.Neighbours got = ExactKnn.searchQuantized(q, Int8Rows.encode(packed), packed, k, 4 * k);
+        int found = 0;
+        for (int i = 0; i < nq; i++) {
+            int[] ref = reference(q, i, g, n, dim, k, -1);
+            for (int j = 0; j < k; j++) {
+                int row = got.indices()[i][j];
+                found += Arrays.stream(ref).anyMatch(x -> x == row) ? 1 : 0;
+                assertEquals(dot(q, i, g, row, dim), got.scores()[i][j], 1e-4, "query " + i + " rank " + j);
+                if (j > 0) {
+                    assertTrue(got.scores()[i][j] <= got.scores()[i][j - 1]);
+                }
+            }
+        }
+        assertTrue(found >= 0.99 * nq * k, "recall@10 " + found / (double) (nq * k));
     }
 
     /** The top k rows by float64 inner product, ties to the lower index, excluding {@code self}. */
