@@ -31,8 +31,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <ul>
  *   <li>Embedding: {@code simforge embed} ({@link ExtractionJob}, one JVM, ONNX Runtime on every core, decoding on
  *       the other threads) against the transformer in {@code local[2]} (two tasks, one intra-op thread each) on the
- *       same 20,000 PNG files, writing Parquet ({@code -Dsimforge.bench.widths=32,64,128} for a heavier network
- *       than the default widths 4, 8).
+ *       same 20,000 PNG files, writing Parquet with the columns simforge embed writes
+ *       ({@code -Dsimforge.bench.widths=32,64,128} for a heavier network than the default widths 4, 8). Each round
+ *       prints wall time, this JVM's CPU time per image, and the load average at its start and end.
  *   <li>Search: the exact self-join top-10 of 200,000 × 128-d vectors, {@link ExactIndex} (every row a query, k = 11,
  *       the row itself dropped) against {@link ExactTopK} in {@code local[2]}, and in {@code local[1]} for how time
  *       goes with executor cores ({@code -Dsimforge.bench.masters=local[2]} runs one of them).
@@ -59,21 +60,30 @@ class SparkBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 Path out = WORK.resolve("embed-out");
                 delete(out);
+                String load = loadAverage();
                 long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
                 try (Embedder e = Embedder.builder().setModelPath(model).build()) {
                     ExtractionJob.builder().setEmbedder(e, model).setOutput(out)
                             .setSource(ItemSource.folder(folder, e.imagePreprocessor())).build().run();
                 }
                 double single = (System.nanoTime() - t0) / 1e9;
+                double singleCpu = (processCpuNanos() - c0) / 1e9;
                 Path parquet = WORK.resolve("spark-out");
                 delete(parquet);
                 t0 = System.nanoTime();
+                c0 = processCpuNanos();
+                // The columns simforge embed writes (ids, labels, embeddings; rejects apart), as EmbedImagesJob does.
                 new EmbeddingTransformer().setModelPath(model.toString()).transform(
-                        ImageFolder.read(spark, folder.toString())).drop("content").write().parquet(parquet.toString());
+                        ImageFolder.read(spark, folder.toString())).drop("content", "path").write()
+                        .parquet(parquet.toString());
                 double distributed = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "round %d: simforge embed %.1f s = %.0f images/s | transformer local[2] "
-                        + "%.1f s = %.0f images/s | ratio %.2f%n", round, single, images / single, distributed,
-                        images / distributed, single / distributed);
+                double distributedCpu = (processCpuNanos() - c0) / 1e9;
+                System.out.printf(Locale.ROOT, "round %d (load %s -> %s): simforge embed %.1f s = %.0f images/s, CPU %.1f s "
+                        + "= %.0f µs/image | transformer local[2] %.1f s = %.0f images/s, CPU %.1f s = %.0f µs/image "
+                        + "| ratio %.2f%n", round, load, loadAverage(), single, images / single, singleCpu,
+                        singleCpu * 1e6 / images, distributed, images / distributed, distributedCpu,
+                        distributedCpu * 1e6 / images, single / distributed);
             }
         } finally {
             spark.stop();
@@ -145,6 +155,19 @@ class SparkBenchmark {
             ImageIO.write(test.picture(item), "png", f.toFile());
         }
         Files.move(staging, folder);
+    }
+
+    /** CPU time of this JVM, every thread: the per-image cost that a busy machine distorts least. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The 1-, 5- and 15-minute load averages. */
+    private static String loadAverage() throws java.io.IOException {
+        Path loadavg = Path.of("/proc/loadavg");
+        return Files.exists(loadavg) ? String.join(" ", java.util.Arrays.copyOf(Files.readString(loadavg).split(" "), 3))
+                : "?";
     }
 
     private static void delete(Path dir) throws java.io.IOException {

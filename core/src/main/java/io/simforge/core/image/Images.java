@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Image operations shared by training and inference: decoding (the JDK's ImageIO, with TwelveMonkeys' JPEG
@@ -42,8 +44,14 @@ public final class Images {
 
     private static BufferedImage decode(InputStream in, String name) throws IOException {
         BufferedImage img;
+        // Buffered in memory: ImageIO.read(InputStream) would copy every image into a temporary file first (its
+        // default cache), which cost more than decoding a small PNG (docs/benchmarks.md, "On Apache Spark").
+        ImageInputStream stream = new MemoryCacheImageInputStream(in);
         try {
-            img = ImageIO.read(in);
+            img = ImageIO.read(stream); // closes the stream unless it returns null
+            if (img == null) {
+                stream.close();
+            }
         } catch (RuntimeException e) {
             // Some decoders throw unchecked exceptions on damaged data.
             throw new IOException("cannot decode " + name + ": " + e, e);
