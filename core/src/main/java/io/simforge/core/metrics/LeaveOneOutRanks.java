@@ -53,8 +53,8 @@ final class LeaveOneOutRanks {
     static QueryOutcome[] outcomes(float[] embeddings, PackedRows packed, int[] labels, int maxK, boolean ranking) {
         int n = labels.length;
         Relevant rel = Relevant.of(embeddings, packed.dim(), labels);
-        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
-        int tasks = Math.min(packed.blocks(), 2 * threads);
+        // A few tasks per thread (the pool's workers and the caller), so a thread slowed by other work leaves no core idle.
+        int tasks = Math.min(packed.blocks(), 4 * (ForkJoinPool.getCommonPoolParallelism() + 1));
         Counts[] counts = IntStream.range(0, tasks).parallel().mapToObj(t -> {
             Counts c = new Counts(rel, n, maxK, ranking);
             c.scan(embeddings, packed, labels, t, tasks);
