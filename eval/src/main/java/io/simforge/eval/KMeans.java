@@ -180,18 +180,22 @@ public final class KMeans {
             Arrays.fill(bounds.lower, Float.POSITIVE_INFINITY);
         }
 
-        void offer(int i, int centre, float d) {
-            int g = bounds.groupOf(centre);
+        /**
+         * Takes a run of centres of group {@code g}, all after those offered so far: their best score {@code d1} (centre
+         * {@code centre}) and second best {@code d2}.
+         */
+        void offer(int i, int g, float d1, int centre, float d2) {
             int at = i * bounds.groups + g;
-            if (d < best[i]) {
-                second[i] = bounds.lower[at]; // the best other score of group g so far (the old best, if it is in g)
-                best[i] = d;
+            if (d1 < best[i]) {
+                // The others of group g: those offered before (the old best among them, if it is in g) and d2.
+                second[i] = Math.min(bounds.lower[at], d2);
+                best[i] = d1;
                 bounds.assign[i] = centre;
                 bestGroup[i] = g;
             } else if (g == bestGroup[i]) {
-                second[i] = Math.min(second[i], d);
+                second[i] = Math.min(second[i], d1);
             }
-            bounds.lower[at] = Math.min(bounds.lower[at], d);
+            bounds.lower[at] = Math.min(bounds.lower[at], d1);
         }
 
         /** Scores to bounds on distances, widened by the rounding margin as {@link #assign} does. */
@@ -214,34 +218,64 @@ public final class KMeans {
         }
     }
 
-    /** {@code stale[i] = min(stale[i], ‖x_i − c_j‖²)} over centres {@code from … to−1}, blocked over points. */
+    /**
+     * {@code stale[i] = min(stale[i], ‖x_i − c_j‖²)} over centres {@code from … to−1}, blocked over points, from the
+     * float scores ‖c‖²/2 − x·c that Lloyd's assignment compares (one comparison per pair, the distance computed once
+     * per point); and with {@code first}, each group's share of Lloyd's first assignment.
+     */
     private static void refresh(float[] c, int from, int to, int dim, PackedRows points, double[] norms, double[] stale,
             FirstAssignment first) {
         int count = to - from;
-        double[] centreNorms = new double[count];
+        if (count == 0) {
+            return;
+        }
         float[] half = new float[count]; // as assign computes it
         for (int j = 0; j < count; j++) {
-            centreNorms[j] = dot(c, (from + j) * dim, c, (from + j) * dim, dim);
-            half[j] = (float) (centreNorms[j] / 2);
+            half[j] = (float) (dot(c, (from + j) * dim, c, (from + j) * dim, dim) / 2);
         }
+        final int bs = PackedRows.BLOCK;
         DotKernel kernel = DotKernel.best();
         IntStream.range(0, points.blocks()).parallel().forEach(b -> {
-            float[] out = new float[count * PackedRows.BLOCK];
+            float[] out = new float[count * bs];
             kernel.scores(c, from, count, points, b, out);
-            int base = b * PackedRows.BLOCK;
-            for (int i = 0; i < points.rowsInBlock(b); i++) {
-                double best = stale[base + i];
-                for (int j = 0; j < count; j++) {
-                    double d = Math.max(0, norms[base + i] - 2 * out[j * PackedRows.BLOCK + i] + centreNorms[j]);
-                    if (d < best) {
-                        best = d;
+            int base = b * bs;
+            int rows = points.rowsInBlock(b);
+            float[] nearest = new float[bs];
+            Arrays.fill(nearest, Float.POSITIVE_INFINITY);
+            float[] best = new float[bs];
+            float[] second = new float[bs];
+            int[] bestIdx = new int[bs];
+            int j = 0;
+            while (j < count) {
+                // Centres of one group at a time (a batch spans at most a few), in ascending order.
+                int end = first == null ? count : Math.min(count, first.bounds.groupEnd(from + j) - from);
+                Arrays.fill(best, Float.POSITIVE_INFINITY);
+                Arrays.fill(second, Float.POSITIVE_INFINITY);
+                int group = j;
+                for (; j < end; j++) {
+                    int o = j * bs;
+                    float h = half[j];
+                    for (int i = 0; i < rows; i++) {
+                        float d = h - out[o + i];
+                        if (d < best[i]) { // strict: a tie keeps the lower index
+                            second[i] = best[i];
+                            best[i] = d;
+                            bestIdx[i] = from + j;
+                        } else if (d < second[i]) {
+                            second[i] = d;
+                        }
                     }
                 }
-                stale[base + i] = best;
-                if (first != null) {
-                    for (int j = 0; j < count; j++) {
-                        first.offer(base + i, from + j, half[j] - out[j * PackedRows.BLOCK + i]);
+                for (int i = 0; i < rows; i++) {
+                    nearest[i] = Math.min(nearest[i], best[i]);
+                    if (first != null && best[i] < Float.POSITIVE_INFINITY) {
+                        first.offer(base + i, first.bounds.groupOf(from + group), best[i], bestIdx[i], second[i]);
                     }
+                }
+            }
+            for (int i = 0; i < rows; i++) {
+                if (nearest[i] < Float.POSITIVE_INFINITY) {
+                    stale[base + i] = Math.min(stale[base + i], Math.max(0, norms[base + i] + 2.0 * nearest[i]));
                 }
             }
         });
@@ -300,6 +334,11 @@ public final class KMeans {
 
         int groupOf(int centre) {
             return centre / PackedRows.BLOCK / blocksPerGroup;
+        }
+
+        /** The first centre of the group after {@code centre}'s. */
+        int groupEnd(int centre) {
+            return (groupOf(centre) + 1) * blocksPerGroup * PackedRows.BLOCK;
         }
 
         /** Carries the bounds over the centres' move (triangle inequality). */
