@@ -55,6 +55,12 @@ def main():
     print(f"PML AccuracyCalculator: whole evaluation {seconds:.1f} s, peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")
     print(", ".join(f"{name} {value:.4f}" for name, value in acc.items()))
+    try:  # which BLAS each library ran (faiss-cpu bundles its own OpenBLAS; torch uses its own)
+        from threadpoolctl import threadpool_info
+        print("; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, {i.get('num_threads')} "
+                        f"threads, {i.get('filepath', '').split('/')[-1]})" for i in threadpool_info()))
+    except ImportError:
+        pass
 
 
 if __name__ == "__main__":

@@ -72,6 +72,18 @@ public final class EvalBenchmark {
         out.printf(Locale.ROOT, "| NMI and F1 from the clustering | %.2f | NMI %.4f, F1 %.4f |%n", clustering, nmi, f1);
         out.printf(Locale.ROOT, "| **whole evaluation** | **%.1f** | Java heap in use at the end: %d MiB |%n",
                 retrieval + kmeans + clustering, peak);
+        int groups = km.trace().get(0).scoredGroups() == 0 ? 1 : (int) (km.trace().get(0).scoredGroups() / items);
+        out.printf(Locale.ROOT, "%nLloyd's iterations (%d groups of centres; a point left to score is scored against "
+                + "the groups its bounds cannot rule out)%n%n", groups);
+        out.println("| Iteration | Seconds | Points settled by the bounds | (point, group) pairs scored | Points that "
+                + "changed cluster |");
+        out.println("|---|---|---|---|---|");
+        for (int i = 0; i < km.trace().size(); i++) {
+            KMeans.Iteration it = km.trace().get(i);
+            out.printf(Locale.ROOT, "| %d | %.2f | %d (%.1f %%) | %d (%.1f %% of all) | %d |%n", i + 1, it.seconds(),
+                    it.settledPoints(), 100.0 * it.settledPoints() / items, it.scoredGroups(),
+                    100.0 * it.scoredGroups() / ((double) items * groups), it.changed());
+        }
     }
 
     private static double gflops(DotKernel kernel, float[] x, int items, int dim) {

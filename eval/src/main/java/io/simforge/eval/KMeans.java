@@ -2,7 +2,9 @@ package io.simforge.eval;
 
 import io.simforge.core.linalg.DotKernel;
 import io.simforge.core.linalg.PackedRows;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -11,23 +13,29 @@ import java.util.stream.IntStream;
  * (or a safety cap of {@value #MAX_ITERATIONS} iterations, reported in the result).
  *
  * <p>Distances come from inner products, ‖x − c‖² = ‖x‖² − 2x·c + ‖c‖², computed with the blocked
- * {@link DotKernel} in parallel over blocks of points. Lloyd's iterations skip the points that provably keep their
- * centre (Hamerly's bounds: an upper bound on the distance to the own centre, a lower bound on the distance to any
- * other, both carried across iterations by how far the centres moved), with a margin that covers float rounding,
- * so every iteration assigns exactly what scoring every point against every centre would. Memory is the data, one
- * packed copy of it (for seeding), the centroids, and a few numbers per point. Results do not depend on the number
- * of threads.
+ * {@link DotKernel} in parallel over chunks of points. Lloyd's iterations score a point only against the groups of
+ * centres that its bounds cannot rule out (Yinyang k-means: an upper bound on the distance to the own centre, a lower
+ * bound per group of 128 centres, both carried across iterations by how far the centres moved), with a margin that
+ * covers float rounding, so every iteration assigns exactly what scoring every point against every centre would.
+ * Memory is the data, one packed copy of it (for seeding), the centroids, and a lower bound per point and group
+ * (at most {@link #MAX_LOWER_BOUNDS} floats: with more, groups span several blocks). Results do not depend on the
+ * number of threads.
  */
 public final class KMeans {
     /**
-     * Result: a cluster per point, the centroids ({@code k × dim}), how many iterations it took, and how the time
-     * split between k-means++ seeding and Lloyd's iterations (seconds, for benchmarks).
+     * Result: a cluster per point, the centroids ({@code k × dim}), how many iterations it took, how the time split
+     * between k-means++ seeding and Lloyd's iterations (seconds, for benchmarks), and each iteration's work.
      */
     public record Result(int[] assignments, float[] centroids, int iterations, boolean converged,
-            double seedingSeconds, double lloydSeconds) {}
+            double seedingSeconds, double lloydSeconds, List<Iteration> trace) {}
+
+    /**
+     * One Lloyd iteration: points its bounds settled without scoring, (point, group of centres) pairs scored, how many
+     * points changed cluster, and its seconds (assignment and centre update).
+     */
+    public record Iteration(int settledPoints, long scoredGroups, int changed, double seconds) {}
 
     static final int MAX_ITERATIONS = 300;
-    private static final int POINT_BLOCK = 256;
 
     private KMeans() {}
 
@@ -46,20 +54,33 @@ public final class KMeans {
         IntStream.range(0, n).parallel().forEach(i -> norms[i] = dot(data, i * dim, data, i * dim, dim));
         Random random = new Random(seed);
         long t0 = System.nanoTime();
-        float[] centroids = seedPlusPlus(data, dim, n, k, norms, random);
+        Bounds bounds = new Bounds(n, (k + PackedRows.BLOCK - 1) / PackedRows.BLOCK);
+        float[] centroids = seed(data, dim, n, k, norms, random, bounds);
         long t1 = System.nanoTime();
-        Bounds bounds = new Bounds(n);
+        List<Iteration> trace = new ArrayList<>();
+        long[] work = new long[2];
         for (int it = 1; it <= MAX_ITERATIONS; it++) {
-            boolean changed = assign(data, dim, n, norms, centroids, k, bounds);
-            if (!changed) {
-                return new Result(bounds.assign, centroids, it, true, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+            long start = System.nanoTime();
+            int changed;
+            if (it == 1 && bounds.assign[0] >= 0) { // the seeding's passes already scored every point against every centre
+                changed = n;
+                work[0] = 0;
+                work[1] = (long) n * bounds.groups;
+            } else {
+                changed = assign(data, dim, n, norms, centroids, k, bounds, work);
+            }
+            if (changed == 0) {
+                trace.add(new Iteration((int) work[0], work[1], 0, (System.nanoTime() - start) / 1e9));
+                return new Result(bounds.assign, centroids, it, true, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9,
+                        List.copyOf(trace));
             }
             float[] before = centroids.clone();
             update(data, dim, n, centroids, k, bounds.assign);
             bounds.centresMoved(before, centroids, dim, k);
+            trace.add(new Iteration((int) work[0], work[1], changed, (System.nanoTime() - start) / 1e9));
         }
-        int[] assign = bounds.assign;
-        return new Result(assign, centroids, MAX_ITERATIONS, false, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        return new Result(bounds.assign, centroids, MAX_ITERATIONS, false, (t1 - t0) / 1e9,
+                (System.nanoTime() - t1) / 1e9, List.copyOf(trace));
     }
 
     /** Centres added between two refreshes of the squared distances (one compute-bound kernel pass over the points). */
@@ -77,12 +98,23 @@ public final class KMeans {
      * the current distribution exactly, and uses only {@code random}, so the seeding is deterministic for a seed.
      */
     static float[] seedPlusPlus(float[] data, int dim, int n, int k, double[] norms, Random random) {
+        return seed(data, dim, n, k, norms, random, null);
+    }
+
+    /**
+     * {@link #seedPlusPlus}, and when {@code first} is given (and k > 1) also Lloyd's first assignment with its bounds,
+     * from the same kernel passes: the refreshes score every point against every centre exactly once, in ascending
+     * centre order, with the very floats an assignment pass would compute (a pair's score is one multiply-add chain
+     * whichever side is packed), so this saves one full pass over points × centres.
+     */
+    private static float[] seed(float[] data, int dim, int n, int k, double[] norms, Random random, Bounds first) {
         float[] c = new float[k * dim];
         System.arraycopy(data, random.nextInt(n) * dim, c, 0, dim);
         if (k == 1) {
             return c;
         }
         PackedRows points = PackedRows.pack(data, n, dim);
+        FirstAssignment tracker = first == null ? null : new FirstAssignment(n, first);
         double[] stale = new double[n];
         Arrays.fill(stale, Double.POSITIVE_INFINITY);
         double[] cumulative = new double[n];
@@ -92,7 +124,7 @@ public final class KMeans {
         while (j < k) {
             if (forceRefresh || j - refreshed >= SEED_BATCH) {
                 forceRefresh = false;
-                refresh(c, refreshed, j, dim, points, norms, stale);
+                refresh(c, refreshed, j, dim, points, norms, stale, tracker);
                 refreshed = j;
                 double total = 0;
                 for (int i = 0; i < n; i++) {
@@ -120,30 +152,131 @@ public final class KMeans {
             System.arraycopy(data, pick * dim, c, j * dim, dim);
             j++;
         }
+        if (tracker != null) {
+            refresh(c, refreshed, k, dim, points, norms, stale, tracker);
+            tracker.finish(c, k, dim, norms);
+        }
         return c;
     }
 
-    /** {@code stale[i] = min(stale[i], ‖x_i − c_j‖²)} over centres {@code from … to−1}, blocked over points. */
-    private static void refresh(float[] c, int from, int to, int dim, PackedRows points, double[] norms, double[] stale) {
-        int count = to - from;
-        double[] centreNorms = new double[count];
-        for (int j = 0; j < count; j++) {
-            centreNorms[j] = dot(c, (from + j) * dim, c, (from + j) * dim, dim);
+    /**
+     * Lloyd's first assignment gathered during seeding: per point the best score ‖c‖²/2 − x·c so far (ties: the lower
+     * index, as centres arrive in ascending order), the best other score within the best centre's group, and per group
+     * the best score (kept in {@code bounds.lower} until {@link #finish} turns scores into distance bounds).
+     */
+    private static final class FirstAssignment {
+        final Bounds bounds;
+        final float[] best;
+        final float[] second;
+        final int[] bestGroup;
+
+        FirstAssignment(int n, Bounds bounds) {
+            this.bounds = bounds;
+            best = new float[n];
+            second = new float[n];
+            bestGroup = new int[n];
+            Arrays.fill(best, Float.POSITIVE_INFINITY);
+            Arrays.fill(second, Float.POSITIVE_INFINITY);
+            Arrays.fill(bounds.lower, Float.POSITIVE_INFINITY);
         }
+
+        /**
+         * Takes a run of centres of group {@code g}, all after those offered so far: their best score {@code d1} (centre
+         * {@code centre}) and second best {@code d2}.
+         */
+        void offer(int i, int g, float d1, int centre, float d2) {
+            int at = i * bounds.groups + g;
+            if (d1 < best[i]) {
+                // The others of group g: those offered before (the old best among them, if it is in g) and d2.
+                second[i] = Math.min(bounds.lower[at], d2);
+                best[i] = d1;
+                bounds.assign[i] = centre;
+                bestGroup[i] = g;
+            } else if (g == bestGroup[i]) {
+                second[i] = Math.min(second[i], d1);
+            }
+            bounds.lower[at] = Math.min(bounds.lower[at], d1);
+        }
+
+        /** Scores to bounds on distances, widened by the rounding margin as {@link #assign} does. */
+        void finish(float[] c, int k, int dim, double[] norms) {
+            double maxNorm = 0;
+            for (int j = 0; j < k; j++) {
+                maxNorm = Math.max(maxNorm, Math.sqrt(dot(c, j * dim, c, j * dim, dim)));
+            }
+            double cmax = maxNorm;
+            int groups = bounds.groups;
+            IntStream.range(0, best.length).parallel().forEach(i -> {
+                double margin = roundingMargin(dim, Math.sqrt(norms[i]), cmax);
+                bounds.upper[i] = Math.sqrt(Math.max(0, norms[i] + 2.0 * best[i]) + margin);
+                for (int g = 0; g < groups; g++) {
+                    float other = g == bestGroup[i] ? second[i] : bounds.lower[i * groups + g];
+                    bounds.lower[i * groups + g] = other == Float.POSITIVE_INFINITY ? Float.POSITIVE_INFINITY
+                            : roundDown(Math.sqrt(Math.max(0, norms[i] + 2.0 * other - margin)));
+                }
+            });
+        }
+    }
+
+    /**
+     * {@code stale[i] = min(stale[i], ‖x_i − c_j‖²)} over centres {@code from … to−1}, blocked over points, from the
+     * float scores ‖c‖²/2 − x·c that Lloyd's assignment compares (one comparison per pair, the distance computed once
+     * per point); and with {@code first}, each group's share of Lloyd's first assignment.
+     */
+    private static void refresh(float[] c, int from, int to, int dim, PackedRows points, double[] norms, double[] stale,
+            FirstAssignment first) {
+        int count = to - from;
+        if (count == 0) {
+            return;
+        }
+        float[] half = new float[count]; // as assign computes it
+        for (int j = 0; j < count; j++) {
+            half[j] = (float) (dot(c, (from + j) * dim, c, (from + j) * dim, dim) / 2);
+        }
+        final int bs = PackedRows.BLOCK;
         DotKernel kernel = DotKernel.best();
         IntStream.range(0, points.blocks()).parallel().forEach(b -> {
-            float[] out = new float[count * PackedRows.BLOCK];
+            float[] out = new float[count * bs];
             kernel.scores(c, from, count, points, b, out);
-            int base = b * PackedRows.BLOCK;
-            for (int i = 0; i < points.rowsInBlock(b); i++) {
-                double best = stale[base + i];
-                for (int j = 0; j < count; j++) {
-                    double d = Math.max(0, norms[base + i] - 2 * out[j * PackedRows.BLOCK + i] + centreNorms[j]);
-                    if (d < best) {
-                        best = d;
+            int base = b * bs;
+            int rows = points.rowsInBlock(b);
+            float[] nearest = new float[bs];
+            Arrays.fill(nearest, Float.POSITIVE_INFINITY);
+            float[] best = new float[bs];
+            float[] second = new float[bs];
+            int[] bestIdx = new int[bs];
+            int j = 0;
+            while (j < count) {
+                // Centres of one group at a time (a batch spans at most a few), in ascending order.
+                int end = first == null ? count : Math.min(count, first.bounds.groupEnd(from + j) - from);
+                Arrays.fill(best, Float.POSITIVE_INFINITY);
+                Arrays.fill(second, Float.POSITIVE_INFINITY);
+                int group = j;
+                for (; j < end; j++) {
+                    int o = j * bs;
+                    float h = half[j];
+                    for (int i = 0; i < rows; i++) {
+                        float d = h - out[o + i];
+                        if (d < best[i]) { // strict: a tie keeps the lower index
+                            second[i] = best[i];
+                            best[i] = d;
+                            bestIdx[i] = from + j;
+                        } else if (d < second[i]) {
+                            second[i] = d;
+                        }
                     }
                 }
-                stale[base + i] = best;
+                for (int i = 0; i < rows; i++) {
+                    nearest[i] = Math.min(nearest[i], best[i]);
+                    if (first != null && best[i] < Float.POSITIVE_INFINITY) {
+                        first.offer(base + i, first.bounds.groupOf(from + group), best[i], bestIdx[i], second[i]);
+                    }
+                }
+            }
+            for (int i = 0; i < rows; i++) {
+                if (nearest[i] < Float.POSITIVE_INFINITY) {
+                    stale[base + i] = Math.min(stale[base + i], Math.max(0, norms[base + i] + 2.0 * nearest[i]));
+                }
             }
         });
     }
@@ -175,70 +308,95 @@ public final class KMeans {
     }
 
     /**
-     * Each point's centre and Hamerly's bounds on Euclidean distances: {@code upper[i]} ≥ the distance to its own
-     * centre, {@code lower[i]} ≤ the distance to every other centre.
+     * Each point's centre and Yinyang's bounds on Euclidean distances: {@code upper[i]} ≥ the distance to its own
+     * centre, and for each group of centres (consecutive packed blocks) {@code lower[i·groups + g]} ≤ the distance to
+     * every centre of group g other than its own. Carried across iterations by how far the centres moved: the own
+     * centre's move for the upper bound, the group's largest move for each lower bound, so a group whose centres
+     * stood still keeps its bound (Hamerly's single lower bound drops by the largest move of all k centres).
      */
     private static final class Bounds {
         final int[] assign;
         final double[] upper;
-        final double[] lower;
+        final float[] lower;
+        final int groups;
+        final int blocksPerGroup;
 
-        Bounds(int n) {
+        Bounds(int n, int centreBlocks) {
             assign = new int[n];
             Arrays.fill(assign, -1); // no centre yet: every point is scored in the first iteration
             upper = new double[n];
-            lower = new double[n];
+            // Groups of whole blocks, few enough that the lower bounds stay within MAX_LOWER_BOUNDS floats.
+            int most = (int) Math.max(1, Math.min(centreBlocks, MAX_LOWER_BOUNDS / Math.max(1, n)));
+            blocksPerGroup = (centreBlocks + most - 1) / most;
+            groups = (centreBlocks + blocksPerGroup - 1) / blocksPerGroup;
+            lower = new float[n * groups];
+        }
+
+        int groupOf(int centre) {
+            return centre / PackedRows.BLOCK / blocksPerGroup;
+        }
+
+        /** The first centre of the group after {@code centre}'s. */
+        int groupEnd(int centre) {
+            return (groupOf(centre) + 1) * blocksPerGroup * PackedRows.BLOCK;
         }
 
         /** Carries the bounds over the centres' move (triangle inequality). */
         void centresMoved(float[] before, float[] after, int dim, int k) {
             double[] moved = new double[k];
-            int far = 0;
+            double[] groupMoved = new double[groups];
             for (int j = 0; j < k; j++) {
                 moved[j] = Math.sqrt(squaredDistance(before, j * dim, after, j * dim, dim)) * (1 + 1e-12);
-                if (moved[j] > moved[far]) {
-                    far = j;
-                }
+                int g = groupOf(j);
+                groupMoved[g] = Math.max(groupMoved[g], moved[j]);
             }
-            double second = 0;
-            for (int j = 0; j < k; j++) {
-                if (j != far) {
-                    second = Math.max(second, moved[j]);
-                }
-            }
-            int top = far;
-            double max = moved[far];
-            double next = second;
             IntStream.range(0, assign.length).parallel().forEach(i -> {
                 if (assign[i] >= 0) {
                     upper[i] += moved[assign[i]];
-                    lower[i] -= assign[i] == top ? next : max;
+                    for (int g = 0; g < groups; g++) {
+                        if (groupMoved[g] > 0) {
+                            lower[i * groups + g] = roundDown(lower[i * groups + g] - groupMoved[g]);
+                        }
+                    }
                 }
             });
         }
     }
 
+    /** Most lower bounds kept (points × groups of centres): 128 MiB of floats. */
+    static final long MAX_LOWER_BOUNDS = 1L << 25;
+
+    /** Points scored together: each group of centres is scored against the chunk's points that need it. */
+    private static final int CHUNK = 1024;
+
+    /** The largest float at most {@code v}: a lower bound stored as float stays a lower bound. */
+    private static float roundDown(double v) {
+        float f = (float) v;
+        return f > v ? Math.nextDown(f) : f;
+    }
+
     /**
-     * Assigns every point to its nearest centroid (ties: the lower index); true when any assignment changed. A point
-     * is scored against every centre only when its bounds cannot prove it keeps its centre; the proof demands a
-     * margin of {@link #roundingMargin} on squared distances, so a near-tie is always scored as in plain Lloyd.
+     * Assigns every point to its nearest centroid (ties: the lower index); returns how many assignments changed and
+     * counts the work in {@code work}. A point is scored only against the groups of centres its bounds cannot rule out
+     * (always including its own centre's group, so the own centre's score is the one the others compete with); a
+     * group is ruled out only with a margin of {@link #roundingMargin} on squared distances, so each point gets
+     * exactly the centre that scoring it against every centre would give.
      */
-    private static boolean assign(float[] data, int dim, int n, double[] norms, float[] centroids, int k,
-            Bounds bounds) {
+    private static int assign(float[] data, int dim, int n, double[] norms, float[] centroids, int k, Bounds bounds,
+            long[] work) {
         PackedRows centres = PackedRows.pack(centroids, k, dim);
         float[] half = new float[k]; // ‖c‖²/2: argmin ‖x − c‖² = argmin (‖c‖²/2 − x·c)
-        double[] centreNorms = new double[k];
         double maxNorm = 0;
         for (int j = 0; j < k; j++) {
-            centreNorms[j] = dot(centroids, j * dim, centroids, j * dim, dim);
-            half[j] = (float) (centreNorms[j] / 2);
-            maxNorm = Math.max(maxNorm, Math.sqrt(centreNorms[j]));
+            double norm = dot(centroids, j * dim, centroids, j * dim, dim);
+            half[j] = (float) (norm / 2);
+            maxNorm = Math.max(maxNorm, Math.sqrt(norm));
         }
         double cmax = maxNorm;
-        double[] nearestOther = nearestOtherCentre(centroids, centres, centreNorms, dim, k, cmax);
+        int groups = bounds.groups;
         int[] assign = bounds.assign;
         double[] upper = bounds.upper;
-        double[] lower = bounds.lower;
+        float[] lower = bounds.lower;
         boolean[] todo = new boolean[n];
         IntStream.range(0, n).parallel().forEach(i -> {
             int a = assign[i];
@@ -247,71 +405,127 @@ public final class KMeans {
                 return;
             }
             double margin = roundingMargin(dim, Math.sqrt(norms[i]), cmax);
-            if (provablyKeeps(upper[i], lower[i], nearestOther[a], margin)) {
+            double nearestOther = Double.POSITIVE_INFINITY;
+            for (int g = 0; g < groups; g++) {
+                nearestOther = Math.min(nearestOther, lower[i * groups + g]);
+            }
+            if (rulesOut(nearestOther, upper[i], margin)) {
                 return;
             }
             upper[i] = Math.sqrt(squaredDistance(data, i * dim, centroids, a * dim, dim)) * (1 + 1e-12);
-            todo[i] = !provablyKeeps(upper[i], lower[i], nearestOther[a], margin);
+            todo[i] = !rulesOut(nearestOther, upper[i], margin);
         });
         int[] rows = IntStream.range(0, n).filter(i -> todo[i]).toArray();
         DotKernel kernel = DotKernel.best();
-        int blocks = (rows.length + POINT_BLOCK - 1) / POINT_BLOCK;
-        return IntStream.range(0, blocks).parallel().map(b -> {
-            int start = b * POINT_BLOCK;
-            int count = Math.min(rows.length, start + POINT_BLOCK) - start;
-            float[] x = new float[count * dim];
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(data, rows[start + i] * dim, x, i * dim, dim);
+        int chunks = (rows.length + CHUNK - 1) / CHUNK;
+        long[] scored = new long[chunks];
+        int changed = IntStream.range(0, chunks).parallel().map(c -> {
+            int start = c * CHUNK;
+            int count = Math.min(rows.length, start + CHUNK) - start;
+            // Which points of the chunk each group must be scored against.
+            int[][] members = new int[groups][count];
+            int[] size = new int[groups];
+            boolean[] wanted = new boolean[count * groups];
+            double[] margin = new double[count];
+            for (int p = 0; p < count; p++) {
+                int i = rows[start + p];
+                margin[p] = roundingMargin(dim, Math.sqrt(norms[i]), cmax);
+                int own = assign[i] < 0 ? -1 : bounds.groupOf(assign[i]);
+                for (int g = 0; g < groups; g++) {
+                    if (own < 0 || g == own || !rulesOut(lower[i * groups + g], upper[i], margin[p])) {
+                        members[g][size[g]++] = p;
+                        wanted[p * groups + g] = true;
+                    }
+                }
             }
-            float[] out = new float[count * PackedRows.BLOCK];
+            // Per point: the best score so far, and per scored group its two best (for the group's lower bound).
             float[] best = new float[count];
-            float[] second = new float[count];
             int[] bestIdx = new int[count];
             Arrays.fill(best, Float.POSITIVE_INFINITY);
-            Arrays.fill(second, Float.POSITIVE_INFINITY);
-            for (int cb = 0; cb < centres.blocks(); cb++) {
-                kernel.scores(x, 0, count, centres, cb, out);
-                int base = cb * PackedRows.BLOCK;
-                int valid = centres.rowsInBlock(cb);
-                for (int i = 0; i < count; i++) {
-                    int o = i * PackedRows.BLOCK;
-                    for (int j = 0; j < valid; j++) {
-                        float d = half[base + j] - out[o + j];
-                        if (d < best[i]) {
-                            second[i] = best[i];
-                            best[i] = d;
-                            bestIdx[i] = base + j;
-                        } else if (d < second[i]) {
-                            second[i] = d;
+            float[] first = new float[count * groups];
+            int[] firstIdx = new int[count * groups];
+            float[] second = new float[count * groups];
+            float[] x = new float[count * dim];
+            float[] out = new float[count * PackedRows.BLOCK];
+            long pairs = 0;
+            for (int g = 0; g < groups; g++) {
+                int m = size[g];
+                if (m == 0) {
+                    continue;
+                }
+                pairs += m;
+                for (int e = 0; e < m; e++) {
+                    System.arraycopy(data, rows[start + members[g][e]] * dim, x, e * dim, dim);
+                    int at = members[g][e] * groups + g;
+                    first[at] = Float.POSITIVE_INFINITY;
+                    second[at] = Float.POSITIVE_INFINITY;
+                }
+                int toBlock = Math.min(centres.blocks(), (g + 1) * bounds.blocksPerGroup);
+                for (int cb = g * bounds.blocksPerGroup; cb < toBlock; cb++) {
+                    kernel.scores(x, 0, m, centres, cb, out);
+                    int base = cb * PackedRows.BLOCK;
+                    int valid = centres.rowsInBlock(cb);
+                    for (int e = 0; e < m; e++) {
+                        int p = members[g][e];
+                        int at = p * groups + g;
+                        int o = e * PackedRows.BLOCK;
+                        float f1 = first[at];
+                        float f2 = second[at];
+                        int i1 = firstIdx[at];
+                        for (int j = 0; j < valid; j++) {
+                            float d = half[base + j] - out[o + j];
+                            if (d < f1) {
+                                f2 = f1;
+                                f1 = d;
+                                i1 = base + j;
+                            } else if (d < f2) {
+                                f2 = d;
+                            }
+                        }
+                        first[at] = f1;
+                        second[at] = f2;
+                        firstIdx[at] = i1;
+                        if (f1 < best[p]) { // groups in ascending order: a tie keeps the lower index
+                            best[p] = f1;
+                            bestIdx[p] = i1;
                         }
                     }
                 }
             }
-            int changed = 0;
-            for (int i = 0; i < count; i++) {
-                int p = rows[start + i];
-                double margin = roundingMargin(dim, Math.sqrt(norms[p]), cmax);
+            scored[c] = pairs;
+            int moved = 0;
+            for (int p = 0; p < count; p++) {
+                int i = rows[start + p];
+                double norm = norms[i];
                 // Scores are (‖x − c‖² − ‖x‖²)/2, each within margin/2 of exact: widen the bounds by that much.
-                upper[p] = Math.sqrt(Math.max(0, norms[p] + 2.0 * best[i]) + margin);
-                lower[p] = k == 1 ? Double.POSITIVE_INFINITY : Math.sqrt(Math.max(0, norms[p] + 2.0 * second[i] - margin));
-                if (assign[p] != bestIdx[i]) {
-                    assign[p] = bestIdx[i];
-                    changed++;
+                upper[i] = Math.sqrt(Math.max(0, norm + 2.0 * best[p]) + margin[p]);
+                for (int g = 0; g < groups; g++) {
+                    int at = p * groups + g;
+                    if (!wanted[at]) {
+                        continue; // ruled out: its lower bound still holds
+                    }
+                    float other = firstIdx[at] == bestIdx[p] ? second[at] : first[at];
+                    lower[i * groups + g] = other == Float.POSITIVE_INFINITY ? Float.POSITIVE_INFINITY
+                            : roundDown(Math.sqrt(Math.max(0, norm + 2.0 * other - margin[p])));
+                }
+                if (assign[i] != bestIdx[p]) {
+                    assign[i] = bestIdx[p];
+                    moved++;
                 }
             }
-            return changed;
-        }).sum() > 0;
+            return moved;
+        }).sum();
+        work[0] = n - rows.length;
+        work[1] = Arrays.stream(scored).sum();
+        return changed;
     }
 
     /**
-     * True when every other centre is farther than the own one by more than rounding can blur: with {@code u} ≥ the
-     * distance to the own centre, the distance to any other is at least {@code max(lower, 2·s − u)} (s: half the
-     * distance from the own centre to its nearest other centre), and the squared distances must differ by more than
-     * {@code margin}.
+     * True when every centre at distance at least {@code lower} is farther than the own centre (distance at most
+     * {@code upper}) by more than rounding can blur: the squared distances differ by more than {@code margin}.
      */
-    private static boolean provablyKeeps(double upper, double lower, double halfGap, double margin) {
-        double other = Math.max(lower, 2 * halfGap - upper);
-        return other > upper && other * other - upper * upper > margin;
+    private static boolean rulesOut(double lower, double upper, double margin) {
+        return lower > upper && lower * lower - upper * upper > margin;
     }
 
     /**
@@ -320,42 +534,6 @@ public final class KMeans {
      */
     static double roundingMargin(int dim, double xNorm, double maxCentreNorm) {
         return 4.0 * (dim + 2) * 0x1p-24 * (xNorm + maxCentreNorm) * maxCentreNorm + 1e-30;
-    }
-
-    /** For each centre, half the distance to its nearest other centre (a lower bound, rounding included). */
-    private static double[] nearestOtherCentre(float[] centroids, PackedRows centres, double[] centreNorms, int dim,
-            int k, double cmax) {
-        double[] halfGap = new double[k];
-        if (k == 1) {
-            halfGap[0] = Double.POSITIVE_INFINITY;
-            return halfGap;
-        }
-        DotKernel kernel = DotKernel.best();
-        double margin = roundingMargin(dim, cmax, cmax);
-        int blocks = (k + POINT_BLOCK - 1) / POINT_BLOCK;
-        IntStream.range(0, blocks).parallel().forEach(b -> {
-            int start = b * POINT_BLOCK;
-            int count = Math.min(k, start + POINT_BLOCK) - start;
-            float[] out = new float[count * PackedRows.BLOCK];
-            double[] nearest = new double[count];
-            Arrays.fill(nearest, Double.POSITIVE_INFINITY);
-            for (int cb = 0; cb < centres.blocks(); cb++) {
-                kernel.scores(centroids, start, count, centres, cb, out);
-                int base = cb * PackedRows.BLOCK;
-                for (int i = 0; i < count; i++) {
-                    for (int j = 0; j < centres.rowsInBlock(cb); j++) {
-                        if (base + j != start + i) {
-                            double d = centreNorms[start + i] + centreNorms[base + j] - 2.0 * out[i * PackedRows.BLOCK + j];
-                            nearest[i] = Math.min(nearest[i], d);
-                        }
-                    }
-                }
-            }
-            for (int i = 0; i < count; i++) {
-                halfGap[start + i] = Math.sqrt(Math.max(0, nearest[i] - margin)) / 2;
-            }
-        });
-        return halfGap;
     }
 
     private static void update(float[] data, int dim, int n, float[] centroids, int k, int[] assign) {

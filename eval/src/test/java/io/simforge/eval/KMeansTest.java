@@ -135,7 +135,7 @@ class KMeansTest {
     }
 
     /**
-     * The pruned Lloyd iterations (Hamerly's bounds) end where plain Lloyd ends: a float64 Lloyd written out here,
+     * The pruned Lloyd iterations (Yinyang's bounds) end where plain Lloyd ends: a float64 Lloyd written out here,
      * started from the same k-means++ centres, scoring every point against every centre each iteration, reaches the
      * same assignments after the same number of iterations.
      */
@@ -152,22 +152,62 @@ class KMeansTest {
         }
         float[] x = blobs(r, 80, centres, 0.8);
         int n = x.length / dim;
+        long seed = 3;
+        KMeans.Result fast = KMeans.fit(x, dim, k, seed);
+        int[] assign = new int[n];
+        int iterations = plainLloyd(x, dim, k, seed, assign);
+        assertTrue(iterations > 3, "enough iterations for the bounds to matter: " + iterations);
+        assertEquals(iterations, fast.iterations());
+        assertArrayEquals(assign, fast.assignments());
+    }
+
+    /**
+     * Many groups of centres (k = 700: six groups of 128), where Yinyang's group bounds must rule groups out: still
+     * the very assignments of plain Lloyd, and the trace shows the bounds did the work.
+     */
+    @Test
+    void groupBoundsSettleMostPointsYetMatchPlainLloyd() {
+        Random r = new Random(23);
+        int dim = 16;
+        int k = 700;
+        double[][] centres = new double[700][dim];
+        for (double[] c : centres) {
+            for (int d = 0; d < dim; d++) {
+                c[d] = 4 * r.nextGaussian();
+            }
+        }
+        float[] x = blobs(r, 8, centres, 1.0);
+        int n = x.length / dim;
+        long seed = 5;
+        KMeans.Result fast = KMeans.fit(x, dim, k, seed);
+        int[] assign = new int[n];
+        int iterations = plainLloyd(x, dim, k, seed, assign);
+        assertTrue(iterations > 4, "enough iterations for the bounds to matter: " + iterations);
+        assertEquals(iterations, fast.iterations());
+        assertArrayEquals(assign, fast.assignments());
+        assertEquals(iterations, fast.trace().size());
+        KMeans.Iteration last = fast.trace().get(iterations - 1);
+        assertTrue(last.settledPoints() > n / 2, "bounds settled " + last.settledPoints() + " of " + n);
+        assertTrue(last.scoredGroups() < (long) (n - last.settledPoints()) * 6,
+                "a point left to score is scored against some of the six groups, not all: " + last);
+        assertEquals((long) n * 6, fast.trace().get(0).scoredGroups(), "the first iteration scores every group");
+    }
+
+    /** Float64 Lloyd from the same k-means++ seeds, scoring every point against every centre; returns iterations. */
+    private static int plainLloyd(float[] x, int dim, int k, long seed, int[] assign) {
+        int n = x.length / dim;
         double[] norms = new double[n];
         for (int i = 0; i < n; i++) {
             for (int d = 0; d < dim; d++) {
                 norms[i] += (double) x[i * dim + d] * x[i * dim + d];
             }
         }
-        long seed = 3;
-        KMeans.Result fast = KMeans.fit(x, dim, k, seed);
         float[] c = KMeans.seedPlusPlus(x, dim, n, k, norms, new Random(seed));
-        int[] assign = new int[n];
         java.util.Arrays.fill(assign, -1);
         int iterations = 0;
-        boolean changed = true;
-        while (changed) {
+        while (true) {
             iterations++;
-            changed = false;
+            boolean changed = false;
             for (int i = 0; i < n; i++) {
                 int best = -1;
                 double bestD = Double.POSITIVE_INFINITY;
@@ -182,7 +222,7 @@ class KMeansTest {
                 assign[i] = best;
             }
             if (!changed) {
-                break;
+                return iterations;
             }
             double[] sums = new double[k * dim];
             int[] counts = new int[k];
@@ -199,9 +239,6 @@ class KMeansTest {
                 }
             }
         }
-        assertTrue(iterations > 3, "enough iterations for the bounds to matter: " + iterations);
-        assertEquals(iterations, fast.iterations());
-        assertArrayEquals(assign, fast.assignments());
     }
 
     @Test

@@ -20,8 +20,10 @@ import java.util.Map;
  * AP@R = (1/R) Σ_{r≤R} P(r)·rel(r). P@1 is the fraction of queries whose nearest neighbour is relevant
  * (the same number as Recall@1, reported under both names because papers use both).
  *
- * <p>Neighbour lists are streamed query by query ({@link ExactKnn#scan}), so memory is the embeddings plus
- * a few numbers per query, whatever the class sizes.
+ * <p>Leave-one-out, the ranks of each query's relevant items are counted over one pass of the symmetric score
+ * matrix ({@link LeaveOneOutRanks}); with very large classes, and for query/gallery, neighbour lists are streamed
+ * query by query ({@link ExactKnn#scan}). Either way memory is the embeddings plus a few numbers per query or
+ * relevant pair, never an N×N matrix.
  */
 public final class RetrievalMetrics {
     private RetrievalMetrics() {}
@@ -98,15 +100,28 @@ public final class RetrievalMetrics {
         for (int q = 0; q < n; q++) {
             relevant[q] = classSize.getOrDefault(queryLabels[q], 0) - self;
         }
-        QueryOutcome[] outcomes = new QueryOutcome[n];
-        ExactKnn.scan(queries, gallery, q -> ranking ? Math.max(maxK, relevant[q]) : maxK, leaveOneOut ? 0 : -1,
-                (q, idx, score, count) -> outcomes[q] = QueryOutcome.of(queryLabels[q], relevant[q],
-                        rank -> galleryLabels[idx[rank]], count));
+        QueryOutcome[] outcomes;
+        if (leaveOneOut && LeaveOneOutRanks.fits(galleryLabels)) {
+            outcomes = LeaveOneOutRanks.outcomes(queries, gallery, galleryLabels, maxK, ranking);
+        } else {
+            outcomes = listOutcomes(queries, queryLabels, gallery, galleryLabels, leaveOneOut, relevant, maxK,
+                    ranking);
+        }
         Summary summary = new Summary(ks, ranking);
         for (QueryOutcome o : outcomes) {
             summary.add(o);
         }
         return summary.scores();
+    }
+
+    /** Outcomes from each query's top max(K, R) neighbours, streamed (query/gallery, or very large classes). */
+    private static QueryOutcome[] listOutcomes(float[] queries, int[] queryLabels, PackedRows gallery,
+            int[] galleryLabels, boolean leaveOneOut, int[] relevant, int maxK, boolean ranking) {
+        QueryOutcome[] outcomes = new QueryOutcome[queryLabels.length];
+        ExactKnn.scan(queries, gallery, q -> ranking ? Math.max(maxK, relevant[q]) : maxK, leaveOneOut ? 0 : -1,
+                (q, idx, score, count) -> outcomes[q] = QueryOutcome.of(queryLabels[q], relevant[q],
+                        rank -> galleryLabels[idx[rank]], count));
+        return outcomes;
     }
 
     /**
