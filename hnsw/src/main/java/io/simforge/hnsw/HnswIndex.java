@@ -44,6 +44,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FilterMergePolicy;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
@@ -141,6 +142,7 @@ public final class HnswIndex implements VectorIndex {
     private final ExecutorService mergeWorkers;
     private final int threads;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
+    private final Map<IndexReader.CacheKey, SegmentIds> segmentIds = new ConcurrentHashMap<>();
     private final Object commitLock = new Object();
     /** Bulk loads under way: while any is, new segments are written without a graph ({@link #bulkLoad}). */
     private final AtomicInteger bulkLoads = new AtomicInteger();
@@ -649,32 +651,75 @@ public final class HnswIndex implements VectorIndex {
         return out;
     }
 
-    /**
-     * The ids of {@code docs} (index-wide doc numbers), in their order: read from the id doc values in doc order,
-     * one iterator per segment.
-     */
-    private static String[] ids(List<LeafReaderContext> leaves, ScoreDoc[] docs) throws IOException {
-        Integer[] byDoc = new Integer[docs.length];
-        for (int i = 0; i < byDoc.length; i++) {
-            byDoc[i] = i;
-        }
-        Arrays.sort(byDoc, (a, b) -> Integer.compare(docs[a].doc, docs[b].doc));
+    /** The ids of {@code docs} (index-wide doc numbers), in their order. */
+    private String[] ids(List<LeafReaderContext> leaves, ScoreDoc[] docs) throws IOException {
         String[] out = new String[docs.length];
-        BinaryDocValues idValues = null;
-        int leafIndex = -1;
-        for (int i : byDoc) {
-            int doc = docs[i].doc;
-            int leaf = ReaderUtil.subIndex(doc, leaves);
-            if (leaf != leafIndex) {
-                leafIndex = leaf;
-                idValues = leaves.get(leaf).reader().getBinaryDocValues(ID);
-            }
-            if (idValues == null || !idValues.advanceExact(doc - leaves.get(leaf).docBase)) {
-                throw new IllegalStateException("document " + doc + " has no id");
-            }
-            out[i] = idValues.binaryValue().utf8ToString();
+        for (int i = 0; i < docs.length; i++) {
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i].doc, leaves));
+            out[i] = segmentIds(leaf.reader()).id(docs[i].doc - leaf.docBase);
         }
         return out;
+    }
+
+    /**
+     * A segment's ids, read once: a segment never changes its documents (only which are deleted), and opening its
+     * id doc values for every query cost about a tenth of a search.
+     */
+    private SegmentIds segmentIds(LeafReader reader) throws IOException {
+        IndexReader.CacheHelper core = reader.getCoreCacheHelper();
+        if (core == null) { // not a segment of an index on disk (never so here): nothing to key a cache on
+            return SegmentIds.read(reader);
+        }
+        SegmentIds cached = segmentIds.get(core.getKey());
+        if (cached == null) {
+            SegmentIds read = SegmentIds.read(reader);
+            cached = segmentIds.putIfAbsent(core.getKey(), read);
+            if (cached == null) {
+                cached = read;
+                core.addClosedListener(segmentIds::remove); // dropped with the segment
+            }
+        }
+        return cached;
+    }
+
+    /** One segment's ids in doc order, UTF-8 end to end in one array (about 11 MB for a million 7-digit ids). */
+    private static final class SegmentIds {
+        private final byte[] utf8;
+        private final int[] starts; // doc d's id is utf8[starts[d], starts[d + 1])
+
+        private SegmentIds(byte[] utf8, int[] starts) {
+            this.utf8 = utf8;
+            this.starts = starts;
+        }
+
+        static SegmentIds read(LeafReader reader) throws IOException {
+            int maxDoc = reader.maxDoc();
+            int[] starts = new int[maxDoc + 1];
+            byte[] utf8 = new byte[Math.max(16, maxDoc * 8)];
+            BinaryDocValues values = reader.getBinaryDocValues(ID);
+            int length = 0;
+            for (int doc = 0; doc < maxDoc; doc++) {
+                starts[doc] = length;
+                if (values != null && values.docID() < doc) {
+                    values.advance(doc);
+                }
+                if (values != null && values.docID() == doc) {
+                    BytesRef id = values.binaryValue();
+                    if (length + id.length > utf8.length) {
+                        utf8 = Arrays.copyOf(utf8, Math.max(length + id.length, utf8.length * 2));
+                    }
+                    System.arraycopy(id.bytes, id.offset, utf8, length, id.length);
+                    length += id.length;
+                }
+            }
+            starts[maxDoc] = length;
+            return new SegmentIds(Arrays.copyOf(utf8, length), starts);
+        }
+
+        /** Doc {@code doc}'s id (every document this class writes has one; an empty id is an id too). */
+        String id(int doc) {
+            return new String(utf8, starts[doc], starts[doc + 1] - starts[doc], StandardCharsets.UTF_8);
+        }
     }
 
     /**

@@ -91,6 +91,47 @@ class BulkLoadTest {
         }
     }
 
+    /** Hits carry their own ids across segments, after deletes and merges, whatever the ids' characters. */
+    @Test
+    void hitsCarryTheirIdsAcrossSegmentsDeletesAndMerges() {
+        int dim = 8;
+        int n = 60;
+        float[] g = Vectors.clustered(new Random(17), n, dim, 6, 0.8);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(i == 0 ? "" : i % 3 == 0 ? "bild-" + i + "-äöü-日本" : "item-" + i);
+        }
+        try (HnswIndex index = HnswIndex.builder().setFolder(tmp.resolve("ids")).setDimension(dim).optThreads(1)
+                .build()) {
+            for (int part = 0; part < 3; part++) { // three segments
+                for (int i = part * 20; i < (part + 1) * 20; i++) {
+                    index.add(ids.get(i), java.util.Arrays.copyOfRange(g, i * dim, (i + 1) * dim), Map.of());
+                }
+                index.commit();
+            }
+            assertEquals(3, index.segments());
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < n; i++) {
+                    if (i % 5 == 4) {
+                        continue; // removed below
+                    }
+                    // each item's own vector finds it first (beam = size: exact)
+                    List<Hit> top = index.search(java.util.Arrays.copyOfRange(g, i * dim, (i + 1) * dim), 1,
+                            AttributeFilter.ALL, n).get(0);
+                    assertEquals(ids.get(i), top.get(0).id(), "round " + round + ", item " + i);
+                }
+                for (int i = 4; i < n; i += 5) {
+                    index.remove(ids.get(i));
+                }
+                index.refresh();
+                if (round == 0) {
+                    index.forceMerge();
+                    assertEquals(1, index.segments());
+                }
+            }
+        }
+    }
+
     /**
      * The graphless segments on their own, through plain Lucene: every search is an exact scan, so the answer is the
      * float64 brute force's, deleted and filtered-out items excluded; and it survives a reopen (found by its name).
