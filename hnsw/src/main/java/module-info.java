@@ -9,7 +9,8 @@ module io.simforge.hnsw {
 
     exports io.simforge.hnsw;
 
-    provides org.apache.lucene.codecs.KnnVectorsFormat with io.simforge.hnsw.SimforgeHnswVectorsFormat;
+    provides org.apache.lucene.codecs.KnnVectorsFormat with io.simforge.hnsw.SimforgeHnswVectorsFormat,
+            io.simforge.hnsw.BulkLoadVectorsFormat;
 
     // Gson reads and writes the manifest record.
     opens io.simforge.hnsw to com.google.gson;

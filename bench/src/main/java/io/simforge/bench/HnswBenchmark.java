@@ -1,5 +1,6 @@
 package io.simforge.bench;
 
+import io.simforge.core.error.InvalidInputException;
 import io.simforge.core.io.Npy;
 import io.simforge.hnsw.HnswIndex;
 import io.simforge.infer.AttributeFilter;
@@ -17,7 +18,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Approximate search with {@link HnswIndex}: build time (bulk add on all threads, then a merge into one segment),
+ * Approximate search with {@link HnswIndex}: build time ({@link HnswIndex#bulkLoad}: one graph built on all threads),
  * index size on disk and heap after the build, then for each search beam the queries/s of one batch of every
  * query (on the index's threads, after three warm-up batches; the better of two runs) and recall@10 against the exact top 10 in {@code truth.npy}.
  * The data and the exact answer come from {@code bench/faiss/hnsw.py make}; {@code bench/faiss/hnsw.py run} times
@@ -30,11 +31,29 @@ public final class HnswBenchmark {
         this.out = out;
     }
 
+    /**
+     * Builds the index (in {@code work}, or a temporary folder deleted afterwards) and sweeps the search beams; with
+     * {@code searchOnly}, opens the index a previous run left in {@code work} and sweeps the beams on it.
+     */
     public void run(Path data, int m, int efConstruction, int[] beams, int threads, HnswIndex.Scorer scorer,
-            boolean int8, Path work) throws IOException {
-        Npy.FloatArray gallery = Npy.readFloats(data.resolve("gallery.npy"));
+            boolean int8, Path work, boolean searchOnly) throws IOException {
         Npy.FloatArray queries = Npy.readFloats(data.resolve("queries.npy"));
         Npy.FloatArray truth = Npy.readFloats(data.resolve("truth.npy"));
+        if (searchOnly) {
+            if (work == null) {
+                throw new InvalidInputException("searching an index built before needs its folder (--work)");
+            }
+            try (HnswIndex index = HnswIndex.open(work)) {
+                out.printf(Locale.ROOT, "Java %s, %d cores; Lucene %s; searching the index in %s (%d x %d, M %d, "
+                        + "efConstruction %d, %s), on all cores%n", System.getProperty("java.version"),
+                        Runtime.getRuntime().availableProcessors(), org.apache.lucene.util.Version.LATEST, work,
+                        index.size(), index.dimension(), index.m(), index.beamWidth(),
+                        index.storage() == HnswIndex.Storage.INT8 ? "int8" : "float32, scorer " + index.scorer());
+                sweep(index, queries, truth, beams);
+            }
+            return;
+        }
+        Npy.FloatArray gallery = Npy.readFloats(data.resolve("gallery.npy"));
         int n = gallery.rows();
         int dim = gallery.rowSize();
         Path folder = work != null ? work : Files.createTempDirectory("simforge-hnsw-bench");
@@ -58,37 +77,39 @@ public final class HnswBenchmark {
         try (HnswIndex index = HnswIndex.builder().setFolder(folder).setDimension(dim).optMetric(VectorIndex.Metric.DOT)
                 .optM(m).optBeamWidth(efConstruction).optThreads(threads).optRamBufferMb(2000)
                 .optStorage(int8 ? HnswIndex.Storage.INT8 : HnswIndex.Storage.FLOAT32).optScorer(scorer).build()) {
-            index.addAll(ids, gallery.values(), null);
+            index.bulkLoad(ids, gallery.values(), null);
             long t1 = System.nanoTime();
-            index.forceMerge();
-            long t2 = System.nanoTime();
             gallery = null; // let the heap figure show the index, not the input
             System.gc();
             long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            out.printf(Locale.ROOT, "build %.1f s (adds %.1f s, merge to one segment %.1f s); index files %.0f MB "
-                    + "(vectors and graph: %s); heap after build %.0f MB%n", (t2 - t0) / 1e9, (t1 - t0) / 1e9,
-                    (t2 - t1) / 1e9, folderBytes(folder) / 1048576.0, vectorFiles(folder), heap / 1048576.0);
-            out.println("| beam | queries/s | recall@10 |");
-            out.println("|---|---|---|");
-            float[] q = queries.values();
-            for (int warm = 0; warm < 3; warm++) { // the JIT compiles the Vector API paths before they are fast
-                index.search(q, 10, AttributeFilter.ALL, 64);
-            }
-            for (int beam : beams) {
-                List<List<VectorIndex.Hit>> found = null;
-                double seconds = Double.MAX_VALUE;
-                for (int run = 0; run < 2; run++) { // the better of two runs
-                    long s0 = System.nanoTime();
-                    found = index.search(q, 10, AttributeFilter.ALL, beam);
-                    seconds = Math.min(seconds, (System.nanoTime() - s0) / 1e9);
-                }
-                out.printf(Locale.ROOT, "| %d | %.0f | %.4f |%n", beam, queries.rows() / seconds,
-                        recall(found, truth));
-            }
+            out.printf(Locale.ROOT, "build %.1f s (bulk load: one graph, built while merging to one segment); index "
+                    + "files %.0f MB (vectors and graph: %s); heap after build %.0f MB%n", (t1 - t0) / 1e9,
+                    folderBytes(folder) / 1048576.0, vectorFiles(folder), heap / 1048576.0);
+            sweep(index, queries, truth, beams);
         } finally {
             if (work == null) {
                 deleteTree(folder);
             }
+        }
+    }
+
+    /** Queries/s and recall@10 per beam: all queries as one batch, after three warm-up batches; the better of two. */
+    private void sweep(HnswIndex index, Npy.FloatArray queries, Npy.FloatArray truth, int[] beams) {
+        out.println("| beam | queries/s | recall@10 |");
+        out.println("|---|---|---|");
+        float[] q = queries.values();
+        for (int warm = 0; warm < 3; warm++) { // the JIT compiles the Vector API paths before they are fast
+            index.search(q, 10, AttributeFilter.ALL, 64);
+        }
+        for (int beam : beams) {
+            List<List<VectorIndex.Hit>> found = null;
+            double seconds = Double.MAX_VALUE;
+            for (int run = 0; run < 2; run++) { // the better of two runs
+                long s0 = System.nanoTime();
+                found = index.search(q, 10, AttributeFilter.ALL, beam);
+                seconds = Math.min(seconds, (System.nanoTime() - s0) / 1e9);
+            }
+            out.printf(Locale.ROOT, "| %d | %.0f | %.4f |%n", beam, queries.rows() / seconds, recall(found, truth));
         }
     }
 

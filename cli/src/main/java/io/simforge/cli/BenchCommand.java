@@ -188,7 +188,8 @@ final class BenchCommand implements Runnable {
                 + "(exact top 10).")
         java.nio.file.Path data;
 
-        @Option(converter = Ranges.Positive.class, names = "--m", defaultValue = "16", description = "Graph degree (default 16).")
+        @Option(converter = Ranges.Positive.class, names = {"--graph-degree", "--m"}, defaultValue = "16",
+                description = "Graph degree, faiss's M (default 16; `--m` is the old spelling).")
         int m;
 
         @Option(converter = Ranges.Positive.class, names = "--ef-construction", defaultValue = "100",
@@ -211,10 +212,14 @@ final class BenchCommand implements Runnable {
         @Option(names = "--work", description = "Where to build the index (default: a temporary folder, deleted after).")
         java.nio.file.Path work;
 
+        @Option(names = "--search-only", description = "Search the index an earlier run built in --work instead of "
+                + "building one (the build settings are the index's own).")
+        boolean searchOnly;
+
         @Override
         public Integer call() throws Exception {
             new io.simforge.bench.HnswBenchmark(System.out).run(data, m, efConstruction, beams, threads, scorer, int8,
-                    work);
+                    work, searchOnly);
             return 0;
         }
     }

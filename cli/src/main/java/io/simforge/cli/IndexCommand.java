@@ -66,8 +66,9 @@ final class IndexCommand implements Callable<Integer> {
             + "a shop) that `simforge search --filter` selects on. Items it does not name have none.")
     Path attributes;
 
-    @Option(names = "--m", converter = Ranges.Positive.class, defaultValue = "16",
-            description = "HNSW: the graph degree M (default 16).")
+    @Option(names = {"--graph-degree", "--m"}, converter = Ranges.Positive.class, defaultValue = "16",
+            description = "HNSW: the graph degree, M in the HNSW paper and faiss (default 16; `--m` is the old "
+                    + "spelling).")
     int m;
 
     @Option(names = "--beam", converter = Ranges.Positive.class, defaultValue = "100",
@@ -135,8 +136,7 @@ final class IndexCommand implements Callable<Integer> {
         try (HnswIndex index = HnswIndex.builder().setFolder(out).setDimension(vectors.rowSize()).optMetric(m2)
                 .optM(m).optBeamWidth(beam).optStorage(int8 ? HnswIndex.Storage.INT8 : HnswIndex.Storage.FLOAT32)
                 .optWeightsSha256(model == null ? null : weightsSha256(model)).build()) {
-            index.addAll(idList, vectors.values(), attrs);
-            index.forceMerge();
+            index.bulkLoad(idList, vectors.values(), attrs);
             System.out.printf(Locale.ROOT, "Wrote %s: %d items of %d dimensions (HNSW, M %d, beam %d, %s, %s) in %.1f s%n",
                     out, index.size(), index.dimension(), m, beam, metric, int8 ? "int8" : "float32",
                     (System.nanoTime() - t0) / 1e9);

@@ -63,7 +63,7 @@ class HnswCommandsTest {
         Files.write(dir.resolve("a.tsv"), attributes);
         String[] data = {"--embeddings", dir.resolve("e.npy").toString(), "--ids", dir.resolve("ids.txt").toString(),
                 "--attributes", dir.resolve("a.tsv").toString()};
-        Outcome hnsw = run(concat(new String[] {"index", "--type", "hnsw", "--m", "8", "--beam", "50", "-o",
+        Outcome hnsw = run(concat(new String[] {"index", "--type", "hnsw", "--graph-degree", "8", "--beam", "50", "-o",
                 dir.resolve("g.hnsw").toString()}, data));
         assertEquals(0, hnsw.code(), hnsw.err());
         Outcome exact = run(concat(new String[] {"index", "-o", dir.resolve("g.sfindex").toString()}, data));

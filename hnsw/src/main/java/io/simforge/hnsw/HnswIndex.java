@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -40,16 +41,22 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FilterMergePolicy;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentCommitInfo;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -60,6 +67,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -134,7 +142,12 @@ public final class HnswIndex implements VectorIndex {
     private final ExecutorService mergeWorkers;
     private final int threads;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
+    private final Map<IndexReader.CacheKey, SegmentIds> segmentIds = new ConcurrentHashMap<>();
     private final Object commitLock = new Object();
+    /** Bulk loads under way: while any is, new segments are written without a graph ({@link #bulkLoad}). */
+    private final AtomicInteger bulkLoads = new AtomicInteger();
+    /** Set while {@link #bulkLoad} merges: the merge rewrites even a single segment, to give it its graph. */
+    private volatile boolean rebuildOnForceMerge;
 
     private HnswIndex(Path folder, HnswManifest manifest, int threads, double ramBufferMb, boolean create)
             throws IOException {
@@ -147,13 +160,15 @@ public final class HnswIndex implements VectorIndex {
         this.workers = Executors.newFixedThreadPool(threads, daemon("simforge-hnsw-search"));
         this.mergeWorkers = Executors.newFixedThreadPool(threads, daemon("simforge-hnsw-merge"));
         KnnVectorsFormat format = format(manifest, threads, mergeWorkers);
+        KnnVectorsFormat bulkFormat = new BulkLoadVectorsFormat();
         IndexWriterConfig config = new IndexWriterConfig()
                 .setCodec(new Lucene912Codec() {
                     @Override
                     public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                        return format;
+                        return bulkLoads.get() > 0 ? bulkFormat : format;
                     }
                 })
+                .setMergePolicy(new BulkMergePolicy(new TieredMergePolicy()))
                 .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(ramBufferMb)
                 .setUseCompoundFile(false)
@@ -315,6 +330,26 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
+    /** The vectors format of each segment searches see, by Lucene's name for it (tests check what a build wrote). */
+    List<String> segmentFormats() {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                List<String> out = new ArrayList<>();
+                for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+                    org.apache.lucene.index.FieldInfo field = leaf.reader().getFieldInfos().fieldInfo(VECTOR);
+                    out.add(field == null ? null
+                            : field.getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY));
+                }
+                return out;
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        }
+    }
+
     /** A copy of a visible item's stored vector (L2-normalised for cosine), or null when searches do not see it. */
     public float[] vector(String id) {
         try {
@@ -399,6 +434,64 @@ public final class HnswIndex implements VectorIndex {
             }));
         }
         await(parts);
+    }
+
+    /**
+     * Adds many items, then merges the index into one segment (committed and refreshed, as {@link #forceMerge()}),
+     * building that segment's graph once, on all the index's threads: the fastest way to build an index. The items
+     * are written without a graph first ({@link BulkLoadVectorsFormat}), where {@link #addAll} followed by
+     * {@link #forceMerge()} builds a graph per indexing thread and then inserts all but the largest one's items again
+     * into the merged graph. Checked as {@link #addAll}: a bad item adds none.
+     *
+     * @param attributes per item, or null for none
+     */
+    public void bulkLoad(List<String> itemIds, float[] vectors, List<Map<String, String>> attributes) {
+        bulkLoads.incrementAndGet();
+        try {
+            addAll(itemIds, vectors, attributes);
+            writer.flush(); // the items buffered so far become segments without a graph while the count holds
+        } catch (IOException e) {
+            throw SimforgeException.of(e);
+        } finally {
+            bulkLoads.decrementAndGet();
+        }
+        rebuildOnForceMerge = true;
+        try {
+            forceMerge();
+        } finally {
+            rebuildOnForceMerge = false;
+        }
+    }
+
+    /**
+     * Lucene's merge policy, except that a force-merge during {@link #bulkLoad} merges every segment it was asked
+     * to, even one alone (Lucene leaves a single segment as it is, which would leave it without a graph).
+     */
+    private final class BulkMergePolicy extends FilterMergePolicy {
+        BulkMergePolicy(MergePolicy in) {
+            super(in);
+        }
+
+        @Override
+        public MergeSpecification findForcedMerges(SegmentInfos infos, int maxSegmentCount,
+                Map<SegmentCommitInfo, Boolean> segmentsToMerge, MergeContext context) throws IOException {
+            if (!rebuildOnForceMerge || maxSegmentCount != 1) {
+                return super.findForcedMerges(infos, maxSegmentCount, segmentsToMerge, context);
+            }
+            List<SegmentCommitInfo> originals = new ArrayList<>();
+            for (SegmentCommitInfo info : infos) {
+                // TRUE marks the segments the force-merge started with; its own merged segment is FALSE
+                if (Boolean.TRUE.equals(segmentsToMerge.get(info)) && !context.getMergingSegments().contains(info)) {
+                    originals.add(info);
+                }
+            }
+            if (originals.isEmpty()) {
+                return null;
+            }
+            MergeSpecification spec = new MergeSpecification();
+            spec.add(new OneMerge(originals));
+            return spec;
+        }
     }
 
     /** Checks one item; {@code row} ≥ 0 means its vector is that row of {@code values}. */
@@ -511,20 +604,122 @@ public final class HnswIndex implements VectorIndex {
     private List<Hit> searchOne(IndexSearcher searcher, float[] query, int k, int candidates, Query filter)
             throws IOException {
         boolean rescore = storage() == Storage.INT8;
-        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, candidates, filter),
-                rescore ? candidates : k);
+        int keep = rescore ? candidates : k;
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        ScoreDoc[] docs = rescore ? rescore(leaves, top.scoreDocs, query, k) : top.scoreDocs;
+        ScoreDoc[] top = filter == null
+                ? searchLeaves(leaves, query, candidates, keep)
+                // Lucene's filtered k-NN: it picks between the graph and an exact pass by the filter's cost
+                : searcher.search(new KnnFloatVectorQuery(VECTOR, query, candidates, filter), keep).scoreDocs;
+        ScoreDoc[] docs = rescore ? rescore(leaves, top, query, k) : top;
+        String[] docIds = ids(leaves, docs);
         List<Hit> hits = new ArrayList<>(docs.length);
-        for (ScoreDoc sd : docs) {
-            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
-            BinaryDocValues idValues = leaf.reader().getBinaryDocValues(ID);
-            if (idValues == null || !idValues.advanceExact(sd.doc - leaf.docBase)) {
-                throw new IllegalStateException("document " + sd.doc + " has no id");
-            }
-            hits.add(new Hit(idValues.binaryValue().utf8ToString(), innerProduct(sd.score)));
+        for (int i = 0; i < docs.length; i++) {
+            hits.add(new Hit(docIds[i], innerProduct(docs[i].score)));
         }
         return hits;
+    }
+
+    /**
+     * An unfiltered search straight on each segment's graph ({@link LeafReader#searchNearestVectors}): what
+     * {@link KnnFloatVectorQuery} does too, without its per-query rewrite, weight, scorer and top-docs collection,
+     * which cost as much as the graph walk on small beams. The best {@code keep} of all segments, by score.
+     */
+    private static ScoreDoc[] searchLeaves(List<LeafReaderContext> leaves, float[] query, int candidates, int keep)
+            throws IOException {
+        if (leaves.size() == 1) {
+            return searchLeaf(leaves.get(0), query, candidates, keep);
+        }
+        List<ScoreDoc> all = new ArrayList<>();
+        for (LeafReaderContext leaf : leaves) {
+            all.addAll(Arrays.asList(searchLeaf(leaf, query, candidates, keep)));
+        }
+        all.sort((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+        return all.subList(0, Math.min(keep, all.size())).toArray(new ScoreDoc[0]);
+    }
+
+    /** One segment's best {@code keep} by its graph (live items only), with index-wide doc numbers. */
+    private static ScoreDoc[] searchLeaf(LeafReaderContext leaf, float[] query, int candidates, int keep)
+            throws IOException {
+        LeafReader reader = leaf.reader();
+        TopKnnCollector collector = new TopKnnCollector(candidates, Integer.MAX_VALUE);
+        reader.searchNearestVectors(VECTOR, query, collector, reader.getLiveDocs());
+        ScoreDoc[] found = collector.topDocs().scoreDocs; // best first
+        ScoreDoc[] out = found.length > keep ? Arrays.copyOf(found, keep) : found;
+        for (ScoreDoc sd : out) {
+            sd.doc += leaf.docBase;
+        }
+        return out;
+    }
+
+    /** The ids of {@code docs} (index-wide doc numbers), in their order. */
+    private String[] ids(List<LeafReaderContext> leaves, ScoreDoc[] docs) throws IOException {
+        String[] out = new String[docs.length];
+        for (int i = 0; i < docs.length; i++) {
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i].doc, leaves));
+            out[i] = segmentIds(leaf.reader()).id(docs[i].doc - leaf.docBase);
+        }
+        return out;
+    }
+
+    /**
+     * A segment's ids, read once: a segment never changes its documents (only which are deleted), and opening its
+     * id doc values for every query cost about a tenth of a search.
+     */
+    private SegmentIds segmentIds(LeafReader reader) throws IOException {
+        IndexReader.CacheHelper core = reader.getCoreCacheHelper();
+        if (core == null) { // not a segment of an index on disk (never so here): nothing to key a cache on
+            return SegmentIds.read(reader);
+        }
+        SegmentIds cached = segmentIds.get(core.getKey());
+        if (cached == null) {
+            SegmentIds read = SegmentIds.read(reader);
+            cached = segmentIds.putIfAbsent(core.getKey(), read);
+            if (cached == null) {
+                cached = read;
+                core.addClosedListener(segmentIds::remove); // dropped with the segment
+            }
+        }
+        return cached;
+    }
+
+    /** One segment's ids in doc order, UTF-8 end to end in one array (about 11 MB for a million 7-digit ids). */
+    private static final class SegmentIds {
+        private final byte[] utf8;
+        private final int[] starts; // doc d's id is utf8[starts[d], starts[d + 1])
+
+        private SegmentIds(byte[] utf8, int[] starts) {
+            this.utf8 = utf8;
+            this.starts = starts;
+        }
+
+        static SegmentIds read(LeafReader reader) throws IOException {
+            int maxDoc = reader.maxDoc();
+            int[] starts = new int[maxDoc + 1];
+            byte[] utf8 = new byte[Math.max(16, maxDoc * 8)];
+            BinaryDocValues values = reader.getBinaryDocValues(ID);
+            int length = 0;
+            for (int doc = 0; doc < maxDoc; doc++) {
+                starts[doc] = length;
+                if (values != null && values.docID() < doc) {
+                    values.advance(doc);
+                }
+                if (values != null && values.docID() == doc) {
+                    BytesRef id = values.binaryValue();
+                    if (length + id.length > utf8.length) {
+                        utf8 = Arrays.copyOf(utf8, Math.max(length + id.length, utf8.length * 2));
+                    }
+                    System.arraycopy(id.bytes, id.offset, utf8, length, id.length);
+                    length += id.length;
+                }
+            }
+            starts[maxDoc] = length;
+            return new SegmentIds(Arrays.copyOf(utf8, length), starts);
+        }
+
+        /** Doc {@code doc}'s id (every document this class writes has one; an empty id is an id too). */
+        String id(int doc) {
+            return new String(utf8, starts[doc], starts[doc + 1] - starts[doc], StandardCharsets.UTF_8);
+        }
     }
 
     /**
