@@ -22,7 +22,7 @@ final class VectorDotKernel extends DotKernel {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
     /**
      * Dimensions per pass over a block of float rows: 64 rows × 64 dims fill a third of a 48 KiB L1, with room for
-     * the queries' slices and the partial sums (measured against 32, 48, 96, 128 and 256: docs/benchmarks.md).
+     * the queries' slices and the partial sums (32, 48, 96 and 128 measured level or slower: docs/benchmarks.md).
      */
     static final int CHUNK = 64;
     /** Dimensions per pass over a block of codes (a quarter of the bytes of floats; measured best of 32 to 512). */
