@@ -188,9 +188,15 @@ final class BenchCommand implements Runnable {
                 + "(exact top 10).")
         java.nio.file.Path data;
 
-        @Option(converter = Ranges.Positive.class, names = {"--graph-degree", "--m"}, defaultValue = "16",
+        @Option(converter = Ranges.Positive.class, names = "--graph-degree", paramLabel = "<degree>",
                 description = "Graph degree, faiss's M (default 16; `--m` is the old spelling).")
-        int m;
+        int m = 16;
+
+        /** The old spelling of {@code --graph-degree}, kept working but out of the usage text. */
+        @Option(converter = Ranges.Positive.class, names = "--m", hidden = true)
+        void oldGraphDegree(int degree) {
+            m = degree;
+        }
 
         @Option(converter = Ranges.Positive.class, names = "--ef-construction", defaultValue = "100",
                 description = "Beam width while building (default 100).")

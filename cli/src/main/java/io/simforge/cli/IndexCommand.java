@@ -66,10 +66,16 @@ final class IndexCommand implements Callable<Integer> {
             + "a shop) that `simforge search --filter` selects on. Items it does not name have none.")
     Path attributes;
 
-    @Option(names = {"--graph-degree", "--m"}, converter = Ranges.Positive.class, defaultValue = "16",
+    @Option(names = "--graph-degree", paramLabel = "<degree>", converter = Ranges.Positive.class,
             description = "HNSW: the graph degree, M in the HNSW paper and faiss (default 16; `--m` is the old "
                     + "spelling).")
-    int m;
+    int m = 16;
+
+    /** The old spelling of {@code --graph-degree}, kept working but out of the usage text. */
+    @Option(names = "--m", hidden = true, converter = Ranges.Positive.class)
+    void oldGraphDegree(int degree) {
+        m = degree;
+    }
 
     @Option(names = "--beam", converter = Ranges.Positive.class, defaultValue = "100",
             description = "HNSW: the beam width while building (faiss's efConstruction; default 100).")

@@ -43,6 +43,21 @@ class HnswCommandsTest {
     }
 
     @Test
+    void oldGraphDegreeSpellingStillParsesButIsNotAdvertised() {
+        IndexCommand index = new IndexCommand();
+        new CommandLine(index).parseArgs("--m", "12", "-o", "x.sfindex");
+        assertEquals(12, index.m);
+        BenchCommand.Hnsw bench = new BenchCommand.Hnsw();
+        new CommandLine(bench).parseArgs("dir", "--m", "24");
+        assertEquals(24, bench.m);
+        for (Object command : new Object[] {new IndexCommand(), new BenchCommand.Hnsw()}) {
+            String usage = new CommandLine(command).getUsageMessage(CommandLine.Help.Ansi.OFF);
+            assertTrue(usage.contains("--graph-degree=<degree>"), usage);
+            assertTrue(!usage.contains("--m ") && !usage.contains("--m="), usage);
+        }
+    }
+
+    @Test
     void hnswAndExactIndexesAgreeUnderAFilterAndRecallIsMeasured() throws Exception {
         Random r = new Random(3);
         int n = 300;

@@ -7,20 +7,26 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DotKernel} with the Vector API, register-tiled: four queries × four SIMD registers of rows (64 rows with
- * AVX-512) accumulate in sixteen registers, so each loaded row vector feeds four fused multiply-adds and each
- * broadcast query value four more. The dimension is walked in chunks of {@value #CHUNK}, so the chunk of the
- * block being read (128 rows × 128 dims) stays in L1/L2 cache while every query of the batch passes over it;
- * partial sums wait in {@code out} between chunks. Loaded only when the incubator module is present (see
- * {@link DotKernel#best()}).
+ * {@link DotKernel} with the Vector API, register-tiled: six queries × four SIMD registers of rows (64 rows with
+ * AVX-512) accumulate in 24 of the 32 vector registers, so each loaded row vector feeds six fused multiply-adds and
+ * each broadcast query value four. The dimension is walked in chunks of {@value #CHUNK}; within a chunk one slice of
+ * the block (64 rows × 64 dims, 16 KiB) stays in L1 cache while every query of the batch passes over it, and partial
+ * sums wait in {@code out} between chunks. Every tile shape adds in dimension order with fused multiply-adds, so a
+ * query's scores are the same bit for bit whichever tile it lands in. Loaded only when the incubator module is
+ * present (see {@link DotKernel#best()}).
  */
 final class VectorDotKernel extends DotKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** As many bytes as {@link #S} has float lanes: one load of codes widens to one float vector. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
-    /** Dimensions per pass over a block; measured best of 32, 64, 128 and the whole 512 (docs/benchmarks.md). */
-    static final int CHUNK = 128;
+    /**
+     * Dimensions per pass over a block of float rows: 64 rows × 64 dims fill a third of a 48 KiB L1, with room for
+     * the queries' slices and the partial sums (32, 48, 96 and 128 measured level or slower: docs/benchmarks.md).
+     */
+    static final int CHUNK = 64;
+    /** Dimensions per pass over a block of codes (a quarter of the bytes of floats; measured best of 32 to 512). */
+    static final int CHUNK_INT8 = 128;
 
     VectorDotKernel() {
         if (PackedRows.BLOCK % (4 * L) != 0) {
@@ -35,16 +41,18 @@ final class VectorDotKernel extends DotKernel {
 
     @Override
     void compute(float[] q, int q0, int count, int dim, float[] packed, int off, float[] out) {
+        // Rows outside, queries inside: the rows' slice is read from L1 by every query of the batch.
         for (int d0 = 0; d0 < dim; d0 += CHUNK) {
             int d1 = Math.min(dim, d0 + CHUNK);
-            int i = 0;
-            for (; i + 4 <= count; i += 4) {
-                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+            for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                int i = 0;
+                for (; i + 6 <= count; i += 6) {
+                    sixQueries(q, (q0 + i) * dim, dim, d0, d1, packed, off + j, out, i * PackedRows.BLOCK + j);
+                }
+                for (; i + 4 <= count; i += 4) {
                     fourQueries(q, (q0 + i) * dim, dim, d0, d1, packed, off + j, out, i * PackedRows.BLOCK + j);
                 }
-            }
-            for (; i < count; i++) {
-                for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
+                for (; i < count; i++) {
                     oneQuery(q, (q0 + i) * dim, d0, d1, packed, off + j, out, i * PackedRows.BLOCK + j);
                 }
             }
@@ -53,8 +61,8 @@ final class VectorDotKernel extends DotKernel {
 
     @Override
     void computeInt8(float[] q, int q0, int count, int dim, byte[] codes, int off, float[] out) {
-        for (int d0 = 0; d0 < dim; d0 += CHUNK) {
-            int d1 = Math.min(dim, d0 + CHUNK);
+        for (int d0 = 0; d0 < dim; d0 += CHUNK_INT8) {
+            int d1 = Math.min(dim, d0 + CHUNK_INT8);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
                 for (int j = 0; j < PackedRows.BLOCK; j += 4 * L) {
@@ -195,6 +203,95 @@ final class VectorDotKernel extends DotKernel {
             s += a[aOff + i] * b[bOff + i];
         }
         return s;
+    }
+
+    /** Partial sums of an output tile: zero on the first chunk, else what the last chunk left in {@code out}. */
+    private static FloatVector partial(float[] out, int o, boolean first) {
+        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, o);
+    }
+
+    /** Rows {@code 4L} wide from {@code p}, dimensions {@code d0 … d1−1}, for six consecutive query rows. */
+    private static void sixQueries(float[] q, int r0, int dim, int d0, int d1, float[] packed, int p, float[] out,
+            int o) {
+        final int b = PackedRows.BLOCK;
+        final boolean first = d0 == 0;
+        FloatVector a0 = partial(out, o, first), b0 = partial(out, o + L, first);
+        FloatVector c0 = partial(out, o + 2 * L, first), e0 = partial(out, o + 3 * L, first);
+        FloatVector a1 = partial(out, o + b, first), b1 = partial(out, o + b + L, first);
+        FloatVector c1 = partial(out, o + b + 2 * L, first), e1 = partial(out, o + b + 3 * L, first);
+        FloatVector a2 = partial(out, o + 2 * b, first), b2 = partial(out, o + 2 * b + L, first);
+        FloatVector c2 = partial(out, o + 2 * b + 2 * L, first), e2 = partial(out, o + 2 * b + 3 * L, first);
+        FloatVector a3 = partial(out, o + 3 * b, first), b3 = partial(out, o + 3 * b + L, first);
+        FloatVector c3 = partial(out, o + 3 * b + 2 * L, first), e3 = partial(out, o + 3 * b + 3 * L, first);
+        FloatVector a4 = partial(out, o + 4 * b, first), b4 = partial(out, o + 4 * b + L, first);
+        FloatVector c4 = partial(out, o + 4 * b + 2 * L, first), e4 = partial(out, o + 4 * b + 3 * L, first);
+        FloatVector a5 = partial(out, o + 5 * b, first), b5 = partial(out, o + 5 * b + L, first);
+        FloatVector c5 = partial(out, o + 5 * b + 2 * L, first), e5 = partial(out, o + 5 * b + 3 * L, first);
+        int r1 = r0 + dim;
+        int r2 = r1 + dim;
+        int r3 = r2 + dim;
+        int r4 = r3 + dim;
+        int r5 = r4 + dim;
+        for (int d = d0, pp = p + d0 * b; d < d1; d++, pp += b) {
+            FloatVector x = FloatVector.fromArray(S, packed, pp);
+            FloatVector y = FloatVector.fromArray(S, packed, pp + L);
+            FloatVector z = FloatVector.fromArray(S, packed, pp + 2 * L);
+            FloatVector u = FloatVector.fromArray(S, packed, pp + 3 * L);
+            FloatVector w = FloatVector.broadcast(S, q[r0 + d]);
+            a0 = x.fma(w, a0);
+            b0 = y.fma(w, b0);
+            c0 = z.fma(w, c0);
+            e0 = u.fma(w, e0);
+            w = FloatVector.broadcast(S, q[r1 + d]);
+            a1 = x.fma(w, a1);
+            b1 = y.fma(w, b1);
+            c1 = z.fma(w, c1);
+            e1 = u.fma(w, e1);
+            w = FloatVector.broadcast(S, q[r2 + d]);
+            a2 = x.fma(w, a2);
+            b2 = y.fma(w, b2);
+            c2 = z.fma(w, c2);
+            e2 = u.fma(w, e2);
+            w = FloatVector.broadcast(S, q[r3 + d]);
+            a3 = x.fma(w, a3);
+            b3 = y.fma(w, b3);
+            c3 = z.fma(w, c3);
+            e3 = u.fma(w, e3);
+            w = FloatVector.broadcast(S, q[r4 + d]);
+            a4 = x.fma(w, a4);
+            b4 = y.fma(w, b4);
+            c4 = z.fma(w, c4);
+            e4 = u.fma(w, e4);
+            w = FloatVector.broadcast(S, q[r5 + d]);
+            a5 = x.fma(w, a5);
+            b5 = y.fma(w, b5);
+            c5 = z.fma(w, c5);
+            e5 = u.fma(w, e5);
+        }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + L);
+        c0.intoArray(out, o + 2 * L);
+        e0.intoArray(out, o + 3 * L);
+        a1.intoArray(out, o + b);
+        b1.intoArray(out, o + b + L);
+        c1.intoArray(out, o + b + 2 * L);
+        e1.intoArray(out, o + b + 3 * L);
+        a2.intoArray(out, o + 2 * b);
+        b2.intoArray(out, o + 2 * b + L);
+        c2.intoArray(out, o + 2 * b + 2 * L);
+        e2.intoArray(out, o + 2 * b + 3 * L);
+        a3.intoArray(out, o + 3 * b);
+        b3.intoArray(out, o + 3 * b + L);
+        c3.intoArray(out, o + 3 * b + 2 * L);
+        e3.intoArray(out, o + 3 * b + 3 * L);
+        a4.intoArray(out, o + 4 * b);
+        b4.intoArray(out, o + 4 * b + L);
+        c4.intoArray(out, o + 4 * b + 2 * L);
+        e4.intoArray(out, o + 4 * b + 3 * L);
+        a5.intoArray(out, o + 5 * b);
+        b5.intoArray(out, o + 5 * b + L);
+        c5.intoArray(out, o + 5 * b + 2 * L);
+        e5.intoArray(out, o + 5 * b + 3 * L);
     }
 
     /** Rows {@code 4L} wide from {@code p}, dimensions {@code d0 … d1−1}, for four consecutive query rows. */

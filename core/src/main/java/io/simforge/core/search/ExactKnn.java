@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * deterministic whatever the number of threads.
  */
 public final class ExactKnn {
-    private static final int MAX_QUERY_BLOCK = 256;
+    private static final int MAX_QUERY_BLOCK = 252;
 
     private ExactKnn() {}
 
@@ -159,8 +159,9 @@ public final class ExactKnn {
     private static void scan(int numQueries, int galleryRows, int galleryBlocks, DotKernel kernel, BlockScorer scorer,
             IntUnaryOperator kOf, int selfOffset, NeighbourSink sink) {
         int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
-        // Big blocks reuse each gallery block from cache; small ones keep every core busy on small inputs.
-        int qb = Math.max(4, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * threads) + 3) / 4 * 4));
+        // Big blocks reuse each gallery block from cache; small ones keep every core busy on small inputs. A multiple
+        // of 12 fills the kernels' six- and four-query tiles with no single-query leftovers.
+        int qb = Math.max(12, Math.min(MAX_QUERY_BLOCK, (numQueries / (4 * threads) + 11) / 12 * 12));
         int queryBlocks = (numQueries + qb - 1) / qb;
         int split = Math.max(1, Math.min(galleryBlocks, (2 * threads + queryBlocks - 1) / queryBlocks));
         IntStream.range(0, queryBlocks).parallel().forEach(b -> {

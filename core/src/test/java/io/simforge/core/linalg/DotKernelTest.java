@@ -21,7 +21,8 @@ class DotKernelTest {
     void bothKernelsMatchDoublePrecisionDotProducts() {
         Random r = new Random(3);
         for (int[] shape : new int[][] {{1, 1, 1}, {3, 130, 7}, {9, 300, 64}, {4, 128, 513}, {13, 257, 33},
-                {5, 129, 128}, {6, 64, 129}, {7, 200, 255}, {8, 1, 256}, {2, 3, 17}}) {
+                {5, 129, 128}, {6, 64, 129}, {7, 200, 255}, {8, 1, 256}, {2, 3, 17}, {10, 140, 100}, {11, 129, 65},
+                {12, 256, 64}, {17, 131, 70}}) {
             int nq = shape[0];
             int rows = shape[1];
             int dim = shape[2];
@@ -46,6 +47,33 @@ class DotKernelTest {
                             assertEquals(expected, out[i * PackedRows.BLOCK + j], 1e-6 * (1 + magnitude),
                                     kernel.name() + " query " + i + " row " + row + " shape " + nq + "x" + rows + "x" + dim);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aQueryScoresTheSameBitForBitWhicheverTileItLandsIn() {
+        // Batches of 1..13 queries go through the six-, four- and one-query tiles in every mix; each query's scores
+        // must equal its scores when scored alone, so search results cannot depend on how queries are batched.
+        Random r = new Random(11);
+        int dim = 150; // three chunks, the last one partial, and not a multiple of the lane count
+        float[] q = random(r, 13 * dim);
+        PackedRows packed = PackedRows.pack(random(r, 200 * dim), 200, dim);
+        DotKernel kernel = DotKernel.best();
+        float[][] alone = new float[13][PackedRows.BLOCK];
+        for (int b = 0; b < packed.blocks(); b++) {
+            for (int i = 0; i < 13; i++) {
+                kernel.scores(q, i, 1, packed, b, alone[i]);
+            }
+            for (int count = 1; count <= 13; count++) {
+                for (int q0 = 0; q0 + count <= 13; q0 += Math.max(1, 13 - count)) {
+                    float[] out = new float[count * PackedRows.BLOCK];
+                    kernel.scores(q, q0, count, packed, b, out);
+                    for (int i = 0; i < count; i++) {
+                        assertArrayEqualsExact(alone[q0 + i],
+                                java.util.Arrays.copyOfRange(out, i * PackedRows.BLOCK, (i + 1) * PackedRows.BLOCK));
                     }
                 }
             }
