@@ -3,8 +3,9 @@
 
 The peer is the CPU wheel of torch 2.13 in the venv bench/setup.sh makes (Debian's python3-torch 1.13 runs it too):
   /work/venv/bin/python bench/pytorch/train_throughput.py --size 64 --threads 2
---profile DIR runs torch.profiler (CPU) over the timed steps of each configuration and writes its operator table
-(self CPU time per op, forward and backward ops apart) to DIR; the images/s of a profiled run are not comparable.
+--profile DIR runs torch.profiler (CPU) over the timed steps of each configuration and writes its Chrome trace to
+DIR/ARCH-ms.json and DIR/ARCH-ms-ee.json, as `simforge bench train --profile DIR` does for libtorch; profile_ops.py
+sums both per op. The images/s of a profiled run are not comparable.
 Synthetic 3-channel images, batches of 5 classes x 16, Adam lr 1e-3, Multi-Similarity loss (alpha 2,
 beta 40, lambda 0.5, epsilon 0.1) with and without Embedding Expansion (n = 2, normalised), as in simforge.
 """
@@ -152,11 +153,9 @@ def run(arch, size, ee, warmup, steps, profile=None, phases=False):
     if profiler:
         profiler.__exit__(None, None, None)
         os.makedirs(profile, exist_ok=True)
-        name = f"{arch}-{'ms-ee' if ee else 'ms'}.txt"
-        with open(os.path.join(profile, name), "w") as f:
-            f.write(f"{label}, {steps} steps, torch {torch.__version__}\n")
-            f.write(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=60))
-        print(f"  profile: {os.path.join(profile, name)}")
+        name = os.path.join(profile, f"{arch}-{'ms-ee' if ee else 'ms'}.json")
+        profiler.export_chrome_trace(name)
+        print(f"  profile: {name}")
 
 
 def runtime_line(threads):
