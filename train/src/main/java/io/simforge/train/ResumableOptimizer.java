@@ -4,10 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import io.simforge.core.format.Format;
@@ -69,12 +66,6 @@ final class ResumableOptimizer extends Optimizer {
     private final Map<String, String> names;
     /** Where the buffers live; null: with their parameter. */
     private final NDManager stateManager;
-    /**
-     * Adam updates parameters larger than this many values in chunks of it: 262,144 floats, 1 MiB per array, so
-     * that a chunk's weight, gradient, moments and the update's temporaries (~9 MiB) stay in the last-level cache.
-     */
-    static final long CHUNK = 1 << 18;
-    private final long chunk;
 
     private ResumableOptimizer(Builder b) {
         super(b);
@@ -84,7 +75,6 @@ final class ResumableOptimizer extends Optimizer {
         this.firstUpdate = b.firstUpdate;
         this.names = b.names;
         this.stateManager = b.stateManager;
-        this.chunk = b.chunk;
     }
 
     /**
@@ -127,34 +117,8 @@ final class ResumableOptimizer extends Optimizer {
                     + " is not finite at update " + t);
         }
         NDArray[] m = buffers(parameterId, weight, 2);
-        long size = weight.getShape().size();
-        if (size <= chunk || !(weight instanceof PtNDArray)) {
-            ex.adamUpdate(new NDList(weight, grad, m[0], m[1]), new NDList(weight), rate, corrected, weightDecay,
-                    rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, kind == Kind.ADAMW);
-            return;
-        }
-        // The same native update, chunk by chunk over flat views: its ~10 passes (gradient copy, moments, square
-        // root, division, subtraction) then run over a few MB that stay in cache rather than streaming a large
-        // weight through memory ten times. Element-wise, so the result is the same to the bit.
-        try (NDManager views = NDManager.subManagerOf(weight)) {
-            NDArray[] flat = new NDArray[4];
-            NDArray[] all = {weight, grad, m[0], m[1]};
-            for (int i = 0; i < 4; i++) {
-                flat[i] = all[i].reshape(-1);
-                flat[i].attach(views);
-            }
-            for (long start = 0; start < size; start += chunk) {
-                NDIndex range = new NDIndex("{}:{}", start, Math.min(size, start + chunk));
-                PtNDArray[] c = new PtNDArray[4];
-                for (int i = 0; i < 4; i++) {
-                    c[i] = (PtNDArray) flat[i].get(range);
-                    c[i].attach(views);
-                }
-                JniUtils.adamUpdate(c[0], c[1], c[2], c[3], rate, corrected, weightDecay, rescaleGrad, clipGrad, BETA1,
-                        BETA2, EPSILON, kind == Kind.ADAMW);
-            }
-        }
-        JniUtils.zeroGrad((PtNDArray) weight); // as DJL's adamUpdate does after its update
+        ex.adamUpdate(new NDList(weight, grad, m[0], m[1]), new NDList(weight), rate, corrected, weightDecay, rescaleGrad,
+                clipGrad, BETA1, BETA2, EPSILON, true, kind == Kind.ADAMW);
     }
 
     private NDArray[] buffers(String id, NDArray weight, int count) {
@@ -260,7 +224,6 @@ final class ResumableOptimizer extends Optimizer {
         private float momentum;
         private Map<String, String> names = Map.of();
         private NDManager stateManager;
-        private long chunk = CHUNK;
 
         private Builder(Kind kind, ParameterTracker learningRate, int done) {
             this.kind = kind;
@@ -280,15 +243,6 @@ final class ResumableOptimizer extends Optimizer {
          */
         Builder optStateManager(NDManager manager) {
             this.stateManager = manager;
-            return this;
-        }
-
-        /** Adam: the chunk size of large parameters' updates (tests use small ones); default {@link #CHUNK}. */
-        Builder optChunk(long chunk) {
-            if (chunk <= 0) {
-                throw new IllegalArgumentException("the chunk size must be positive, got " + chunk);
-            }
-            this.chunk = chunk;
             return this;
         }
 

@@ -188,7 +188,7 @@ final class TrainingLoop {
             idBytes.clear();
             idBytes.asIntBuffer().put(ids);
             pending = it < config.iterations() ? loader.start(it + 1, sampler.next(), pixels, labels, ids) : null;
-            float value = step(model, trainer, optimizers, inputBytes, labelBytes, idBytes, inputShape, it);
+            float value = step(model, trainer, optimizers.loss(), inputBytes, labelBytes, idBytes, inputShape, it);
             p.losses.add(value);
             if (checkpoints != null && (it == config.iterations()
                     || (config.checkpointEvery() > 0 && it % config.checkpointEvery() == 0))) {
@@ -215,9 +215,8 @@ final class TrainingLoop {
      * One optimiser step of the network and of the loss's own parameters (with {@code lossOptimizer}); returns the
      * batch's loss. Labels arrive as class indices.
      */
-    private float step(Model model, Trainer trainer, Optimizers optimizers, ByteBuffer inputBytes,
+    private float step(Model model, Trainer trainer, ResumableOptimizer lossOptimizer, ByteBuffer inputBytes,
             ByteBuffer labelBytes, ByteBuffer idBytes, Shape inputShape, int it) {
-        ResumableOptimizer lossOptimizer = optimizers.loss();
         float value;
         try (NDManager step = trainer.getManager().newSubManager()) {
             loss.beginStep(step);
@@ -244,11 +243,7 @@ final class TrainingLoop {
             if (config.gradientClip() > 0 || config.gradientClipNorm() > 0) {
                 clip(model.getBlock());
             }
-            if (devices.length == 1) {
-                update(model.getBlock(), optimizers.network());
-            } else {
-                trainer.step(); // DJL's parameter server adds the replicas' gradients and updates every replica
-            }
+            trainer.step();
             if (lossOptimizer != null) {
                 for (Map.Entry<String, NDArray> p : loss.parameters().entrySet()) {
                     NDArray gradient = p.getValue().getGradient();
@@ -259,23 +254,6 @@ final class TrainingLoop {
             loss.endStep(batch, it);
         }
         return value;
-    }
-
-    /**
-     * The optimiser step of a network on one device: each trainable parameter's gradient goes straight to the
-     * optimiser, which zeroes it after the update. DJL's {@code Trainer.step()} does the same through its
-     * {@code LocalParameterServer}, which first copies every gradient ({@code NDArray.duplicate}) even when there is
-     * nothing to aggregate: one more pass over all the weights each step.
-     */
-    static void update(Block block, ResumableOptimizer optimizer) {
-        for (Parameter p : block.getParameters().values()) {
-            if (p.requiresGradient()) {
-                NDArray weight = p.getArray();
-                try (NDArray gradient = weight.getGradient()) {
-                    optimizer.update(p.getId(), weight, gradient);
-                }
-            }
-        }
     }
 
     /**

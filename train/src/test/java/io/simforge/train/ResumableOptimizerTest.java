@@ -93,35 +93,6 @@ class ResumableOptimizerTest {
         }
     }
 
-    /**
-     * A parameter larger than the chunk size is updated chunk by chunk over views (here 15 values in chunks of 4, the
-     * last one short), with the same values as DJL's own Adam over the whole array, and its gradient cleared after.
-     */
-    @ParameterizedTest(name = "{0} decay {1}")
-    @CsvSource({"adam,0", "adam,0.01", "adamw,0.05"})
-    void updatesLargeParametersInChunksExactlyAsDjlDoes(String kind, float decay) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            List<float[]> grads = gradients(m, 6);
-            float[] start = m.randomNormal(new Shape(3, 5)).toFloatArray();
-            NDArray a = m.create(start, new Shape(3, 5));
-            NDArray b = m.create(start, new Shape(3, 5));
-            b.setRequiresGradient(true);
-            Optimizer reference = djls(kind, 0, decay);
-            ResumableOptimizer chunked = ResumableOptimizer.builder(
-                    ResumableOptimizer.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT)), Tracker.fixed(0.01f), 0)
-                    .optWeightDecays(decay).optChunk(4).build();
-            for (float[] g : grads) {
-                reference.update("w", a, m.create(g, new Shape(3, 5)));
-                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                    gc.backward(b.mul(m.create(g, new Shape(3, 5))).sum()); // b's gradient is g
-                }
-                chunked.update("w", b, b.getGradient());
-                assertArrayEquals(new float[15], b.getGradient().toFloatArray(), "gradient cleared after the update");
-            }
-            assertArrayEquals(a.toFloatArray(), b.toFloatArray(), "chunked " + kind + " as DJL's over the whole array");
-        }
-    }
-
     /** optimizer.state of version 1 (a golden file: Adam after 3 iterations of the golden run) still loads. */
     @org.junit.jupiter.api.Test
     void version1StateLoadsAndIsSavedAgainAsTheCurrentVersion() throws Exception {
