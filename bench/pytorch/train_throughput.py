@@ -101,7 +101,7 @@ def expand(x, y, n=2):
     return torch.cat([x] + synth), y.repeat(n + 1)
 
 
-def batches(labels, size, data):
+def batches(labels, data):
     """P x K batches as simforge draws them: 5 random classes, their 16 items in random order."""
     while True:
         classes = torch.randperm(100)[:5]
@@ -116,7 +116,7 @@ def run(arch, size, ee, warmup, steps, profile=None, phases=False):
     data = torch.randint(0, 256, (1600, 3, size, size), dtype=torch.uint8)
     labels = torch.arange(100).repeat_interleave(16)
     model.train()
-    source = batches(labels, size, data)
+    source = batches(labels, data)
     # Phase times (with --phases): each phase timed on its own; CPU ops run synchronously, so the clock is exact.
     phase = {"forward": [], "loss": [], "backward": [], "optimiser": []}
     profiler = None
@@ -158,7 +158,7 @@ def run(arch, size, ee, warmup, steps, profile=None, phases=False):
         print(f"  profile: {name}")
 
 
-def runtime_line(threads):
+def runtime_line():
     """Library versions and thread settings, one line, so every run says what it ran on."""
     config = torch.__config__.show()
     onednn = re.search(r"MKL-DNN v([\d.]+)", config)
@@ -181,7 +181,7 @@ def main():
     p.add_argument("--phases", action="store_true", help="also print median ms of forward/loss/backward/optimiser")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    print(runtime_line(a.threads), flush=True)
+    print(runtime_line(), flush=True)
     for arch in a.architectures.split(","):
         for ee in (False, True):
             run(arch, a.size, ee, a.warmup, a.steps, a.profile, a.phases)
