@@ -25,9 +25,30 @@ public final class TrainBenchmark {
     }
 
     /**
-     * @param architecture {@code convnet} (32-64-128, 64-d) or {@code resnet18} (64 wide, 512-d)
+     * One line naming what the steps run on: DJL and libtorch versions, libtorch's intra- and inter-op threads, the
+     * OpenMP/MKL environment, the JVM. The peer script prints the same for PyTorch.
      */
-    public double run(String architecture, int size, boolean ee, int warmup, int timed) {
+    public static String runtime() {
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getEngine("PyTorch");
+        StringBuilder env = new StringBuilder();
+        for (String k : new String[] {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT"}) {
+            if (System.getenv(k) != null) {
+                env.append(", ").append(k).append('=').append(System.getenv(k));
+            }
+        }
+        return String.format(Locale.ROOT, "Runtime: DJL %s, libtorch %s, intra-op threads %d, inter-op threads %d%s; "
+                + "Java %s, %d cores", ai.djl.engine.Engine.getDjlVersion(), engine.getVersion(),
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(), ai.djl.pytorch.jni.JniUtils.getNumInteropThreads(), env,
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param architecture {@code convnet} (32-64-128, 64-d) or {@code resnet18} (64 wide, 512-d)
+     * @param profile where libtorch's profiler writes a Chrome trace of the timed steps (every op, forward and
+     *     backward; {@code bench/pytorch/profile_ops.py} sums it per op), or null for no profiling; a profiled
+     *     run's images/s are not comparable
+     */
+    public double run(String architecture, int size, boolean ee, int warmup, int timed, java.nio.file.Path profile) {
         int channels = 3;
         int classes = 100;
         int perClass = 16;
@@ -50,11 +71,17 @@ public final class TrainBenchmark {
         try (TrainedModel m = TrainingRun.builder().setConfig(c).setData(TrainingData.of(data, pre, "synthetic images"))
                 .optListener(TrainingListener.everyIteration((it, total, loss) -> {
                     if (it == warmup) {
+                        if (profile != null) {
+                            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+                        }
                         marks[0] = System.nanoTime();
                         faults[0] = processStat();
                     } else if (it == warmup + timed) {
                         marks[1] = System.nanoTime();
                         faults[1] = processStat();
+                        if (profile != null) {
+                            ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toString());
+                        }
                     }
                 })).build().run()) {
             double seconds = (marks[1] - marks[0]) / 1e9;

@@ -269,13 +269,22 @@ final class BenchCommand implements Runnable {
         @Option(converter = Ranges.Positive.class, names = "--steps", defaultValue = "30", description = "Timed steps (default 30).")
         int steps;
 
+        @Option(names = "--profile", paramLabel = "DIR",
+                description = "Write libtorch's profiler trace of each configuration's timed steps to DIR "
+                        + "(ARCH-ms.json, ARCH-ms-ee.json; sum them per op with bench/pytorch/profile_ops.py). "
+                        + "Profiled runs are slower.")
+        java.nio.file.Path profile;
+
         @Override
-        public Integer call() {
-            System.out.printf("Machine: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
+        public Integer call() throws java.io.IOException {
+            System.out.println(io.simforge.bench.TrainBenchmark.runtime());
+            if (profile != null) {
+                java.nio.file.Files.createDirectories(profile);
+            }
             for (String a : architectures) {
                 for (boolean ee : new boolean[] {false, true}) {
-                    new io.simforge.bench.TrainBenchmark(System.out).run(a, size, ee, warmup, steps);
+                    new io.simforge.bench.TrainBenchmark(System.out).run(a, size, ee, warmup, steps,
+                            profile == null ? null : profile.resolve(a + (ee ? "-ms-ee" : "-ms") + ".json"));
                 }
             }
             return 0;
