@@ -48,13 +48,15 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
- * <p>File format ({@link #FORMAT} version 5, big-endian): simforge's binary header, int dimension, byte metric,
- * byte storage (0 float32, 1 float16, 2 int8), int count, then every item's id (a string: int length + UTF-8 bytes),
- * then the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows, dimension-major,
- * the last block padded with zeros, float32 for int8 storage), for int8 storage then the quantiser (dimension
- * floats of offsets, dimension floats of steps) and the codes in the same layout ({@link Int8Rows#writeRaw}), and
- * the footer with the CRC32 of everything before it. Loading reads the vectors with one bulk copy, no repacking. A foreign, newer, truncated or damaged file is refused with a message
- * that says which.
+ * <p>File format ({@link #FORMAT} version 6): simforge's binary header, int dimension, byte metric, byte storage (0
+ * float32, 1 float16, 2 int8), int count, long byte count of the ids, then every item's id (a string: int length +
+ * UTF-8 bytes), then the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows,
+ * dimension-major, the last block padded with zeros, float32 for int8 storage) little-endian, for int8 storage then
+ * the quantiser (dimension little-endian floats of offsets, then of steps) and the codes in the same layout
+ * ({@link Int8Rows#writeRaw}), and the footer with the CRC32 of everything before it; the header's numbers and the
+ * ids' lengths are big-endian. Loading reads the ids at once and the vectors straight into memory in chunks, each
+ * copied into place on another core while the next is read. A foreign, newer, truncated or damaged file is refused
+ * with a message that says which.
  *
  * <p>Items may carry string attributes ({@link #add(String, float[], Map)}), and a search may keep to the items an
  * {@link AttributeFilter} accepts: the exact answer that an approximate index's filtered search is compared with.
@@ -73,7 +75,8 @@ public final class ExactIndex implements VectorIndex {
      * long. Version 3 has the common header and footer, and each id followed by its vector. Version 4 keeps the ids
      * together and the vectors in the kernel's packed layout after them, so loading is a bulk copy. Version 5 adds
      * int8 storage (storage 2: the quantiser and the codes after the float32 vectors); its float32 and float16 files
-     * are laid out as version 4's. All five load.
+     * are laid out as version 4's. Version 6 announces the ids' bytes and stores the vectors and the quantiser
+     * little-endian, so loading copies them without converting. All six load.
      */
     public static final Format FORMAT = Format.of("simforge-index", 6);
     /** The companion file of an index whose items carry attributes: {@code <index file>.attributes}. */
