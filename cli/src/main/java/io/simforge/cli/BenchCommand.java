@@ -193,6 +193,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--phases", description = "Also time each part of a load on its own.")
         boolean phases;
 
+        @Option(names = "--kernel-read", description = "Also time the search kernel's inner loop reading floats from a "
+                + "heap array against a little-endian direct buffer (what a memory-mapped index would be), in cache "
+                + "and over a 1M × 512 gallery.")
+        boolean kernelRead;
+
         @Option(converter = Ranges.Positive.class, names = "--make", paramLabel = "GALLERY",
                 description = "Build a seeded random index of GALLERY unit vectors and save it to FILE; no timing but the save's.")
         Integer make;
@@ -213,6 +218,11 @@ final class BenchCommand implements Runnable {
                 System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
                         System.getProperty("os.arch"), System.getProperty("java.version"));
                 bench.run(file, rounds, phases);
+                if (kernelRead) {
+                    io.simforge.bench.MappedScan scan = new io.simforge.bench.MappedScan(System.out);
+                    scan.run(512, 2, 100_000, 3); // 512 KiB: in cache
+                    scan.run(512, 7_813, 2, 2); // 1,000,064 rows: memory-bound
+                }
             }
             return 0;
         }
