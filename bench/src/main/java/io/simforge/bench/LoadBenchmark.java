@@ -83,16 +83,21 @@ public final class LoadBenchmark {
             System.gc(); // the previous round's index, so that loading does not wait for a collection
             double read = plainRead(file);
             System.gc();
-            long t = System.nanoTime();
-            ExactIndex index = ExactIndex.load(file);
-            double load = (System.nanoTime() - t) / 1e9;
-            out.printf(Locale.ROOT, "round %d: read plainly in %.3f s, loaded in %.3f s (%d items, %s): load/read "
-                    + "%.2f%n", round, read, load, index.size(), index.storage(), load / read);
+            out.printf(Locale.ROOT, "round %d: read plainly in %.3f s, %s%n", round, read, timedLoad(file, read));
         }
         if (phases) {
             System.gc();
             phases(file);
         }
+    }
+
+    /** Loads the file and says how long it took; the index is garbage when this returns (for the next round). */
+    private static String timedLoad(Path file, double read) {
+        long t = System.nanoTime();
+        ExactIndex index = ExactIndex.load(file);
+        double load = (System.nanoTime() - t) / 1e9;
+        return String.format(Locale.ROOT, "loaded in %.3f s (%d items, %s): load/read %.2f", load, index.size(),
+                index.storage(), load / read);
     }
 
     private static double plainRead(Path file) throws IOException {
