@@ -28,6 +28,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
@@ -645,10 +647,10 @@ public final class ExactIndex implements VectorIndex {
     }
 
     /**
-     * Versions 4 to 6: the ids, then the vectors in the packed layout (and int8's quantiser and codes), read in bulk
-     * ({@link PackedRows#readRaw}: each chunk copied into place, its memory allocated, on another core while the next
-     * is read). Version 6 announces the ids' bytes, so they are read at once and parsed from memory, and stores the
-     * vectors little-endian, so taking them is a memory copy.
+     * Versions 4 to 6: the ids, then the vectors in the packed layout (and int8's quantiser and codes), read in bulk.
+     * The vectors' array is allocated on another core while the ids are read (the JVM zeroes a new array: for 2 GiB,
+     * about as long as reading the ids into their map). Version 6 announces the ids' bytes, so they are read at once
+     * and parsed from memory, and stores the vectors little-endian, so taking them is a memory copy.
      */
     private static ExactIndex readPacked(FormatInput in, int version, int dim, byte metricId, byte storageId,
             long count) throws IOException {
@@ -663,21 +665,33 @@ public final class ExactIndex implements VectorIndex {
                     + ", more than an index holds");
         }
         long raw = PackedRows.rawBytes(n, dim, half);
-        IdTable ids = version >= 6 ? IdTable.readSection(in, n, raw) : IdTable.read(in, n);
-        if (in.remaining() < raw) {
-            throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
+        ForkJoinTask<PackedRows> room = raw < ALLOCATE_APART ? null
+                : ForkJoinPool.commonPool().submit(() -> PackedRows.allocate(n, dim, half));
+        try {
+            IdTable ids = version >= 6 ? IdTable.readSection(in, n, raw) : IdTable.read(in, n);
+            if (in.remaining() < raw) {
+                throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
+            }
+            PackedRows vectors = room == null ? PackedRows.allocate(n, dim, half) : room.join();
+            vectors.readRaw(n, version >= 6 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN, in::readBulk);
+            Int8Rows codes = storage == Storage.INT8
+                    ? readCodes(in, n, dim, version >= 6 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN) : null;
+            in.checkFooter();
+            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids.ids, ids.rows);
+            if (codes != null) {
+                index.codes = codes;
+                index.codesAt = index.modifications;
+            }
+            return index;
+        } finally {
+            if (room != null) {
+                room.cancel(false); // a damaged file: the array is not wanted (done already otherwise)
+            }
         }
-        ByteOrder order = version >= 6 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-        PackedRows vectors = PackedRows.readRaw(n, dim, half, order, in::readBulk);
-        Int8Rows codes = storage == Storage.INT8 ? readCodes(in, n, dim, order) : null;
-        in.checkFooter();
-        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids.ids, ids.rows);
-        if (codes != null) {
-            index.codes = codes;
-            index.codesAt = index.modifications;
-        }
-        return index;
     }
+
+    /** Vectors from this many bytes on get their array allocated on another core; below, handing over costs more. */
+    static final long ALLOCATE_APART = 1 << 20;
 
     /** The ids in row order and the row of each id. */
     private record IdTable(List<String> ids, Map<String, Integer> rows) {
@@ -711,6 +725,9 @@ public final class ExactIndex implements VectorIndex {
                 throw in.damaged("its ids are said to take " + idBytes + " bytes, which is not between the "
                         + (long) n * Integer.BYTES + " their lengths take and the "
                         + Math.max(0, in.remaining() - vectorBytes) + " left before its vectors");
+            }
+            if (idBytes > Integer.MAX_VALUE - 8) {
+                throw in.damaged("its ids take " + idBytes + " bytes, more than one array (2 GiB) holds");
             }
             byte[] section = new byte[(int) idBytes];
             in.readFully(section, 0, section.length);

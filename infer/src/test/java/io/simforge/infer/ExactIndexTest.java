@@ -273,13 +273,13 @@ class ExactIndexTest {
     }
 
     /**
-     * A version 6 index big enough that its vectors arrive in several chunks and fill several segments loads bit for
-     * bit; a duplicate id among its 100,000 is damage.
+     * A version 6 index big enough that its vectors' array is allocated on another core and its vectors arrive in
+     * several chunks loads bit for bit; a duplicate id among its 100,000 is damage, and the array is given up.
      */
     @Test
     void bigVersion6IndexesLoadBitForBitAndADuplicateIdIsDamage() throws Exception {
         int n = 100_000;
-        int dim = 6; // vectors: 2.4 MB, three chunks; two segments of 87,296 rows
+        int dim = 6; // vectors: 2.4 MB, three chunks
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ids.add(String.format("item-%06d", i));
@@ -290,7 +290,7 @@ class ExactIndexTest {
         Path file = dir.resolve("big.sfindex");
         index.save(file);
         long idBytes = n * (Integer.BYTES + 11L);
-        assertTrue(4L * n * dim > 2 * io.simforge.core.format.FormatInput.BULK_CHUNK);
+        assertTrue(4L * n * dim >= ExactIndex.ALLOCATE_APART && 4L * n * dim > 2 * io.simforge.core.format.FormatInput.BULK_CHUNK);
         ExactIndex back = ExactIndex.load(file);
         assertEquals(n, back.size());
         for (int i = 0; i < n; i += 997) {

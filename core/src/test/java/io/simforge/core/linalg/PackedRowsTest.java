@@ -2,7 +2,6 @@ package io.simforge.core.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -14,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Rows kept in several segments (issue #18): at 600 dimensions a segment holds 6 blocks (768 rows), so 2,000 rows
- * take three, and every way of filling, growing, reading back and scoring them must give what one array gave.
+ * 2,000 rows of 600 dimensions (16 blocks, the last part padding): every way of filling, growing, reading back (from
+ * chunks of either byte order) and scoring them must give the same rows (issue #18's loading path).
  */
 class PackedRowsTest {
     private static final int DIM = 600;
@@ -37,15 +36,13 @@ class PackedRowsTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void everyWayOfFillingGivesTheSameRowsAcrossSegments(boolean half) {
-        int rowsPerSegment = PackedRows.SEGMENT_VALUES / (PackedRows.BLOCK * DIM) * PackedRows.BLOCK;
-        assertEquals(768, rowsPerSegment);
         float[] x = random(new Random(1), N * DIM);
-        PackedRows oneByOne = PackedRows.allocate(0, DIM, half); // grows from nothing: sole segment, then full ones
+        PackedRows oneByOne = PackedRows.allocate(0, DIM, half); // grows from nothing
         for (int i = 0; i < N; i++) {
             oneByOne.append(x, i * DIM);
         }
         PackedRows inSlices = PackedRows.allocate(10, DIM, half);
-        for (int from = 0; from < N; from += 333) { // slices that start inside blocks and segments
+        for (int from = 0; from < N; from += 333) { // slices that start inside blocks
             int count = Math.min(333, N - from);
             inSlices.appendAll(Arrays.copyOfRange(x, from * DIM, (from + count) * DIM), count, null);
         }
@@ -62,7 +59,7 @@ class PackedRowsTest {
                 }
             }
         }
-        // Overwrite a row in the last segment with the first, then drop the last row: its slot reads as zero.
+        // Overwrite a row in the last block with the first, then drop the last row: its slot reads as zero.
         oneByOne.set(N - 2, x, 0);
         oneByOne.get(N - 2, row, 0);
         assertEquals(stored(x[5], half), row[5]);
@@ -73,7 +70,7 @@ class PackedRowsTest {
         assertArrayEquals(new float[DIM], row);
     }
 
-    /** Scores of blocks in every segment, both kernels, against float64 sums over the stored values. */
+    /** Scores of blocks, both kernels, against float64 sums over the stored values. */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void kernelsScoreBlocksInEverySegment(boolean half) {
@@ -84,7 +81,7 @@ class PackedRowsTest {
         float[] q = random(r, 3 * DIM);
         for (DotKernel kernel : new DotKernel[] {DotKernel.best(), DotKernel.plain()}) {
             float[] out = new float[3 * PackedRows.BLOCK];
-            for (int b : new int[] {0, 5, 6, 11, 12, 15}) { // first and last block of each segment
+            for (int b : new int[] {0, 5, 6, 11, 12, 15}) {
                 kernel.scores(q, 0, 3, p, b, out);
                 for (int i = 0; i < 3; i++) {
                     for (int j = 0; j < PackedRows.BLOCK; j++) {
@@ -105,13 +102,13 @@ class PackedRowsTest {
     }
 
     /**
-     * Written in either byte order and read back from chunks that end inside segments (and inside values' runs), the
+     * Written in either byte order and read back from chunks that end inside blocks (and inside values' runs), the
      * rows are the same bit for bit, the padding reads as zero whatever the bytes said, and the raw values are
      * what {@link PackedRows#copyBlocksTo} gives.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void rawBytesRoundTripThroughChunksThatStraddleSegments(boolean half) throws Exception {
+    void rawBytesRoundTripThroughChunksThatStraddleBlocks(boolean half) throws Exception {
         float[] x = random(new Random(3), N * DIM);
         PackedRows p = PackedRows.allocate(N, DIM, half);
         p.appendAll(x, N, null);
@@ -128,8 +125,9 @@ class PackedRowsTest {
                 assertArrayEquals(blocks.array(), fromBytes);
             }
             Arrays.fill(bytes, bytes.length - 40, bytes.length, (byte) 0x3F); // the last padding rows of the last dimension
-            int chunk = 4 * 100_003; // a multiple of every value size, not of a segment
-            PackedRows back = PackedRows.readRaw(N, DIM, half, order, (length, sink) -> {
+            int chunk = 4 * 100_003; // a multiple of every value size, not of a block
+            PackedRows back = PackedRows.allocate(N, DIM, half);
+            back.readRaw(N, order, (length, sink) -> {
                 for (long from = 0; from < length; from += chunk) {
                     sink.accept(ByteBuffer.wrap(bytes, (int) from, (int) Math.min(chunk, length - from)).slice(),
                             from);
@@ -150,8 +148,8 @@ class PackedRowsTest {
                 assertEquals(0f, scores[j], "padding row " + j);
             }
         }
-        assertTrue(PackedRows.readRaw(0, DIM, half, ByteOrder.LITTLE_ENDIAN, (length, sink) -> {
-            assertEquals(0, length);
-        }).rows() == 0);
+        PackedRows empty = PackedRows.allocate(0, DIM, half);
+        empty.readRaw(0, ByteOrder.LITTLE_ENDIAN, (length, sink) -> assertEquals(0, length));
+        assertEquals(0, empty.rows());
     }
 }
