@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** Benchmarks; results belong in docs/benchmarks.md with the machine and command. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print Markdown tables.",
         subcommands = {BenchCommand.Losses.class, BenchCommand.Eval.class, BenchCommand.Embed.class, BenchCommand.Hnsw.class,
-            BenchCommand.Search.class, BenchCommand.Memory.class,
+            BenchCommand.Search.class, BenchCommand.Load.class, BenchCommand.Memory.class,
             BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
     @Override
@@ -174,6 +174,55 @@ final class BenchCommand implements Runnable {
                 new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, storage, runs, 1,
                         i == 0 ? save : null, "onnx".equals(scoring),
                         new io.simforge.bench.SearchBenchmark.Extras(smallBatches, loadDir, peak));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Loading a saved exact index against plainly reading its file, rounds alternating, every "
+                    + "round printed; --phases also times each part of a load on its own. --make builds a seeded "
+                    + "random index and saves it to FILE instead (once, before measuring).")
+    static final class Load implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE", description = "The index file.")
+        java.nio.file.Path file;
+
+        @Option(converter = Ranges.Positive.class, names = "--rounds", defaultValue = "3", description = "Rounds of a plain read then a load (default 3).")
+        int rounds;
+
+        @Option(names = "--phases", description = "Also time each part of a load on its own.")
+        boolean phases;
+
+        @Option(names = "--kernel-read", description = "Also time the search kernel's inner loop reading floats from a "
+                + "heap array against a little-endian direct buffer (what a memory-mapped index would be), in cache "
+                + "and over a 1M × 512 gallery.")
+        boolean kernelRead;
+
+        @Option(converter = Ranges.Positive.class, names = "--make", paramLabel = "GALLERY",
+                description = "Build a seeded random index of GALLERY unit vectors and save it to FILE; no timing but the save's.")
+        Integer make;
+
+        @Option(converter = Ranges.Positive.class, names = "--dim", defaultValue = "512", description = "Dimensions with --make (default 512).")
+        int dim;
+
+        @Option(names = "--storage", defaultValue = "FLOAT32", description = "Storage with --make: "
+                + "${COMPLETION-CANDIDATES} (default FLOAT32).")
+        io.simforge.infer.ExactIndex.Storage storage;
+
+        @Override
+        public Integer call() throws Exception {
+            io.simforge.bench.LoadBenchmark bench = new io.simforge.bench.LoadBenchmark(System.out);
+            if (make != null) {
+                bench.make(file, make, dim, storage, 1);
+            } else {
+                System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("os.arch"), System.getProperty("java.version"));
+                bench.run(file, rounds, phases);
+                if (kernelRead) {
+                    io.simforge.bench.MappedScan scan = new io.simforge.bench.MappedScan(System.out);
+                    scan.run(512, 2, 100_000, 3); // 512 KiB: in cache
+                    scan.run(512, 7_813, 2, 2); // 1,000,064 rows: memory-bound
+                }
             }
             return 0;
         }

@@ -5,6 +5,7 @@ import io.simforge.core.error.SimforgeException;
 import io.simforge.core.error.SimforgeIOException;
 import io.simforge.core.error.UnreadableFileException;
 import io.simforge.core.format.Format;
+import io.simforge.core.format.FormatException;
 import io.simforge.core.format.FormatInput;
 import io.simforge.core.format.FormatOutput;
 import io.simforge.core.io.AtomicFiles;
@@ -12,9 +13,12 @@ import io.simforge.core.linalg.Half;
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,6 +28,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
@@ -42,13 +48,15 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe for writes: add and remove from one thread, or guard the index; concurrent searches
  * without writes are safe.
  *
- * <p>File format ({@link #FORMAT} version 5, big-endian): simforge's binary header, int dimension, byte metric,
- * byte storage (0 float32, 1 float16, 2 int8), int count, then every item's id (a string: int length + UTF-8 bytes),
- * then the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows, dimension-major,
- * the last block padded with zeros, float32 for int8 storage), for int8 storage then the quantiser (dimension
- * floats of offsets, dimension floats of steps) and the codes in the same layout ({@link Int8Rows#writeRaw}), and
- * the footer with the CRC32 of everything before it. Loading reads the vectors with one bulk copy, no repacking. A foreign, newer, truncated or damaged file is refused with a message
- * that says which.
+ * <p>File format ({@link #FORMAT} version 6): simforge's binary header, int dimension, byte metric, byte storage (0
+ * float32, 1 float16, 2 int8), int count, long byte count of the ids, then every item's id (a string: int length +
+ * UTF-8 bytes), then the vectors in the search kernel's layout ({@link PackedRows#writeRaw}: blocks of 128 rows,
+ * dimension-major, the last block padded with zeros, float32 for int8 storage) little-endian, for int8 storage then
+ * the quantiser (dimension little-endian floats of offsets, then of steps) and the codes in the same layout
+ * ({@link Int8Rows#writeRaw}), and the footer with the CRC32 of everything before it; the header's numbers and the
+ * ids' lengths are big-endian. Loading reads the ids at once and the vectors straight into memory in chunks, each
+ * copied into place on another core while the next is read. A foreign, newer, truncated or damaged file is refused
+ * with a message that says which.
  *
  * <p>Items may carry string attributes ({@link #add(String, float[], Map)}), and a search may keep to the items an
  * {@link AttributeFilter} accepts: the exact answer that an approximate index's filtered search is compared with.
@@ -67,9 +75,10 @@ public final class ExactIndex implements VectorIndex {
      * long. Version 3 has the common header and footer, and each id followed by its vector. Version 4 keeps the ids
      * together and the vectors in the kernel's packed layout after them, so loading is a bulk copy. Version 5 adds
      * int8 storage (storage 2: the quantiser and the codes after the float32 vectors); its float32 and float16 files
-     * are laid out as version 4's. All five load.
+     * are laid out as version 4's. Version 6 announces the ids' bytes and stores the vectors and the quantiser
+     * little-endian, so loading copies them without converting. All six load.
      */
-    public static final Format FORMAT = Format.of("simforge-index", 5);
+    public static final Format FORMAT = Format.of("simforge-index", 6);
     /** The companion file of an index whose items carry attributes: {@code <index file>.attributes}. */
     public static final Format ATTRIBUTES_FORMAT = Format.of("simforge-index-attributes", 1);
     private static final byte[] OLD_MAGIC = "SFINDEX\0".getBytes(StandardCharsets.US_ASCII);
@@ -494,24 +503,27 @@ public final class ExactIndex implements VectorIndex {
     }
 
     private void write(Path file) throws IOException {
+        ByteArrayOutputStream idSection = new ByteArrayOutputStream(ids.size() * 16);
+        DataOutputStream idOut = new DataOutputStream(idSection);
+        for (String id : ids) { // as FormatOutput.writeString: int length, UTF-8
+            byte[] b = id.getBytes(StandardCharsets.UTF_8);
+            idOut.writeInt(b.length);
+            idOut.write(b);
+        }
         AtomicFiles.write(file, raw -> {
             FormatOutput out = FormatOutput.start(raw, FORMAT);
             out.writeInt(dim);
             out.writeByte(metric.ordinal());
             out.writeByte(storage.ordinal());
             out.writeInt(ids.size());
-            for (String id : ids) {
-                out.writeString(id);
-            }
-            vectors.writeRaw(out);
+            out.writeLong(idSection.size());
+            idSection.writeTo(out);
+            vectors.writeRaw(out, ByteOrder.LITTLE_ENDIAN);
             if (storage == Storage.INT8) {
                 Int8Rows c = codes();
-                for (float v : c.low()) {
-                    out.writeFloat(v);
-                }
-                for (float v : c.step()) {
-                    out.writeFloat(v);
-                }
+                ByteBuffer quantiser = ByteBuffer.allocate(2 * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                quantiser.asFloatBuffer().put(c.low()).put(c.step());
+                out.write(quantiser.array());
                 c.writeRaw(out);
             }
             out.finish();
@@ -519,7 +531,7 @@ public final class ExactIndex implements VectorIndex {
     }
 
     /**
-     * Reads an index written by {@link #save} (versions 1 to 5).
+     * Reads an index written by {@link #save} (versions 1 to 6).
      *
      * @throws UnreadableFileException when the file is not an index, newer than this simforge, truncated or damaged
      * @throws SimforgeIOException when it cannot be read (missing, no permission)
@@ -549,7 +561,7 @@ public final class ExactIndex implements VectorIndex {
             if (version == 4 && storage == Storage.INT8.ordinal()) {
                 throw in.damaged("it says int8 storage, which version 4 did not have");
             }
-            return readPacked(in, dim, metric, storage, in.readInt());
+            return readPacked(in, version, dim, metric, storage, in.readInt());
         } catch (NoSuchFileException e) {
             throw new IOException("index file not found: " + file, e);
         }
@@ -634,9 +646,14 @@ public final class ExactIndex implements VectorIndex {
         return index;
     }
 
-    /** Versions 4 and 5: the ids, then the vectors in the packed layout (and int8's codes), read in bulk. */
-    private static ExactIndex readPacked(FormatInput in, int dim, byte metricId, byte storageId, long count)
-            throws IOException {
+    /**
+     * Versions 4 to 6: the ids, then the vectors in the packed layout (and int8's quantiser and codes), read in bulk.
+     * The vectors' array is allocated on another core while the ids are read (the JVM zeroes a new array: for 2 GiB,
+     * about as long as reading the ids into their map). Version 6 announces the ids' bytes, so they are read at once
+     * and parsed from memory, and stores the vectors little-endian, so taking them is a memory copy.
+     */
+    private static ExactIndex readPacked(FormatInput in, int version, int dim, byte metricId, byte storageId,
+            long count) throws IOException {
         checkHeaderValues(in, dim, metricId, storageId);
         Storage storage = Storage.values()[storageId];
         boolean half = storage == Storage.FLOAT16;
@@ -647,49 +664,113 @@ public final class ExactIndex implements VectorIndex {
             throw in.damaged("its header announces " + n + " vectors of dimension " + dim
                     + ", more than an index holds");
         }
-        List<String> ids = new ArrayList<>(n);
-        Map<String, Integer> rows = new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1));
-        for (int i = 0; i < n; i++) {
-            String id = in.readString();
-            if (rows.put(id, i) != null) {
+        long raw = PackedRows.rawBytes(n, dim, half);
+        ForkJoinTask<PackedRows> room = raw < ALLOCATE_APART ? null
+                : ForkJoinPool.commonPool().submit(() -> PackedRows.allocate(n, dim, half));
+        try {
+            IdTable ids = version >= 6 ? IdTable.readSection(in, n, raw) : IdTable.read(in, n);
+            if (in.remaining() < raw) {
+                throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
+            }
+            PackedRows vectors = room == null ? PackedRows.allocate(n, dim, half) : room.join();
+            vectors.readRaw(n, version >= 6 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN, in::readBulk);
+            Int8Rows codes = storage == Storage.INT8
+                    ? readCodes(in, n, dim, version >= 6 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN) : null;
+            in.checkFooter();
+            ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids.ids, ids.rows);
+            if (codes != null) {
+                index.codes = codes;
+                index.codesAt = index.modifications;
+            }
+            return index;
+        } finally {
+            if (room != null) {
+                room.cancel(false); // a damaged file: the array is not wanted (done already otherwise)
+            }
+        }
+    }
+
+    /** Vectors from this many bytes on get their array allocated on another core; below, handing over costs more. */
+    static final long ALLOCATE_APART = 1 << 20;
+
+    /** The ids in row order and the row of each id. */
+    private record IdTable(List<String> ids, Map<String, Integer> rows) {
+        private static IdTable empty(int n) {
+            return new IdTable(new ArrayList<>(n), new HashMap<>(Math.max(16, (int) (n / 0.75f) + 1)));
+        }
+
+        private void add(FormatInput in, String id, int row) throws FormatException {
+            if (rows.put(id, row) != null) {
                 throw in.damaged("id '" + id + "' appears twice");
             }
             ids.add(id);
         }
-        long raw = PackedRows.rawBytes(n, dim, half);
-        if (in.remaining() < raw) {
-            throw in.damaged("its vectors take " + raw + " bytes, more than the " + in.remaining() + " left");
+
+        /** Versions 4 and 5: {@code n} strings read one by one. */
+        static IdTable read(FormatInput in, int n) throws IOException {
+            IdTable t = empty(n);
+            for (int i = 0; i < n; i++) {
+                t.add(in, in.readString(), i);
+            }
+            return t;
         }
-        PackedRows vectors = PackedRows.readRaw(n, dim, half, in::readFully);
-        Int8Rows codes = storage == Storage.INT8 ? readCodes(in, n, dim) : null;
-        in.checkFooter();
-        ExactIndex index = new ExactIndex(dim, Metric.values()[metricId], storage, vectors, ids, rows);
-        if (codes != null) {
-            index.codes = codes;
-            index.codesAt = index.modifications;
+
+        /**
+         * Version 6: the ids' byte count (a long, checked against what the file has left before {@code vectorBytes}),
+         * then {@code n} ids (int length, UTF-8 bytes) that fill exactly that many bytes, read at once.
+         */
+        static IdTable readSection(FormatInput in, int n, long vectorBytes) throws IOException {
+            long idBytes = in.readLong();
+            if (idBytes < (long) n * Integer.BYTES || idBytes > in.remaining() - vectorBytes) {
+                throw in.damaged("its ids are said to take " + idBytes + " bytes, which is not between the "
+                        + (long) n * Integer.BYTES + " their lengths take and the "
+                        + Math.max(0, in.remaining() - vectorBytes) + " left before its vectors");
+            }
+            if (idBytes > Integer.MAX_VALUE - 8) {
+                throw in.damaged("its ids take " + idBytes + " bytes, more than one array (2 GiB) holds");
+            }
+            byte[] section = new byte[(int) idBytes];
+            in.readFully(section, 0, section.length);
+            return parse(in, section, n);
         }
-        return index;
+
+        private static IdTable parse(FormatInput in, byte[] section, int n) throws FormatException {
+            IdTable t = empty(n);
+            ByteBuffer b = ByteBuffer.wrap(section);
+            for (int i = 0; i < n; i++) {
+                int length = b.remaining() < Integer.BYTES ? -1 : b.getInt();
+                if (length < 0 || length > b.remaining()) {
+                    throw in.damaged("its id section ends inside id " + i + " of " + n);
+                }
+                t.add(in, new String(section, b.position(), length, StandardCharsets.UTF_8), i);
+                b.position(b.position() + length);
+            }
+            if (b.hasRemaining()) {
+                throw in.damaged(b.remaining() + " bytes follow its last id in its id section");
+            }
+            return t;
+        }
     }
 
     /** Int8 storage's quantiser and codes, checked: finite offsets, finite steps not below zero. */
-    private static Int8Rows readCodes(FormatInput in, int n, int dim) throws IOException {
+    private static Int8Rows readCodes(FormatInput in, int n, int dim, ByteOrder order) throws IOException {
         long bytes = 2L * dim * Float.BYTES + Int8Rows.rawBytes(n, dim);
         if (in.remaining() < bytes) {
             throw in.damaged("its int8 codes take " + bytes + " bytes, more than the " + in.remaining() + " left");
         }
+        byte[] quantiser = new byte[2 * dim * Float.BYTES];
+        in.readFully(quantiser, 0, quantiser.length);
+        java.nio.FloatBuffer values = ByteBuffer.wrap(quantiser).order(order).asFloatBuffer();
         float[] low = new float[dim];
         float[] step = new float[dim];
+        values.get(low).get(step);
         for (int d = 0; d < dim; d++) {
-            low[d] = in.readFloat();
-        }
-        for (int d = 0; d < dim; d++) {
-            step[d] = in.readFloat();
             if (!Float.isFinite(low[d]) || !Float.isFinite(step[d]) || step[d] < 0) {
                 throw in.damaged("its int8 quantiser is damaged (dimension " + d + ": offset " + low[d] + ", step "
                         + step[d] + ")");
             }
         }
-        return Int8Rows.readRaw(n, low, step, in::readFully);
+        return Int8Rows.readRaw(n, low, step, in::readBulk);
     }
 
     private static void checkHeaderValues(FormatInput in, int dim, byte metricId, byte storageId) throws IOException {

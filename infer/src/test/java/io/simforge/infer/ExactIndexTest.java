@@ -144,7 +144,7 @@ class ExactIndexTest {
         Path future = dir.resolve("future.sfindex");
         Files.write(future, newer);
         e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(future));
-        assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 5): "
+        assertEquals(future + " is a simforge index file of version 9, newer than this simforge reads (up to 6): "
                 + "upgrade simforge", e.getMessage());
     }
 
@@ -166,7 +166,7 @@ class ExactIndexTest {
         Path currentInt8 = dir.resolve("current-int8.sfindex");
         int8.save(currentInt8);
         for (Path source : List.of(current, currentInt8, golden("index-v1.sfindex"), golden("index-v2-float16.sfindex"),
-                golden("index-v3-float32.sfindex"))) {
+                golden("index-v3-float32.sfindex"), golden("index-v5-float16.sfindex"))) {
             byte[] good = Files.readAllBytes(source);
             for (int bit = 0; bit < good.length * 8; bit++) {
                 byte[] flipped = good.clone();
@@ -205,14 +205,119 @@ class ExactIndexTest {
         assertEquals(FormatException.Problem.DAMAGED, assertThrows(UnreadableFileException.class, () -> ExactIndex.load(old)).problem());
     }
 
+    /**
+     * Version 6, worked by hand for one 1-d item "a" = 1.5: after the header (26 bytes) the dimension, metric,
+     * storage and count (10 bytes), the ids' byte count (8) and the id (int length 1, "a"), then one block of 128
+     * little-endian floats (1.5 = 00 00 C0 3F, then zero padding), then the footer (12): 573 bytes.
+     */
+    @Test
+    void version6StoresTheIdsByteCountAndLittleEndianVectors() throws Exception {
+        ExactIndex index = new ExactIndex(1, ExactIndex.Metric.DOT);
+        index.add("a", new float[] {1.5f});
+        Path file = dir.resolve("one.sfindex");
+        index.save(file);
+        byte[] bytes = Files.readAllBytes(file);
+        assertEquals(573, bytes.length);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        assertEquals(6, b.getInt(22), "version");
+        assertEquals(5L, b.getLong(36), "the ids' bytes: an int length and one byte");
+        assertEquals(1, b.getInt(44));
+        assertEquals('a', bytes[48]);
+        assertArrayEquals(new byte[] {0, 0, (byte) 0xC0, 0x3F, 0, 0, 0, 0}, Arrays.copyOfRange(bytes, 49, 57));
+        assertEquals(0, b.getInt(49 + 4 * 127), "padding");
+        assertArrayEquals(new float[] {1.5f}, ExactIndex.load(file).vector("a"));
+    }
+
+    /**
+     * A version 6 id section that does not hold what the header says is refused with what is wrong, even when its
+     * checksum was made to match (so the parsing, not the footer, finds it).
+     */
+    @Test
+    void version6IdSectionsThatLieAreRefusedEvenWithAMatchingChecksum() throws Exception {
+        ExactIndex index = new ExactIndex(2, ExactIndex.Metric.DOT, ExactIndex.Storage.FLOAT16);
+        index.add("ab", new float[] {1, 2});
+        index.add("cd", new float[] {3, 4});
+        Path file = dir.resolve("ids.sfindex");
+        index.save(file);
+        byte[] good = Files.readAllBytes(file);
+        int idBytesAt = 36; // a long: 2 × (4 + 2) = 12
+        assertEquals(12L, java.nio.ByteBuffer.wrap(good).getLong(idBytesAt));
+        Object[][] lies = {
+            {idBytesAt, 1L << 40, "its ids are said to take 1099511627776 bytes, which is not between the 8"},
+            {idBytesAt, 7L, "its ids are said to take 7 bytes, which is not between the 8"},
+            {idBytesAt + 8, 9, "its id section ends inside id 0 of 2"},
+            {idBytesAt + 8, 3, "its id section ends inside id 1 of 2"}, // "ab" and a byte of the next length
+            {idBytesAt + 8, -2, "its id section ends inside id 0 of 2"},
+            {idBytesAt + 8, 1, "its id section ends inside id 1 of 2"}, // "a", then a length from "b" on
+            {idBytesAt + 8 + 6, 1, "1 bytes follow its last id in its id section"},
+            {idBytesAt + 8 + 6 + 4, (short) ('a' << 8 | 'b'), "id 'ab' appears twice"}};
+        for (Object[] lie : lies) {
+            byte[] lying = good.clone();
+            java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(lying);
+            if (lie[1] instanceof Long l) {
+                w.putLong((int) lie[0], l);
+            } else if (lie[1] instanceof Short twoBytes) { // the second id's bytes: "cd" becomes "ab"
+                w.putShort((int) lie[0], twoBytes);
+            } else {
+                w.putInt((int) lie[0], (int) lie[1]);
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(lying, 0, lying.length - Long.BYTES);
+            w.putLong(lying.length - Long.BYTES, crc.getValue());
+            Path damaged = Files.write(dir.resolve("lying-ids.sfindex"), lying);
+            UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(damaged));
+            assertEquals(FormatException.Problem.DAMAGED, e.problem(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(damaged + " is damaged: "), e.getMessage());
+            assertTrue(e.getMessage().contains((String) lie[2]), e.getMessage());
+        }
+    }
+
+    /**
+     * A version 6 index big enough that its vectors' array is allocated on another core and its vectors arrive in
+     * several chunks loads bit for bit; a duplicate id among its 100,000 is damage, and the array is given up.
+     */
+    @Test
+    void bigVersion6IndexesLoadBitForBitAndADuplicateIdIsDamage() throws Exception {
+        int n = 100_000;
+        int dim = 6; // vectors: 2.4 MB, three chunks
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(String.format("item-%06d", i));
+        }
+        float[] v = random(new Random(8), n, dim);
+        ExactIndex index = new ExactIndex(dim, ExactIndex.Metric.DOT);
+        index.addAll(ids, v);
+        Path file = dir.resolve("big.sfindex");
+        index.save(file);
+        long idBytes = n * (Integer.BYTES + 11L);
+        assertTrue(4L * n * dim >= ExactIndex.ALLOCATE_APART && 4L * n * dim > 2 * io.simforge.core.format.FormatInput.BULK_CHUNK);
+        ExactIndex back = ExactIndex.load(file);
+        assertEquals(n, back.size());
+        for (int i = 0; i < n; i += 997) {
+            assertArrayEquals(Arrays.copyOfRange(v, i * dim, (i + 1) * dim), back.vector(ids.get(i)));
+        }
+        assertEquals(index.search(Arrays.copyOf(v, 3 * dim), 5), back.search(Arrays.copyOf(v, 3 * dim), 5));
+
+        byte[] bytes = Files.readAllBytes(file);
+        int last = 44 + (int) idBytes - 1; // the last id's last byte: "item-099999" becomes "item-099998"
+        assertEquals('9', bytes[last]);
+        bytes[last] = '8';
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes, 0, bytes.length - Long.BYTES);
+        java.nio.ByteBuffer.wrap(bytes).putLong(bytes.length - Long.BYTES, crc.getValue());
+        Path twice = Files.write(dir.resolve("twice.sfindex"), bytes);
+        UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> ExactIndex.load(twice));
+        assertTrue(e.getMessage().startsWith(twice + " is damaged: id 'item-099998' appears twice"), e.getMessage());
+    }
+
     private static Path golden(String name) throws Exception {
         return Path.of(ExactIndexTest.class.getResource("/golden/" + name).toURI());
     }
 
-    /** Indexes written by format versions 2, 3 and 4 (committed golden files, float32 and float16) keep loading. */
+    /** Indexes written by format versions 2 to 6 (committed golden files, float32 and float16) keep loading. */
     @ParameterizedTest
-    @ValueSource(ints = {2, 3, 4})
-    void goldenIndexesOfVersions2To4Load(int version) throws Exception {
+    @ValueSource(ints = {2, 3, 4, 5, 6})
+    void goldenIndexesOfVersions2To6Load(int version) throws Exception {
         ExactIndex f32 = ExactIndex.load(golden("index-v" + version + "-float32.sfindex"));
         assertEquals(ExactIndex.Storage.FLOAT32, f32.storage());
         assertEquals(ExactIndex.Metric.COSINE, f32.metric());
@@ -234,10 +339,11 @@ class ExactIndexTest {
                 "saved again as the current version");
     }
 
-    /** An int8 index written by format version 5 (a committed golden file) loads; a version 4 file cannot say int8. */
-    @Test
-    void goldenInt8IndexOfVersion5Loads() throws Exception {
-        ExactIndex index = ExactIndex.load(golden("index-v5-int8.sfindex"));
+    /** Int8 indexes written by format versions 5 and 6 (committed golden files) load; a version 4 file cannot say int8. */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 6})
+    void goldenInt8IndexesOfVersions5And6Load(int version) throws Exception {
+        ExactIndex index = ExactIndex.load(golden("index-v" + version + "-int8.sfindex"));
         assertEquals(ExactIndex.Storage.INT8, index.storage());
         assertEquals(ExactIndex.Metric.DOT, index.metric());
         assertArrayEquals(new float[] {0, -1, 0.25f}, index.vector("south"));

@@ -8,10 +8,15 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UTFDataFormatException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.zip.CRC32;
 
 /**
@@ -22,27 +27,32 @@ import java.util.zip.CRC32;
  * files of formats written before the common header (see {@link #startsWith}), with the same checks.
  */
 public final class FormatInput implements Closeable {
+    /** Bytes per chunk of {@link #readBulk}: a multiple of every value size, small enough to stay in a core's cache. */
+    public static final int BULK_CHUNK = 1 << 20;
+
     private final String file;
     private final long length;
+    private final FileChannel channel;
     private final BufferedInputStream buffered;
     private final Counted counted;
     private final DataInputStream data;
 
-    private FormatInput(Path file, InputStream in, long length) {
+    private FormatInput(Path file, FileChannel channel, long length) {
         this.file = file.toString();
         this.length = length;
-        this.buffered = new BufferedInputStream(in, 1 << 16);
+        this.channel = channel;
+        this.buffered = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
         this.counted = new Counted(buffered);
         this.data = new DataInputStream(counted);
     }
 
     /** Opens {@code file} for reading. */
     public static FormatInput open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new FormatInput(file, in, Files.size(file));
-        } catch (RuntimeException e) {
-            in.close();
+            return new FormatInput(file, channel, channel.size());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
             throw e;
         }
     }
@@ -138,6 +148,81 @@ public final class FormatInput implements Closeable {
             data.readFully(b, off, len);
         } catch (IOException e) {
             throw failed(e);
+        }
+    }
+
+    /**
+     * Reads bytes until {@code dst} is full (bulk data, e.g. packed vectors), checksummed like every other read:
+     * what the stream has buffered first, the rest straight from the file into {@code dst} (one copy when it is a
+     * direct buffer).
+     */
+    public void readFully(ByteBuffer dst) throws IOException {
+        int held = (int) Math.min(channel.position() - counted.position, dst.remaining());
+        if (held > 0) {
+            byte[] b = new byte[held];
+            readFully(b, 0, held);
+            dst.put(b);
+        }
+        if (!dst.hasRemaining()) {
+            return;
+        }
+        // The stream's buffer is empty now, so the file's position is the reader's: read past it, then move both on.
+        int from = dst.position();
+        while (dst.hasRemaining()) {
+            if (channel.read(dst) < 0) {
+                throw truncated();
+            }
+        }
+        counted.crc.update(dst.duplicate().position(from).limit(dst.position()));
+        counted.position += dst.position() - from;
+    }
+
+    /** Takes one chunk of {@link #readBulk}: {@code chunk} holds the bytes from {@code offset} on (of the bulk). */
+    @FunctionalInterface
+    public interface ChunkSink {
+        void accept(ByteBuffer chunk, long offset);
+    }
+
+    /**
+     * Reads the next {@code bytes} bytes in chunks of {@link #BULK_CHUNK} and hands each to {@code sink} on another
+     * core (the common pool) while the next chunk is read and checksummed here, so that taking the bytes costs no more
+     * than reading them (bytes that fit one chunk are handed over here). Each chunk is a buffer in big-endian order (as
+     * every buffer starts), valid only during the call; the sink is called for one chunk at a time, in order, and has
+     * seen every chunk when this returns.
+     *
+     * @throws FormatException when the file ends first (checked before anything is read)
+     */
+    public void readBulk(long bytes, ChunkSink sink) throws IOException {
+        if (bytes > remaining()) {
+            throw truncated();
+        }
+        if (bytes <= BULK_CHUNK) { // one chunk: nothing to overlap, and no other thread to wait for
+            ByteBuffer chunk = ByteBuffer.allocate((int) bytes);
+            readFully(chunk);
+            sink.accept(chunk.flip(), 0);
+            return;
+        }
+        ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BULK_CHUNK), ByteBuffer.allocateDirect(BULK_CHUNK)};
+        ForkJoinTask<?> taking = null;
+        try {
+            for (long from = 0; from < bytes; from += BULK_CHUNK) {
+                ByteBuffer chunk = buffers[(int) (from / BULK_CHUNK) & 1];
+                chunk.clear().limit((int) Math.min(BULK_CHUNK, bytes - from));
+                readFully(chunk); // while the other buffer's chunk is being taken
+                chunk.flip();
+                if (taking != null) {
+                    taking.join();
+                }
+                long at = from;
+                taking = ForkJoinPool.commonPool().submit(() -> sink.accept(chunk, at));
+            }
+            if (taking != null) {
+                taking.join();
+            }
+        } finally {
+            if (taking != null) {
+                taking.quietlyJoin(); // a failed read: the sink must not outlive the call
+            }
         }
     }
 

@@ -100,15 +100,13 @@ public final class Int8Rows {
     }
 
     /** Codes of {@code rows} rows read back as {@link #writeRaw} wrote them, with their quantiser. */
-    public static Int8Rows readRaw(int rows, float[] low, float[] step, PackedRows.RawInput in) throws IOException {
+    public static Int8Rows readRaw(int rows, float[] low, float[] step, PackedRows.BulkInput in) throws IOException {
         int dim = low.length;
         if (step.length != dim || rows < 0) {
             throw new IllegalArgumentException(low.length + " offsets but " + step.length + " steps");
         }
-        byte[] codes = new byte[(int) (PackedRows.rawBytes(rows, dim, false) / Float.BYTES)];
-        for (int from = 0; from < codes.length; from += 1 << 20) {
-            in.readFully(codes, from, Math.min(1 << 20, codes.length - from));
-        }
+        byte[] codes = new byte[(int) rawBytes(rows, dim)];
+        in.readBulk(codes.length, (chunk, offset) -> chunk.get(codes, (int) offset, chunk.remaining()));
         for (int r = rows; r % PackedRows.BLOCK != 0; r++) { // padding scores nothing, whatever the bytes said
             int at = (r / PackedRows.BLOCK) * PackedRows.BLOCK * dim + r % PackedRows.BLOCK;
             for (int d = 0; d < dim; d++) {

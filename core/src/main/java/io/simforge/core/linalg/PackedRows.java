@@ -1,5 +1,7 @@
 package io.simforge.core.linalg;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -222,72 +224,59 @@ public final class PackedRows {
     }
 
     /**
-     * Writes the stored layout as it is, padding included (big-endian float32 or binary16), so that
-     * {@link #readRaw} loads it with one copy and no repacking.
+     * Writes the stored layout as it is, padding included, as float32 or binary16 values in {@code order}, so that
+     * {@link #readRaw} loads it with one copy and no repacking (with the machine's order, a plain memory copy).
      */
-    public void writeRaw(java.io.OutputStream out) throws java.io.IOException {
+    public void writeRaw(java.io.OutputStream out, ByteOrder order) throws java.io.IOException {
         byte[] chunk = new byte[RAW_CHUNK];
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
+        ByteBuffer bytes = ByteBuffer.wrap(chunk).order(order);
         int per = RAW_CHUNK / (half != null ? Short.BYTES : Float.BYTES);
         int n = (int) rawValues();
         for (int from = 0; from < n; from += per) {
             int len = Math.min(per, n - from);
+            bytes.clear();
             if (half != null) {
-                bytes.clear();
                 bytes.asShortBuffer().put(half, from, len);
                 out.write(chunk, 0, len * Short.BYTES);
             } else {
-                bytes.clear();
                 bytes.asFloatBuffer().put(data, from, len);
                 out.write(chunk, 0, len * Float.BYTES);
             }
         }
     }
 
-    /** Where {@link #readRaw} takes its bytes from, e.g. a checksummed file reader. */
+    /** Where {@link #readRaw} takes its bytes from: {@link io.simforge.core.format.FormatInput#readBulk}'s contract. */
     @FunctionalInterface
-    public interface RawInput {
-        void readFully(byte[] b, int off, int len) throws java.io.IOException;
+    public interface BulkInput {
+        void readBulk(long bytes, io.simforge.core.format.FormatInput.ChunkSink sink) throws java.io.IOException;
     }
 
     /**
-     * Reads {@code rows} rows written by {@link #writeRaw} ({@link #rawBytes} bytes). Padding rows are zeroed
-     * whatever the bytes said, so a search never sees them. Double-buffered: while one chunk's bytes are turned into
-     * values on another core, the next chunk is read, so loading costs about what reading the bytes costs.
+     * Fills this empty matrix (allocated for at least {@code rows} rows) with {@code rows} rows written by
+     * {@link #writeRaw} in {@code order} ({@link #rawBytes} bytes). Padding rows are zeroed whatever the bytes said,
+     * so a search never sees them. Each chunk's values are copied into place on another core while the next chunk is
+     * read ({@code in}'s contract), so this costs about what reading the bytes costs.
      */
-    public static PackedRows readRaw(int rows, int dim, boolean half, RawInput in) throws java.io.IOException {
-        PackedRows p = allocate(rows, dim, half);
-        int size = half ? Short.BYTES : Float.BYTES;
-        int per = RAW_CHUNK / size;
-        int n = (int) (rawBytes(rows, dim, half) / size);
-        byte[][] buffers = {new byte[RAW_CHUNK], new byte[RAW_CHUNK]};
-        java.util.concurrent.ForkJoinTask<?> converting = null;
-        for (int from = 0, i = 0; from < n; from += per, i ^= 1) {
-            int len = Math.min(per, n - from);
-            byte[] chunk = buffers[i];
-            in.readFully(chunk, 0, len * size); // the other buffer's chunk is being converted meanwhile
-            if (converting != null) {
-                converting.join();
+    public void readRaw(int rows, ByteOrder order, BulkInput in) throws java.io.IOException {
+        long values = rawBytes(rows, dim, half != null) / (half != null ? Short.BYTES : Float.BYTES);
+        if (this.rows != 0 || rows < 0 || values > (half != null ? half.length : data.length)) {
+            throw new IllegalStateException("readRaw fills an empty matrix allocated for " + rows + " rows");
+        }
+        int size = half != null ? Short.BYTES : Float.BYTES;
+        in.readBulk(values * size, (chunk, offset) -> {
+            int at = (int) (offset / size);
+            int len = chunk.remaining() / size;
+            if (half != null) {
+                chunk.order(order).asShortBuffer().get(half, at, len);
+            } else {
+                chunk.order(order).asFloatBuffer().get(data, at, len);
             }
-            int at = from;
-            converting = java.util.concurrent.ForkJoinPool.commonPool().submit(() -> {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(chunk);
-                if (half) {
-                    bytes.asShortBuffer().get(p.half, at, len);
-                } else {
-                    bytes.asFloatBuffer().get(p.data, at, len);
-                }
-            });
-        }
-        if (converting != null) {
-            converting.join();
-        }
+        });
         float[] zero = new float[dim];
         for (int r = rows; r % BLOCK != 0; r++) {
-            p.set(r, zero, 0);
+            set(r, zero, 0);
         }
-        p.rows = rows;
-        return p;
+        this.rows = rows;
     }
 
     private static final int RAW_CHUNK = 1 << 20;

@@ -223,4 +223,67 @@ class FormatTest {
         assertTrue(assertThrows(FormatException.class, () -> readBinary(file, 1)).getMessage()
                 .contains("a string's length is 2147483646, more than the"));
     }
+
+    /**
+     * Bulk reads take the bytes the stream has buffered, then the rest straight from the file, in chunks handed over
+     * in order with their offsets; the footer's checksum covers them like every other byte, so a flipped bit among
+     * them is found, and a bulk read longer than the file is truncation.
+     */
+    @Test
+    void bulkReadsReturnEveryByteInOrderAndAreChecksummed() throws IOException {
+        int bulk = 2 * FormatInput.BULK_CHUNK + FormatInput.BULK_CHUNK / 2 + 3; // a part chunk at the end
+        byte[] data = new byte[bulk];
+        new java.util.Random(4).nextBytes(data);
+        Path file = dir.resolve("bulk.bin");
+        AtomicFiles.write(file, raw -> {
+            FormatOutput out = FormatOutput.start(raw, THING);
+            out.writeString("before");
+            out.write(data);
+            out.writeInt(42);
+            out.write(data, 0, 1000); // a short bulk read taken from the stream's buffer only
+            out.finish();
+        });
+        byte[] back = new byte[bulk];
+        List<Long> offsets = new java.util.ArrayList<>();
+        try (FormatInput in = FormatInput.open(file)) {
+            in.checkHeader(THING, 1);
+            assertEquals("before", in.readString());
+            in.readBulk(bulk, (chunk, offset) -> {
+                offsets.add(offset);
+                chunk.get(back, (int) offset, chunk.remaining());
+            });
+            assertEquals(42, in.readInt(), "the stream goes on after the bulk bytes");
+            java.nio.ByteBuffer small = java.nio.ByteBuffer.allocateDirect(1000);
+            in.readFully(small);
+            assertArrayEquals(Arrays.copyOf(data, 1000), bytesOf(small.flip()));
+            in.checkFooter();
+        }
+        assertArrayEquals(data, back);
+        assertEquals(List.of(0L, (long) FormatInput.BULK_CHUNK, 2L * FormatInput.BULK_CHUNK), offsets);
+
+        byte[] flipped = Files.readAllBytes(file);
+        flipped[flipped.length / 2] ^= 4; // inside the bulk bytes
+        Path bad = Files.write(dir.resolve("flipped.bin"), flipped);
+        try (FormatInput in = FormatInput.open(bad)) {
+            in.checkHeader(THING, 1);
+            in.readString();
+            in.readBulk(bulk, (chunk, offset) -> { });
+            in.readInt();
+            in.readFully(java.nio.ByteBuffer.allocate(1000));
+            assertEquals(bad + " is damaged: its checksum does not match its content. Restore it from a copy or write "
+                    + "it again.",
+                    assertThrows(FormatException.class, in::checkFooter).getMessage());
+        }
+        try (FormatInput in = FormatInput.open(file)) {
+            in.checkHeader(THING, 1);
+            assertTrue(assertThrows(FormatException.class, () -> in.readBulk(in.remaining() + 1, (c, o) -> { }))
+                    .getMessage().contains("truncated"));
+        }
+    }
+
+    private static byte[] bytesOf(java.nio.ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
 }

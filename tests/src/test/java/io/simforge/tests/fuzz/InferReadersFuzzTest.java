@@ -38,7 +38,8 @@ class InferReadersFuzzTest {
         Fuzzer f = new Fuzzer("ExactIndex.load", dir, "x.sfindex", t -> t instanceof UnreadableFileException,
                 ExactIndex::load);
         for (String old : new String[] {"index-v1.sfindex", "index-v2-float32.sfindex", "index-v2-float16.sfindex",
-                "index-v3-float32.sfindex", "index-v3-float16.sfindex", "index-v4-float16.sfindex", "index-v5-int8.sfindex"}) {
+                "index-v3-float32.sfindex", "index-v3-float16.sfindex", "index-v4-float16.sfindex", "index-v5-float16.sfindex",
+                "index-v5-int8.sfindex", "index-v6-float32.sfindex", "index-v6-float16.sfindex", "index-v6-int8.sfindex"}) {
             f.seed(golden(old));
         }
         for (ExactIndex.Storage storage : ExactIndex.Storage.values()) {
