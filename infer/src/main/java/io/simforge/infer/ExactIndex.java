@@ -99,9 +99,13 @@ public final class ExactIndex implements VectorIndex {
      */
     public enum Int8Scoring {
         /**
-         * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below: a big
-         * batch is bound by multiply-adds, where VNNI's integer products win; a small one by reading the codes, where
-         * the Java kernel needs no copy and no query rounding.
+         * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below. A call
+         * to ONNX Runtime costs about the same for 1 query as for 10 (MLAS repacks every chunk of codes it multiplies,
+         * so each call reads the whole gallery's codes twice), then little per query, as VNNI's integer products are
+         * 3–4× float32's multiply-adds; the Java kernel costs about the same per query at any batch size. Measured on
+         * 2 cores of an Intel Xeon with AVX512-VNNI, 100,000 × 512 (docs/benchmarks.md, 2026-12-03, shared machine):
+         * 1 query per call p50 6.9 ms Java against 22.3 ms ONNX Runtime; 10 per call 48.7 against 23.6 ms; 64 per
+         * call 369 against 1,135 queries/s. Level at about 4–5 queries per call; the switch is at 8.
          */
         AUTO,
         /** Always the Java kernel (Vector API: codes widened to floats, fused multiply-adds). */
@@ -114,7 +118,7 @@ public final class ExactIndex implements VectorIndex {
     }
 
     /** From this many queries per call, {@link Int8Scoring#AUTO} scores int8 codes with ONNX Runtime. */
-    public static final int INT8_ONNX_MIN_QUERIES = 64;
+    public static final int INT8_ONNX_MIN_QUERIES = 8;
 
     private static final System.Logger LOG = System.getLogger(ExactIndex.class.getName());
 

@@ -2,7 +2,6 @@ package io.simforge.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
@@ -242,6 +241,5 @@ class OnnxInt8ScorerTest {
             ExactIndex.int8Opener = real;
         }
         assertEquals(ExactIndex.Int8Scoring.JAVA, new ExactIndex(dim, ExactIndex.Metric.DOT).int8ScorerFor(1000));
-        assertTrue(ExactIndex.INT8_ONNX_MIN_QUERIES > 1);
     }
 }
