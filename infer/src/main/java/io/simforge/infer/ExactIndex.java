@@ -240,9 +240,11 @@ public final class ExactIndex implements VectorIndex {
     }
 
     private synchronized void giveUpOnnx(String what, Throwable e) {
-        onnxUnavailable = true;
-        LOG.log(System.Logger.Level.WARNING, "ONNX Runtime " + what + " int8 scoring (" + e + "); this index scores "
-                + "its int8 codes with the Java kernel from now on");
+        if (!onnxUnavailable) { // one line, even when searches in flight fail together
+            onnxUnavailable = true;
+            LOG.log(System.Logger.Level.WARNING, "ONNX Runtime " + what + " int8 scoring (" + e + "); this index "
+                    + "scores its int8 codes with the Java kernel from now on");
+        }
         if (onnxScorer != null) {
             onnxScorer.close();
             onnxScorer = null;
