@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
  * FMA peak), small batches of 1 and 10 queries (latency per call, p50 and p99), memory, and optionally saving and
  * loading the index next to plainly reading its file. With {@code save} the data and our top-k ids are written as
  * NumPy files so the peer script can check it finds the same neighbours. With {@link ExactIndex.Storage#INT8} it
- * also reports recall@k against a float32 index of the same data, searched after the timed runs.
+ * also reports recall@k against a float32 index of the same data, searched after the timed runs, and which scorer
+ * of the codes ran for each batch size ({@link ExactIndex#int8ScorerFor}).
  */
 public final class SearchBenchmark {
     private final PrintStream out;
@@ -33,14 +34,27 @@ public final class SearchBenchmark {
         this.out = out;
     }
 
+    /**
+     * Who scores: {@code AUTO} the index's own choice (the Java kernel for float32 and float16; for int8 ONNX Runtime
+     * from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call), {@code JAVA} the Java kernel, {@code ONNX} ONNX
+     * Runtime (float storages: the MatMul + TopK graph of {@link OnnxIndexScorer}; int8: the integer product of
+     * {@link ExactIndex.Int8Scoring#ONNX_RUNTIME}).
+     */
+    public enum Scoring { AUTO, JAVA, ONNX }
+
+    /** Batch sizes of the small-batch latency runs (those that fit in the small-batch query count). */
+    private static final int[] SMALL_BATCHES = {1, 10, 64, 256};
+
     /** What to measure besides the batch runs. */
     public record Extras(int smallBatchQueries, Path loadDir, double peakGflops) {}
 
     public void run(int gallery, int queries, int dim, int k, ExactIndex.Storage storage, int runs, long seed,
-            Path save, boolean onnx, Extras extras) throws IOException {
+            Path save, Scoring scoring, Extras extras) throws IOException {
+        boolean int8 = storage == ExactIndex.Storage.INT8;
         String what = String.format(Locale.ROOT, "simforge ExactIndex (%s, %s)", storage.name().toLowerCase(Locale.ROOT),
-                onnx ? "ONNX Runtime graph" : DotKernel.best().name());
-        Path saved = measure(gallery, queries, dim, k, storage, runs, seed, save, onnx, extras, what);
+                int8 ? "int8 scoring " + scoring.name().toLowerCase(Locale.ROOT)
+                        : scoring == Scoring.ONNX ? "ONNX Runtime graph" : DotKernel.best().name());
+        Path saved = measure(gallery, queries, dim, k, storage, runs, seed, save, scoring, extras, what);
         if (saved != null) {
             measureLoad(saved, what); // here, where the index measured above is garbage: the heap is the app's at start
         }
@@ -48,9 +62,15 @@ public final class SearchBenchmark {
 
     /** Everything but loading; returns the saved index file when {@code extras} asks for loading. */
     private Path measure(int gallery, int queries, int dim, int k, ExactIndex.Storage storage, int runs, long seed,
-            Path save, boolean onnx, Extras extras, String what) throws IOException {
+            Path save, Scoring scoring, Extras extras, String what) throws IOException {
         float[] q = unitRows(0, queries, dim, seed + 1);
         ExactIndex index = new ExactIndex(dim, ExactIndex.Metric.DOT, storage);
+        boolean int8 = storage == ExactIndex.Storage.INT8;
+        index.setInt8Scoring(switch (scoring) {
+            case AUTO -> ExactIndex.Int8Scoring.AUTO;
+            case JAVA -> ExactIndex.Int8Scoring.JAVA;
+            case ONNX -> ExactIndex.Int8Scoring.ONNX_RUNTIME;
+        });
         double build = fill(index, gallery, seed, save);
         if (save != null) {
             Npy.writeFloats(save.resolve("queries.npy"), q, queries, dim);
@@ -58,14 +78,22 @@ public final class SearchBenchmark {
         out.printf(Locale.ROOT, "%s: %d × %d gallery built (addAll) in %.2f s%n", what, gallery, dim, build);
         double flop = 2.0 * queries * gallery * dim;
         List<List<ExactIndex.Hit>> hits = null;
-        try (OnnxIndexScorer scorer = onnx ? new OnnxIndexScorer(io.simforge.core.device.DeviceSpec.cpu(), 0) : null) {
+        try (index; OnnxIndexScorer scorer = scoring == Scoring.ONNX && !int8
+                ? new OnnxIndexScorer(io.simforge.core.device.DeviceSpec.cpu(), 0) : null) {
             Searcher search = scorer != null ? (x, kk) -> scorer.search(index, x, kk) : index::search;
             // Warm-up: also the ONNX scorer's one-off copy into a tensor, and int8's quantising of the vectors.
             long warm = System.nanoTime();
             search.search(Arrays.copyOf(q, dim), k);
             out.printf(Locale.ROOT, "%s: first search of one query (%s) %.2f s; vectors %d MiB%n", what,
-                    storage == ExactIndex.Storage.INT8 ? "quantises the vectors" : "warm-up",
-                    (System.nanoTime() - warm) / 1e9, index.vectorBytes() >> 20);
+                    int8 ? "quantises the vectors" : "warm-up", (System.nanoTime() - warm) / 1e9,
+                    index.vectorBytes() >> 20);
+            if (int8 && index.int8ScorerFor(queries) == ExactIndex.Int8Scoring.ONNX_RUNTIME) {
+                int n = Math.min(queries, ExactIndex.INT8_ONNX_MIN_QUERIES);
+                warm = System.nanoTime();
+                search.search(Arrays.copyOf(q, n * dim), k);
+                out.printf(Locale.ROOT, "%s: first search of %d queries (opens ONNX Runtime, copies the codes to "
+                        + "native memory) %.2f s%n", what, n, (System.nanoTime() - warm) / 1e9);
+            }
             double[] times = new double[runs];
             for (int r = 0; r < runs; r++) {
                 long t = System.nanoTime();
@@ -73,11 +101,12 @@ public final class SearchBenchmark {
                 times[r] = (System.nanoTime() - t) / 1e9;
                 double gflops = flop / times[r] / 1e9;
                 out.printf(Locale.ROOT, "%s: %d queries × %d gallery × %d dims, top-%d, run %d: %.3f s = %.0f "
-                        + "queries/s, %.1f GFLOP/s%s%n", what, queries, gallery, dim, k, r + 1, times[r],
+                        + "queries/s, %.1f GFLOP/s%s%s%n", what, queries, gallery, dim, k, r + 1, times[r],
                         queries / times[r], gflops, extras.peakGflops() > 0
-                                ? String.format(Locale.ROOT, " (%.0f%% of peak)", 100 * gflops / extras.peakGflops()) : "");
+                                ? String.format(Locale.ROOT, " (%.0f%% of peak)", 100 * gflops / extras.peakGflops()) : "",
+                        scorerRan(index, queries));
             }
-            for (int batch : new int[] {1, 10}) {
+            for (int batch : SMALL_BATCHES) {
                 int n = Math.min(extras.smallBatchQueries(), queries) / batch * batch;
                 if (n == 0) {
                     continue;
@@ -93,8 +122,8 @@ public final class SearchBenchmark {
                 double total = (System.nanoTime() - t0) / 1e9;
                 Arrays.sort(latency);
                 out.printf(Locale.ROOT, "%s: %d queries in batches of %d over %d gallery: %.0f queries/s, per batch "
-                        + "p50 %.2f ms, p99 %.2f ms%n", what, n, batch, gallery, n / total,
-                        percentile(latency, 0.50), percentile(latency, 0.99));
+                        + "p50 %.2f ms, p99 %.2f ms%s%n", what, n, batch, gallery, n / total,
+                        percentile(latency, 0.50), percentile(latency, 0.99), scorerRan(index, batch));
             }
         }
         out.printf(Locale.ROOT, "%s: memory: heap used %d MiB, process peak RSS %s%n", what,
@@ -106,7 +135,7 @@ public final class SearchBenchmark {
             index.save(saved);
             out.printf(Locale.ROOT, "%s: saved in %.2f s%n", what, (System.nanoTime() - t) / 1e9);
         }
-        if (storage == ExactIndex.Storage.INT8) {
+        if (int8) {
             ExactIndex reference = new ExactIndex(dim, ExactIndex.Metric.DOT);
             fill(reference, gallery, seed, null);
             List<List<ExactIndex.Hit>> exact = reference.search(q, k);
@@ -159,6 +188,15 @@ public final class SearchBenchmark {
             build += (System.nanoTime() - t) / 1e9;
         }
         return build;
+    }
+
+    /** For int8 storage, which scorer of the codes a batch of {@code queries} ran on (after any fallback). */
+    private static String scorerRan(ExactIndex index, int queries) {
+        if (index.storage() != ExactIndex.Storage.INT8) {
+            return "";
+        }
+        return index.int8ScorerFor(queries) == ExactIndex.Int8Scoring.ONNX_RUNTIME
+                ? "; codes scored by ONNX Runtime (MatMulInteger)" : "; codes scored by the Java kernel";
     }
 
     @FunctionalInterface

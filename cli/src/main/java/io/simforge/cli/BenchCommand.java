@@ -140,9 +140,11 @@ final class BenchCommand implements Runnable {
         @Option(converter = Ranges.Positive.class, names = "--runs", defaultValue = "3", description = "Timed runs; the best counts (default 3).")
         int runs;
 
-        @Option(names = "--scoring", defaultValue = "java", description = "java (the SIMD kernel, default) or onnx (the "
-                + "ONNX Runtime graph, OnnxIndexScorer, on the CPU).")
-        String scoring;
+        @Option(names = "--scoring", defaultValue = "auto", converter = ScoringConverter.class, description = "auto "
+                + "(default: the index's own choice; with --storage INT8, ONNX Runtime's integer product from "
+                + "ExactIndex.INT8_ONNX_MIN_QUERIES queries per call, the Java kernel below), java (the SIMD kernel) or "
+                + "onnx (ONNX Runtime on the CPU: OnnxIndexScorer's graph for float storage, MatMulInteger for INT8).")
+        io.simforge.bench.SearchBenchmark.Scoring scoring;
 
         @Option(names = "--save", description = "Write gallery, queries and our top-k ids as .npy here (for the "
                 + "faiss script's agreement check); only for the first gallery size.")
@@ -172,7 +174,7 @@ final class BenchCommand implements Runnable {
             }
             for (int i = 0; i < gallery.length; i++) {
                 new io.simforge.bench.SearchBenchmark(System.out).run(gallery[i], queries, dim, k, storage, runs, 1,
-                        i == 0 ? save : null, "onnx".equals(scoring),
+                        i == 0 ? save : null, scoring,
                         new io.simforge.bench.SearchBenchmark.Extras(smallBatches, loadDir, peak));
             }
             return 0;
@@ -225,6 +227,20 @@ final class BenchCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** {@code --scoring}'s values, written in lower case as before. */
+    static final class ScoringConverter implements picocli.CommandLine.ITypeConverter<io.simforge.bench.SearchBenchmark.Scoring> {
+        @Override
+        public io.simforge.bench.SearchBenchmark.Scoring convert(String value) {
+            for (io.simforge.bench.SearchBenchmark.Scoring s : io.simforge.bench.SearchBenchmark.Scoring.values()) {
+                if (s.name().equalsIgnoreCase(value)) {
+                    return s;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("--scoring takes auto, java or onnx, got '" + value
+                    + "'");
         }
     }
 

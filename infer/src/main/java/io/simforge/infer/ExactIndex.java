@@ -102,6 +102,35 @@ public final class ExactIndex implements VectorIndex {
     /** With {@link Storage#INT8}, how many candidates per requested result the codes pick for re-ranking. */
     public static final int INT8_CANDIDATES = 4;
 
+    /**
+     * How a search over {@link Storage#INT8} scores the codes. Both pick candidates by the codes and re-rank them in
+     * float32, so both give float32's results whenever those are among the candidates.
+     */
+    public enum Int8Scoring {
+        /**
+         * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below. A call
+         * to ONNX Runtime costs about the same for 1 query as for 10 (MLAS repacks every chunk of codes it multiplies,
+         * so each call reads the whole gallery's codes twice), then little per query, as VNNI's integer products are
+         * 3–4× float32's multiply-adds; the Java kernel costs about the same per query at any batch size. Measured on
+         * 2 cores of an Intel Xeon with AVX512-VNNI, 100,000 × 512 (docs/benchmarks.md, 2026-12-03, shared machine):
+         * 1 query per call p50 6.9 ms Java against 22.3 ms ONNX Runtime; 10 per call 48.7 against 23.6 ms; 64 per
+         * call 369 against 1,135 queries/s. Level at about 4–5 queries per call; the switch is at 8.
+         */
+        AUTO,
+        /** Always the Java kernel (Vector API: codes widened to floats, fused multiply-adds). */
+        JAVA,
+        /**
+         * Always ONNX Runtime's integer matrix product ({@code MatMulInteger}, MLAS: AVX512-VNNI or AMX where the CPU
+         * has them) on the queries quantised to 8 bits; it keeps a second copy of the codes in native memory.
+         */
+        ONNX_RUNTIME
+    }
+
+    /** From this many queries per call, {@link Int8Scoring#AUTO} scores int8 codes with ONNX Runtime. */
+    public static final int INT8_ONNX_MIN_QUERIES = 8;
+
+    private static final System.Logger LOG = System.getLogger(ExactIndex.class.getName());
+
     private final int dim;
     private final Metric metric;
     private final Storage storage;
@@ -115,6 +144,20 @@ public final class ExactIndex implements VectorIndex {
     /** {@link Storage#INT8}'s codes and the {@link #modifications} they were made at (guarded by this). */
     private Int8Rows codes;
     private long codesAt = -1;
+    private volatile Int8Scoring int8Scoring = Int8Scoring.AUTO;
+    /** The ONNX Runtime scorer of the codes, opened at its first use (guarded by this). */
+    private OnnxInt8Scorer onnxScorer;
+    /** Set when ONNX Runtime could not score the codes: every later search uses the Java kernel. */
+    private volatile boolean onnxUnavailable;
+    /** Opens {@link #onnxScorer}; tests replace it to see the fallback. */
+    static volatile Int8ScorerOpener int8Opener = () -> OnnxInt8Scorer.open(Math.max(1,
+            java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()));
+
+    /** Opens an ONNX Runtime scorer of int8 codes. */
+    @FunctionalInterface
+    interface Int8ScorerOpener {
+        OnnxInt8Scorer open() throws Exception;
+    }
 
     /** An empty float32 index. */
     public ExactIndex(int dim, Metric metric) {
@@ -152,6 +195,78 @@ public final class ExactIndex implements VectorIndex {
     public long vectorBytes() {
         Int8Rows c = storage == Storage.INT8 ? codes() : null;
         return vectors.bytes() + (c == null ? 0 : c.bytes());
+    }
+
+    /** How searches over {@link Storage#INT8} score the codes ({@link Int8Scoring#AUTO} unless set). */
+    public Int8Scoring int8Scoring() {
+        return int8Scoring;
+    }
+
+    /** Chooses how searches over {@link Storage#INT8} score the codes; other storages ignore it. */
+    public void setInt8Scoring(Int8Scoring scoring) {
+        this.int8Scoring = java.util.Objects.requireNonNull(scoring, "scoring");
+    }
+
+    /**
+     * The scorer a search of {@code numQueries} queries uses now: {@link Int8Scoring#JAVA} or {@link
+     * Int8Scoring#ONNX_RUNTIME} ({@code JAVA} for storages other than int8, and once ONNX Runtime has failed).
+     */
+    public Int8Scoring int8ScorerFor(int numQueries) {
+        if (storage != Storage.INT8 || onnxUnavailable) {
+            return Int8Scoring.JAVA;
+        }
+        return switch (int8Scoring) {
+            case JAVA -> Int8Scoring.JAVA;
+            case ONNX_RUNTIME -> Int8Scoring.ONNX_RUNTIME;
+            case AUTO -> numQueries >= INT8_ONNX_MIN_QUERIES ? Int8Scoring.ONNX_RUNTIME : Int8Scoring.JAVA;
+        };
+    }
+
+    /**
+     * The candidates ONNX Runtime picks, or null when it cannot (not on the class path, no native library, a
+     * product that saturates, a failed run): then this index logs why once and keeps to the Java kernel.
+     */
+    private int[][] onnxCandidates(float[] q, Int8Rows c, int perQuery) {
+        synchronized (this) {
+            if (onnxScorer == null && !onnxUnavailable) {
+                try {
+                    onnxScorer = int8Opener.open();
+                } catch (Exception | LinkageError e) {
+                    giveUpOnnx("cannot open", e);
+                }
+            }
+        }
+        OnnxInt8Scorer scorer = onnxScorer;
+        if (scorer == null) {
+            return null;
+        }
+        try {
+            return scorer.candidates(q, c, perQuery);
+        } catch (Exception | LinkageError e) {
+            giveUpOnnx("failed in", e);
+            return null;
+        }
+    }
+
+    private synchronized void giveUpOnnx(String what, Throwable e) {
+        if (!onnxUnavailable) { // one line, even when searches in flight fail together
+            onnxUnavailable = true;
+            LOG.log(System.Logger.Level.WARNING, "ONNX Runtime " + what + " int8 scoring (" + e + "); this index "
+                    + "scores its int8 codes with the Java kernel from now on");
+        }
+        if (onnxScorer != null) {
+            onnxScorer.close();
+            onnxScorer = null;
+        }
+    }
+
+    /** Frees the ONNX Runtime scorer of int8 codes, if one was opened; the index stays usable. */
+    @Override
+    public synchronized void close() {
+        if (onnxScorer != null) {
+            onnxScorer.close();
+            onnxScorer = null;
+        }
     }
 
     /** {@link Storage#INT8}'s codes of the current vectors, quantised again when the vectors changed. */
@@ -337,8 +452,7 @@ public final class ExactIndex implements VectorIndex {
             return out;
         }
         int kk = Math.min(k, n);
-        ExactKnn.Neighbours nb = storage == Storage.INT8
-                ? ExactKnn.searchQuantized(q, codes(), vectors, kk, (int) Math.min(n, (long) INT8_CANDIDATES * kk))
+        ExactKnn.Neighbours nb = storage == Storage.INT8 ? searchInt8(q, kk)
                 : ExactKnn.searchWithScores(q, vectors, kk, -1);
         for (int i = 0; i < numQueries; i++) {
             List<Hit> hits = new ArrayList<>(nb.indices()[i].length);
@@ -348,6 +462,18 @@ public final class ExactIndex implements VectorIndex {
             out.add(hits);
         }
         return out;
+    }
+
+    private ExactKnn.Neighbours searchInt8(float[] q, int k) {
+        Int8Rows c = codes();
+        int candidates = (int) Math.min(c.rows(), (long) INT8_CANDIDATES * k);
+        if (int8ScorerFor(q.length / dim) == Int8Scoring.ONNX_RUNTIME) {
+            int[][] picked = onnxCandidates(q, c, candidates);
+            if (picked != null) {
+                return ExactKnn.rerank(q, vectors, picked, k);
+            }
+        }
+        return ExactKnn.searchQuantized(q, c, vectors, k, candidates);
     }
 
     /**

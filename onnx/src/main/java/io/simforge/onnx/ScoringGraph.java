@@ -41,6 +41,30 @@ public final class ScoringGraph {
         return OnnxWriter.toBytes(modelProto());
     }
 
+    /**
+     * The integer scoring model of int8 storage: one {@code MatMulInteger} of the queries quantised to unsigned
+     * bytes around a zero point of 128 ({@code queries} [q, dim], uint8) with a slice of the gallery's signed codes
+     * ({@code codes} [dim, rows], int8), giving {@code scores} [q, rows] (int32, exact sums). Unsigned × signed is
+     * the operand pair ONNX Runtime's MLAS has VNNI kernels for; signed × signed has none there.
+     */
+    public static ModelProto int8ModelProto() {
+        GraphProto graph = GraphProto.builder().optName("simforge-int8-scoring")
+                .addNode(node("MatMulInteger", List.of("queries", "codes", "zero_point"), List.of("scores")))
+                .addInitializer(TensorProto.builder().setName("zero_point").setDataType(ElementType.UINT8.number())
+                        .optRawData(new byte[] {(byte) 128}).build())
+                .addInput(ValueInfoProto.tensor("queries", ElementType.UINT8, "q", "dim"))
+                .addInput(ValueInfoProto.tensor("codes", ElementType.INT8, "dim", "rows"))
+                .addOutput(ValueInfoProto.tensor("scores", ElementType.INT32, "q", "rows"))
+                .build();
+        return ModelProto.builder().setIrVersion(8).optProducer("simforge", "").addOpsetImport("", 17).setGraph(graph)
+                .build();
+    }
+
+    /** {@link #int8ModelProto()}'s bytes. */
+    public static byte[] int8Model() {
+        return OnnxWriter.toBytes(int8ModelProto());
+    }
+
     private static NodeProto node(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.builder().setOpType(op).optName(op.toLowerCase(java.util.Locale.ROOT))
                 .addInputs(inputs);

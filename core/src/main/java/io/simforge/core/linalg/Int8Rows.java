@@ -135,6 +135,26 @@ public final class Int8Rows {
         return scaled;
     }
 
+    /**
+     * Copies the codes of rows {@code first … first + count − 1} into {@code out} as a {@code dim × count} matrix
+     * (dimension by dimension, each dimension's codes of those rows in row order), the stored signed codes
+     * ({@code code − 128}): the layout an integer matrix product takes its right-hand side in.
+     *
+     * @param first a multiple of {@link PackedRows#BLOCK}
+     */
+    public void copyDimensionMajor(int first, int count, java.nio.ByteBuffer out) {
+        if (first < 0 || first % PackedRows.BLOCK != 0 || count < 0 || first + count > rows) {
+            throw new IllegalArgumentException("rows " + first + " to " + (first + count) + " of " + rows
+                    + ": the first must be a multiple of " + PackedRows.BLOCK);
+        }
+        for (int d = 0; d < dim; d++) {
+            for (int r = first; r < first + count; r += PackedRows.BLOCK) {
+                int at = (r / PackedRows.BLOCK) * PackedRows.BLOCK * dim + d * PackedRows.BLOCK;
+                out.put(codes, at, Math.min(PackedRows.BLOCK, first + count - r));
+            }
+        }
+    }
+
     /** The value code {@code c} stands for in dimension {@code d}. */
     public float decode(int d, byte c) {
         return low[d] + (c + 128) * step[d];

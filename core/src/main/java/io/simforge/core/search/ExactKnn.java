@@ -131,23 +131,47 @@ public final class ExactKnn {
         float[][] scores = new float[numQueries][];
         scan(numQueries, codes.rows(), codes.blocks(), kernel,
                 (start, count, g, out) -> kernel.scores(scaled, start, count, codes, g, out), q -> candidates, -1,
-                (q, idx, sc, count) -> {
-                    long[] keys = new long[count];
-                    for (int c = 0; c < count; c++) {
-                        keys[c] = key(exact.dot(idx[c], queries, q * dim), idx[c]);
-                    }
-                    Arrays.sort(keys);
-                    int n = Math.min(k, count);
-                    result[q] = new int[k];
-                    scores[q] = new float[k];
-                    Arrays.fill(result[q], n, k, -1);
-                    Arrays.fill(scores[q], n, k, Float.NEGATIVE_INFINITY);
-                    for (int c = 0; c < n; c++) {
-                        result[q][c] = (int) keys[c];
-                        scores[q][c] = scoreOf(keys[c]);
-                    }
-                });
+                (q, idx, sc, count) -> rerank(queries, q, exact, idx, count, k, result, scores));
         return new Neighbours(result, scores);
+    }
+
+    /**
+     * Re-ranks each query's candidate rows by their float32 rows in {@code exact}, as {@link #searchQuantized} does
+     * with the candidates its codes pick: for scorers of the codes that live elsewhere (ONNX Runtime's integer
+     * matrix product). Scores, order and ties (to the lower row) are {@link #searchQuantized}'s.
+     *
+     * @param candidates per query its candidate rows (distinct, any order, at least one)
+     * @return the best {@code k} per query; a query with fewer candidates is padded with -1 and −∞
+     */
+    public static Neighbours rerank(float[] queries, PackedRows exact, int[][] candidates, int k) {
+        int dim = exact.dim();
+        if (k <= 0 || queries.length != candidates.length * dim) {
+            throw new IllegalArgumentException("k must be positive and there must be one candidate list per query, got k "
+                    + k + ", " + candidates.length + " lists for " + queries.length / dim + " queries");
+        }
+        int[][] result = new int[candidates.length][];
+        float[][] scores = new float[candidates.length][];
+        IntStream.range(0, candidates.length).parallel()
+                .forEach(q -> rerank(queries, q, exact, candidates[q], candidates[q].length, k, result, scores));
+        return new Neighbours(result, scores);
+    }
+
+    private static void rerank(float[] queries, int q, PackedRows exact, int[] idx, int count, int k, int[][] result,
+            float[][] scores) {
+        long[] keys = new long[count];
+        for (int c = 0; c < count; c++) {
+            keys[c] = key(exact.dot(idx[c], queries, q * exact.dim()), idx[c]);
+        }
+        Arrays.sort(keys);
+        int n = Math.min(k, count);
+        result[q] = new int[k];
+        scores[q] = new float[k];
+        Arrays.fill(result[q], n, k, -1);
+        Arrays.fill(scores[q], n, k, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < n; c++) {
+            result[q][c] = (int) keys[c];
+            scores[q][c] = scoreOf(keys[c]);
+        }
     }
 
     /** Scores queries {@code start … start+count−1} against gallery block {@code block} into {@code out}. */

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -141,6 +144,45 @@ class ExactKnnTest {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reRankingGivenCandidatesIsExactOverThemWithTiesToTheLowerRow() {
+        // Candidates from elsewhere (ONNX Runtime's integer scores), in any order: the best k of them by the float64
+        // reference restricted to those rows, tie order included; every row as candidates gives the exact lists.
+        Random r = new Random(29);
+        int n = 260;
+        int dim = 9;
+        int nq = 6;
+        float[] g = smallIntegers(r, n * dim);
+        float[] q = smallIntegers(r, nq * dim);
+        PackedRows packed = PackedRows.pack(g, n, dim);
+        int[][] all = new int[nq][];
+        int[][] some = new int[nq][];
+        for (int i = 0; i < nq; i++) {
+            List<Integer> rows = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+            Collections.shuffle(rows, r);
+            all[i] = rows.stream().mapToInt(Integer::intValue).toArray();
+            some[i] = Arrays.copyOf(all[i], 30);
+        }
+        for (int k : new int[] {1, 10, 40}) {
+            ExactKnn.Neighbours got = ExactKnn.rerank(q, packed, all, k);
+            ExactKnn.Neighbours few = ExactKnn.rerank(q, packed, some, k);
+            for (int i = 0; i < nq; i++) {
+                assertArrayEquals(reference(q, i, g, n, dim, k, -1), got.indices()[i], "k " + k + ", query " + i);
+                int qi = i;
+                int[] want = Arrays.stream(some[i]).boxed()
+                        .sorted(Comparator.<Integer>comparingDouble(row -> -dot(q, qi, g, row, dim))
+                                .thenComparingInt(row -> row))
+                        .mapToInt(Integer::intValue).toArray();
+                int[] padded = Arrays.copyOf(want, k);
+                Arrays.fill(padded, Math.min(k, want.length), k, -1);
+                assertArrayEquals(padded, few.indices()[i], "30 candidates, k " + k + ", query " + i);
+                for (int j = 0; j < Math.min(k, want.length); j++) {
+                    assertEquals(dot(q, i, g, want[j], dim), few.scores()[i][j], 0);
                 }
             }
         }

@@ -1,0 +1,292 @@
+package io.simforge.infer;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.linalg.Int8Rows;
+import io.simforge.core.linalg.PackedRows;
+import io.simforge.onnx.ScoringGraph;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Picks {@link ExactIndex.Storage#INT8}'s candidates with ONNX Runtime's integer matrix product ({@link
+ * ScoringGraph#int8ModelProto()}), which MLAS runs on AVX512-VNNI's {@code vpdpbusd} (or AMX) where the CPU has it:
+ * 3–4× float32's multiply-adds per cycle, where Java 17's Vector API only widens bytes to floats.
+ *
+ * <p>Each query is first multiplied by the codes' steps ({@link Int8Rows#scaleQueries}, so its product with a row's
+ * codes ranks the rows as the Java kernel's scores do), then quantised on its own, symmetrically: scale {@code max|x| /
+ * 127}, values −127…127, sent as unsigned bytes around the zero point 128. The integer scores are exact sums; what
+ * differs from the Java int8 kernel is the query's rounding (at most half its scale per value), which the float32
+ * re-rank of the candidates absorbs. The candidates are each query's best {@code perQuery} rows by integer score, ties
+ * to the lower row.
+ *
+ * <p>The codes are copied once into native memory (a quarter of the float32 vectors' size), as {@code dim × rows}
+ * slices of {@value #CHUNK_ROWS} rows, and again only when the index's codes change; queries go in blocks of {@value
+ * #QUERY_BLOCK}, so the score buffer stays at {@code QUERY_BLOCK × CHUNK_ROWS} ints. Searches through one scorer run
+ * one at a time. Opening checks that the product does not saturate (the {@code vpmaddubsw} route of CPUs without VNNI
+ * can clip pairs of products to 16 bits): such a runtime is refused rather than used.
+ */
+final class OnnxInt8Scorer implements AutoCloseable {
+    /** Gallery rows per matrix product: a multiple of {@link PackedRows#BLOCK}, scores small enough to stay cached. */
+    static final int CHUNK_ROWS = 4096;
+    static final int QUERY_BLOCK = 1024;
+    /** The largest quantised query value: signed 8-bit, symmetric. */
+    static final int LEVELS = 127;
+    private static final System.Logger LOG = System.getLogger(OnnxInt8Scorer.class.getName());
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final int threads;
+    private Int8Rows cachedFor;
+    private final List<OnnxTensor> chunks = new ArrayList<>();
+    private ByteBuffer queryBytes;
+    private ByteBuffer scoreBytes;
+
+    private OnnxInt8Scorer(OrtSession session, int threads) {
+        this.session = session;
+        this.threads = threads;
+    }
+
+    /**
+     * Opens the integer scoring session on the CPU.
+     *
+     * @param threads ONNX Runtime intra-op threads (the cores the Java kernel would use)
+     * @throws OrtException when the runtime cannot build the session, or its product saturates on this CPU
+     */
+    static OnnxInt8Scorer open(int threads) throws OrtException {
+        OrtSession session = OrtSessions.open((e, options) -> {
+            // Idle runtime threads must not spin: candidate selection runs on the same cores between products.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            return e.createSession(ScoringGraph.int8Model(), options);
+        }, DeviceSpec.cpu(), threads, "the int8 scoring graph").session();
+        OnnxInt8Scorer scorer = new OnnxInt8Scorer(session, threads);
+        try {
+            scorer.checkExact();
+            return scorer;
+        } catch (OrtException | RuntimeException e) {
+            scorer.close();
+            throw e;
+        }
+    }
+
+    /** Refuses a runtime whose products saturate: the extreme operands, whose exact sums need more than 16 bits. */
+    private void checkExact() throws OrtException {
+        int dim = 64;
+        byte[] q = new byte[dim];
+        byte[] codes = new byte[dim * 2];
+        Arrays.fill(q, (byte) (128 + LEVELS));
+        for (int d = 0; d < dim; d++) {
+            codes[2 * d] = Byte.MIN_VALUE;
+            codes[2 * d + 1] = Byte.MAX_VALUE;
+        }
+        int[] got = product(q, 1, codes, dim, 2);
+        int[] want = {LEVELS * Byte.MIN_VALUE * dim, LEVELS * Byte.MAX_VALUE * dim};
+        if (!Arrays.equals(got, want)) {
+            throw new OrtException("ONNX Runtime's uint8 × int8 product saturates on this CPU (got "
+                    + Arrays.toString(got) + ", exact " + Arrays.toString(want) + ")");
+        }
+    }
+
+    /**
+     * The exact integer product of {@code count} quantised queries (uint8 around 128, row-major) with a {@code dim ×
+     * rows} matrix of signed codes, row-major {@code count × rows}: the graph alone, for tests and the opening check.
+     */
+    int[] product(byte[] queries, int count, byte[] codes, int dim, int rows) throws OrtException {
+        ByteBuffer q = ByteBuffer.allocateDirect(queries.length).put(queries).flip();
+        ByteBuffer c = ByteBuffer.allocateDirect(codes.length).put(codes).flip();
+        try (OnnxTensor qt = OnnxTensor.createTensor(env, q, new long[] {count, dim}, OnnxJavaType.UINT8);
+                OnnxTensor ct = OnnxTensor.createTensor(env, c, new long[] {dim, rows}, OnnxJavaType.INT8);
+                OrtSession.Result r = session.run(Map.of("queries", qt, "codes", ct))) {
+            IntBuffer out = ((OnnxTensor) r.get("scores").orElseThrow()).getIntBuffer();
+            int[] scores = new int[count * rows];
+            out.get(scores);
+            return scores;
+        }
+    }
+
+    /**
+     * Each query's best {@code perQuery} rows of {@code codes} by integer score (ties to the lower row), in no
+     * particular order.
+     *
+     * @param queries row-major, as the index prepared them (normalised for cosine)
+     */
+    synchronized int[][] candidates(float[] queries, Int8Rows codes, int perQuery) throws OrtException {
+        refresh(codes);
+        int dim = codes.dim();
+        int n = codes.rows();
+        int numQueries = queries.length / dim;
+        byte[] quantised = quantise(codes.scaleQueries(queries), dim);
+        int[][] out = new int[numQueries][];
+        int block = Math.min(QUERY_BLOCK, numQueries);
+        int chunkRows = Math.min(CHUNK_ROWS, n);
+        if (queryBytes == null || queryBytes.capacity() < block * dim) {
+            queryBytes = ByteBuffer.allocateDirect(block * dim);
+        }
+        if (scoreBytes == null || scoreBytes.capacity() < block * chunkRows * Integer.BYTES) {
+            scoreBytes = ByteBuffer.allocateDirect(block * chunkRows * Integer.BYTES).order(ByteOrder.nativeOrder());
+        }
+        for (int start = 0; start < numQueries; start += block) {
+            int count = Math.min(block, numQueries - start);
+            queryBytes.clear().put(quantised, start * dim, count * dim).flip();
+            TopRows[] tops = new TopRows[count];
+            for (int i = 0; i < count; i++) {
+                tops[i] = new TopRows(Math.min(perQuery, n));
+            }
+            try (OnnxTensor qt = OnnxTensor.createTensor(env, queryBytes, new long[] {count, dim}, OnnxJavaType.UINT8)) {
+                for (int c = 0; c < chunks.size(); c++) {
+                    int first = c * CHUNK_ROWS;
+                    int rows = Math.min(CHUNK_ROWS, n - first);
+                    IntBuffer scores = scoreBytes.clear().limit(count * rows * Integer.BYTES).slice()
+                            .order(ByteOrder.nativeOrder()).asIntBuffer();
+                    try (OnnxTensor st = OnnxTensor.createTensor(env, scores, new long[] {count, rows});
+                            OrtSession.Result r = session.run(Map.of("queries", qt, "codes", chunks.get(c)),
+                                    Map.of("scores", st))) {
+                        select(scores, count, rows, first, tops);
+                    }
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                out[start + i] = tops[i].rows();
+            }
+        }
+        return out;
+    }
+
+    /** Offers every query's scores of one chunk to its top list, the queries split across the cores. */
+    private void select(IntBuffer scores, int count, int rows, int first, TopRows[] tops) {
+        int parts = Math.min(count, threads);
+        IntStream.range(0, parts).parallel().forEach(p -> {
+            int[] row = new int[rows];
+            for (int i = count * p / parts, end = count * (p + 1) / parts; i < end; i++) {
+                scores.get(i * rows, row, 0, rows);
+                tops[i].offer(row, rows, first);
+            }
+        });
+    }
+
+    /**
+     * Queries (row-major, {@code dim} per query) quantised one by one: {@code round(x · 127 / max|x|)} plus the zero
+     * point 128, as unsigned bytes; a query of zeros becomes all 128 (scores all 0).
+     */
+    static byte[] quantise(float[] queries, int dim) {
+        byte[] out = new byte[queries.length];
+        for (int off = 0; off < queries.length; off += dim) {
+            float max = 0;
+            for (int d = off; d < off + dim; d++) {
+                max = Math.max(max, Math.abs(queries[d]));
+            }
+            float inverse = max == 0 ? 0 : LEVELS / max;
+            for (int d = off; d < off + dim; d++) {
+                int v = Math.round(queries[d] * inverse);
+                out[d] = (byte) (128 + Math.max(-LEVELS, Math.min(LEVELS, v)));
+            }
+        }
+        return out;
+    }
+
+    /** Copies the codes into native tensors when this scorer holds none or older ones. */
+    private void refresh(Int8Rows codes) throws OrtException {
+        if (codes == cachedFor) {
+            return;
+        }
+        closeChunks();
+        int dim = codes.dim();
+        for (int first = 0; first < codes.rows(); first += CHUNK_ROWS) {
+            int rows = Math.min(CHUNK_ROWS, codes.rows() - first);
+            ByteBuffer b = ByteBuffer.allocateDirect(dim * rows);
+            codes.copyDimensionMajor(first, rows, b);
+            chunks.add(OnnxTensor.createTensor(env, b.flip(), new long[] {dim, rows}, OnnxJavaType.INT8));
+        }
+        cachedFor = codes;
+    }
+
+    private void closeChunks() {
+        chunks.forEach(OnnxTensor::close);
+        chunks.clear();
+        cachedFor = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeChunks();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.log(Level.WARNING, "closing the int8 scoring session failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One query's best rows so far as a min-heap of keys {@code score << 32 | (MAX − row)}: the root is the worst kept,
+     * and a lower row ranks above a higher one of the same score. Rows are offered in ascending order, so once the
+     * heap is full a score equal to the root's can never enter: the test is one integer comparison.
+     */
+    static final class TopRows {
+        private final long[] heap;
+        private int size;
+        private int threshold = Integer.MIN_VALUE;
+
+        TopRows(int capacity) {
+            heap = new long[capacity];
+        }
+
+        void offer(int[] scores, int count, int firstRow) {
+            int t = threshold;
+            for (int j = 0; j < count; j++) {
+                if (scores[j] > t) {
+                    t = insert(((long) scores[j] << 32) | (Integer.MAX_VALUE - (firstRow + j)));
+                }
+            }
+            threshold = t;
+        }
+
+        /** Adds a key and returns the new threshold (the root's score once full, below every score before). */
+        private int insert(long key) {
+            if (size < heap.length) {
+                int i = size++;
+                while (i > 0 && heap[(i - 1) / 2] > key) {
+                    heap[i] = heap[(i - 1) / 2];
+                    i = (i - 1) / 2;
+                }
+                heap[i] = key;
+            } else {
+                int i = 0;
+                while (true) {
+                    int child = 2 * i + 1;
+                    if (child >= size) {
+                        break;
+                    }
+                    if (child + 1 < size && heap[child + 1] < heap[child]) {
+                        child++;
+                    }
+                    if (heap[child] >= key) {
+                        break;
+                    }
+                    heap[i] = heap[child];
+                    i = child;
+                }
+                heap[i] = key;
+            }
+            return size < heap.length ? Integer.MIN_VALUE : (int) (heap[0] >> 32);
+        }
+
+        int[] rows() {
+            int[] rows = new int[size];
+            for (int i = 0; i < size; i++) {
+                rows[i] = Integer.MAX_VALUE - (int) heap[i];
+            }
+            return rows;
+        }
+    }
+}
