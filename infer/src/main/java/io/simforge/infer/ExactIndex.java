@@ -109,12 +109,13 @@ public final class ExactIndex implements VectorIndex {
     public enum Int8Scoring {
         /**
          * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below. A call
-         * to ONNX Runtime costs about the same for 1 query as for 10 (MLAS repacks every chunk of codes it multiplies,
-         * so each call reads the whole gallery's codes twice), then little per query, as VNNI's integer products are
-         * 3–4× float32's multiply-adds; the Java kernel costs about the same per query at any batch size. Measured on
-         * 2 cores of an Intel Xeon with AVX512-VNNI, 100,000 × 512 (docs/benchmarks.md, 2026-12-03, shared machine):
-         * 1 query per call p50 6.9 ms Java against 22.3 ms ONNX Runtime; 10 per call 48.7 against 23.6 ms; 64 per
-         * call 369 against 1,135 queries/s. Level at about 4–5 queries per call; the switch is at 8.
+         * to ONNX Runtime has a fixed cost (MLAS repacks every chunk of codes it multiplies, so each call reads the
+         * whole gallery's codes twice), then little per query, as VNNI's integer products are 3–4× float32's
+         * multiply-adds; the Java kernel's cost grows with the queries from a lower start. Measured on 2 cores of an
+         * Intel Xeon with AVX512-VNNI, 100,000 × 512, a quiet machine, alternating (docs/benchmarks.md, 2026-12-03
+         * 19:43): 1 query per call p50 2.2–2.5 ms Java against 18.9–19.8 ms ONNX Runtime; 10 per call 794–813 against
+         * 448–495 queries/s; 64 per call 1,004–1,013 against 1,443–1,462. Straight lines through those points cross
+         * at about 25 queries per call; the switch is at 24.
          */
         AUTO,
         /** Always the Java kernel (Vector API: codes widened to floats, fused multiply-adds). */
@@ -127,7 +128,7 @@ public final class ExactIndex implements VectorIndex {
     }
 
     /** From this many queries per call, {@link Int8Scoring#AUTO} scores int8 codes with ONNX Runtime. */
-    public static final int INT8_ONNX_MIN_QUERIES = 8;
+    public static final int INT8_ONNX_MIN_QUERIES = 24;
 
     private static final System.Logger LOG = System.getLogger(ExactIndex.class.getName());
 
