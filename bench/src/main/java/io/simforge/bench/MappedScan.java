@@ -26,6 +26,12 @@ public final class MappedScan {
         this.out = out;
     }
 
+    /** The two cases {@code simforge bench load --kernel-read} reports: 512 KiB in cache, and a 1M × 512 gallery. */
+    public void runStandard() {
+        run(512, 2, 100_000, 3); // 512 KiB: in cache
+        run(512, 7_813, 2, 2); // 1,000,064 rows: memory-bound
+    }
+
     /** Scores {@code passes} passes over {@code blocks} blocks of dimension {@code dim}, both ways, alternating. */
     public void run(int dim, int blocks, int passes, int rounds) {
         int values = blocks * PackedRows.BLOCK * dim;

@@ -12,6 +12,12 @@ import picocli.CommandLine.Parameters;
             BenchCommand.Search.class, BenchCommand.Load.class, BenchCommand.Memory.class,
             BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
+    /** The first line of every benchmark's output: what it ran on. */
+    static void printMachine() {
+        System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.arch"), System.getProperty("java.version"));
+    }
+
     @Override
     public void run() {
         picocli.CommandLine.usage(this, System.out);
@@ -46,8 +52,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            System.out.printf("Machine: %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            printMachine();
+            System.out.println();
             java.util.Set<LossBenchmark.Section> chosen = sections == null || sections.isEmpty()
                     ? java.util.EnumSet.allOf(LossBenchmark.Section.class) : java.util.EnumSet.copyOf(sections);
             new LossBenchmark(System.out).run(chosen, reps, Math.max(3, reps / 5), trainIterations, memoryIterations);
@@ -81,8 +87,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            printMachine();
             new io.simforge.bench.EvalBenchmark(System.out).run(items, dim, classes, noise, new int[] {1, 10, 100, 1000},
                     seed, save);
             return 0;
@@ -164,8 +169,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             int threads = Runtime.getRuntime().availableProcessors(); // a parallel stream runs on the pool and the caller
-            System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            printMachine();
             double peak = 0;
             if (!noPeak && io.simforge.core.linalg.DotKernel.best().name().startsWith("vector")) {
                 peak = io.simforge.bench.FmaPeak.gflops(threads);
@@ -217,13 +221,10 @@ final class BenchCommand implements Runnable {
             if (make != null) {
                 bench.make(file, make, dim, storage, 1);
             } else {
-                System.out.printf("Machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("os.arch"), System.getProperty("java.version"));
+                printMachine();
                 bench.run(file, rounds, phases);
                 if (kernelRead) {
-                    io.simforge.bench.MappedScan scan = new io.simforge.bench.MappedScan(System.out);
-                    scan.run(512, 2, 100_000, 3); // 512 KiB: in cache
-                    scan.run(512, 7_813, 2, 2); // 1,000,064 rows: memory-bound
+                    new io.simforge.bench.MappedScan(System.out).runStandard();
                 }
             }
             return 0;
