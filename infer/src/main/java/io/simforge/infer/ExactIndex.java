@@ -13,6 +13,7 @@ import io.simforge.core.linalg.Half;
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.ExactKnn;
+import io.simforge.core.search.QuantizedSearch;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -91,20 +92,27 @@ public final class ExactIndex implements VectorIndex {
         FLOAT16,
         /**
          * The float32 vectors plus one byte per value (a scale and an offset per dimension, as faiss's {@code SQ8}):
-         * a search ranks every item by the codes, then re-ranks the best {@link ExactIndex#INT8_CANDIDATES} × k by the float32
-         * vectors, so its scores are float32 scores and its results are float32's whenever those are among the
-         * candidates. Memory is float32's plus a quarter. The codes follow the data: after items are added or
-         * removed, the next search quantises again with each dimension's new range (one pass over the vectors).
+         * a search ranks every item by the codes, re-ranks the best ones by the float32 vectors, and proves from a
+         * bound on the codes' error that no item left out could be in the list ({@link QuantizedSearch}); a query
+         * whose proof fails goes round again with more candidates. The results are therefore always {@link
+         * #FLOAT32}'s, items, scores and ties, and come faster where the codes are scored faster (ONNX Runtime on
+         * VNNI). Memory is float32's plus a quarter. The codes follow the data: after items are added or removed,
+         * the next search quantises again with each dimension's new range (one pass over the vectors).
          */
         INT8
     }
 
-    /** With {@link Storage#INT8}, how many candidates per requested result the codes pick for re-ranking. */
-    public static final int INT8_CANDIDATES = 4;
+    /**
+     * With {@link Storage#INT8}, how many candidates per query the codes pick in a search's first round: this or 4 × k,
+     * whichever is more. On 512-d random unit vectors (the benchmark's data) the proof needed about 100–200 at
+     * 100,000 items and 200–400 at 1,000,000 (k = 10); a second round costs a whole scan of the codes for the queries
+     * that need it, far more than the re-ranking of a few hundred candidates.
+     */
+    public static final int INT8_MIN_CANDIDATES = 256;
 
     /**
-     * How a search over {@link Storage#INT8} scores the codes. Both pick candidates by the codes and re-rank them in
-     * float32, so both give float32's results whenever those are among the candidates.
+     * How a search over {@link Storage#INT8} scores the codes. Both pick candidates by the codes, re-rank them in
+     * float32 and prove the list, so both give float32's results; they differ in speed only.
      */
     public enum Int8Scoring {
         /**
@@ -151,8 +159,9 @@ public final class ExactIndex implements VectorIndex {
     /** Set when ONNX Runtime could not score the codes: every later search uses the Java kernel. */
     private volatile boolean onnxUnavailable;
     /** Opens {@link #onnxScorer}; tests replace it to see the fallback. */
-    static volatile Int8ScorerOpener int8Opener = () -> OnnxInt8Scorer.open(Math.max(1,
-            java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()));
+    // Every core: parallel streams run on the common pool plus the calling thread, so the pool's parallelism (cores
+    // − 1) would leave one idle during the runtime's products.
+    static volatile Int8ScorerOpener int8Opener = () -> OnnxInt8Scorer.open(Runtime.getRuntime().availableProcessors());
 
     /** Opens an ONNX Runtime scorer of int8 codes. */
     @FunctionalInterface
@@ -227,7 +236,7 @@ public final class ExactIndex implements VectorIndex {
      * The candidates ONNX Runtime picks, or null when it cannot (not on the class path, no native library, a
      * product that saturates, a failed run): then this index logs why once and keeps to the Java kernel.
      */
-    private int[][] onnxCandidates(float[] q, Int8Rows c, int perQuery) {
+    private QuantizedSearch.Candidates onnxCandidates(float[] q, Int8Rows c, int perQuery) {
         synchronized (this) {
             if (onnxScorer == null && !onnxUnavailable) {
                 try {
@@ -242,7 +251,7 @@ public final class ExactIndex implements VectorIndex {
             return null;
         }
         try {
-            return scorer.candidates(q, c, perQuery);
+            return scorer.pick(q, c, perQuery);
         } catch (Exception | LinkageError e) {
             giveUpOnnx("failed in", e);
             return null;
@@ -467,14 +476,22 @@ public final class ExactIndex implements VectorIndex {
 
     private ExactKnn.Neighbours searchInt8(float[] q, int k) {
         Int8Rows c = codes();
-        int candidates = (int) Math.min(c.rows(), (long) INT8_CANDIDATES * k);
-        if (int8ScorerFor(q.length / dim) == Int8Scoring.ONNX_RUNTIME) {
-            int[][] picked = onnxCandidates(q, c, candidates);
-            if (picked != null) {
-                return ExactKnn.rerank(q, vectors, picked, k);
+        QuantizedSearch.CandidatePicker java = QuantizedSearch.javaKernel(c);
+        // Chosen per round: a second round serves only the queries whose proof failed, usually a few.
+        QuantizedSearch.CandidatePicker picker = (queries, perQuery) -> {
+            if (int8ScorerFor(queries.length / dim) == Int8Scoring.ONNX_RUNTIME) {
+                QuantizedSearch.Candidates picked = onnxCandidates(queries, c, perQuery);
+                if (picked != null) {
+                    return picked;
+                }
             }
-        }
-        return ExactKnn.searchQuantized(q, c, vectors, k, candidates);
+            return java.pick(queries, perQuery);
+        };
+        int first = (int) Math.min(c.rows(), Math.max(INT8_MIN_CANDIDATES, 4L * k));
+        QuantizedSearch.Result result = QuantizedSearch.search(q, c, vectors, k, first, picker);
+        LOG.log(System.Logger.Level.DEBUG, () -> "int8 search: " + result.requeried(first) + " of " + q.length / dim
+                + " queries needed more than " + first + " candidates");
+        return result.neighbours();
     }
 
     /**

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.simforge.core.device.DeviceSpec;
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
+import io.simforge.core.search.QuantizedSearch;
 import io.simforge.onnx.ScoringGraph;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -27,9 +28,9 @@ import java.util.stream.IntStream;
  * <p>Each query is first multiplied by the codes' steps ({@link Int8Rows#scaleQueries}, so its product with a row's
  * codes ranks the rows as the Java kernel's scores do), then quantised on its own, symmetrically: scale {@code max|x| /
  * 127}, values −127…127, sent as unsigned bytes around the zero point 128. The integer scores are exact sums; what
- * differs from the Java int8 kernel is the query's rounding (at most half its scale per value), which the float32
- * re-rank of the candidates absorbs. The candidates are each query's best {@code perQuery} rows by integer score, ties
- * to the lower row.
+ * differs from the Java int8 kernel is the query's rounding (at most half its scale per value), which the bound on the
+ * rows left out accounts for ({@link #pick}). The candidates are each query's
+ * best {@code perQuery} rows by integer score, ties to the lower row.
  *
  * <p>The codes are copied once into native memory (a quarter of the float32 vectors' size), as {@code dim × rows}
  * slices of {@value #CHUNK_ROWS} rows, and again only when the index's codes change; queries go in blocks of {@value
@@ -122,6 +123,55 @@ final class OnnxInt8Scorer implements AutoCloseable {
      * @param queries row-major, as the index prepared them (normalised for cosine)
      */
     synchronized int[][] candidates(float[] queries, Int8Rows codes, int perQuery) throws OrtException {
+        return candidates(queries, codes, perQuery, new int[queries.length / codes.dim()][]);
+    }
+
+    /**
+     * Each query's best {@code perQuery} rows as {@link QuantizedSearch.CandidatePicker} wants them: with an upper bound
+     * on each one's exact inner product and one on every row left out. With {@code q̃ = fl(q·step)} quantised as {@code
+     * q̃ = s·Q + f} ({@code s} the query's scale, {@code Q} its integers, {@code f} the remainder, computed here in
+     * double), a row's middle sum is {@code Σ q̃·c = s·(Q·c) + f·c}: {@code Q·c} is the exact integer score (for a row
+     * left out, at most the lowest kept), and {@code |f·c| ≤ ‖f‖·‖c‖} (Cauchy–Schwarz, with the codes' largest row
+     * norm). The rounding of {@code fl(q·step)} and the codes' decoding error are added.
+     */
+    synchronized QuantizedSearch.Candidates pick(float[] queries, Int8Rows codes, int perQuery) throws OrtException {
+        int dim = codes.dim();
+        int[][] kept = new int[queries.length / dim][];
+        int[][] rows = candidates(queries, codes, perQuery, kept);
+        float[] scaled = codes.scaleQueries(queries);
+        byte[] quantised = quantise(scaled, dim);
+        double codeNorm = codes.maxCodeNorm();
+        double[][] upper = new double[rows.length][];
+        double[] excluded = new double[rows.length];
+        for (int q = 0; q < rows.length; q++) {
+            int off = q * dim;
+            float max = 0;
+            double magnitude = 0;
+            for (int d = off; d < off + dim; d++) {
+                max = Math.max(max, Math.abs(scaled[d]));
+                magnitude += Math.abs(scaled[d]);
+            }
+            double scale = max == 0 ? 0 : 1 / (double) (LEVELS / max); // the inverse of quantise's multiplier
+            double remainder = 0;
+            for (int d = off; d < off + dim; d++) {
+                double f = scaled[d] - scale * ((quantised[d] & 0xff) - 128);
+                remainder += f * f;
+            }
+            double slack = codes.scoreOffset(queries, off) + Math.sqrt(remainder) * codeNorm * (1 + 1e-9)
+                    + 0x1p-23 * 128 * magnitude + codes.decodingErrorBound(queries, off);
+            upper[q] = new double[rows[q].length];
+            int lowest = Integer.MAX_VALUE;
+            for (int j = 0; j < rows[q].length; j++) {
+                upper[q][j] = scale * kept[q][j] + slack;
+                lowest = Math.min(lowest, kept[q][j]);
+            }
+            excluded[q] = scale * lowest + slack;
+        }
+        return new QuantizedSearch.Candidates(rows, upper, excluded);
+    }
+
+    /** As {@link #candidates(float[], Int8Rows, int)}, with each candidate's integer score in {@code kept}. */
+    private int[][] candidates(float[] queries, Int8Rows codes, int perQuery, int[][] kept) throws OrtException {
         refresh(codes);
         int dim = codes.dim();
         int n = codes.rows();
@@ -158,6 +208,7 @@ final class OnnxInt8Scorer implements AutoCloseable {
             }
             for (int i = 0; i < count; i++) {
                 out[start + i] = tops[i].rows();
+                kept[start + i] = tops[i].scores();
             }
         }
         return out;
@@ -279,6 +330,15 @@ final class OnnxInt8Scorer implements AutoCloseable {
                 heap[i] = key;
             }
             return size < heap.length ? Integer.MIN_VALUE : (int) (heap[0] >> 32);
+        }
+
+        /** The kept rows' scores, in the order of {@link #rows()}. */
+        int[] scores() {
+            int[] scores = new int[size];
+            for (int i = 0; i < size; i++) {
+                scores[i] = (int) (heap[i] >> 32);
+            }
+            return scores;
         }
 
         int[] rows() {

@@ -2,6 +2,7 @@ package io.simforge.core.linalg;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -15,6 +16,9 @@ import java.util.stream.IntStream;
  * <p>The inner product with a query {@code q} is {@code Σ q[d]·step[d]·code[d] + Σ q[d]·(low[d] + 128·step[d])}: the
  * second sum is one constant per query, which does not change the query's ranking, so the kernel scores with the
  * query scaled by {@code step} ({@link #scaleQueries}) and the constant is never computed. Immutable.
+ *
+ * <p>The bounds ({@link #decodingErrorBound}, {@link #magnitudeBound}, {@link #maxCodeNorm}) let a search prove that
+ * a row the codes rank low cannot be among the float32 best ({@link io.simforge.core.search.QuantizedSearch}).
  */
 public final class Int8Rows {
     private final byte[] codes;
@@ -22,6 +26,8 @@ public final class Int8Rows {
     private final float[] step;
     private final int rows;
     private final int dim;
+    /** {@link #maxCodeNorm()} once computed, −1 before (a race only computes it twice). */
+    private volatile double maxCodeNorm = -1;
 
     private Int8Rows(byte[] codes, float[] low, float[] step, int rows, int dim) {
         this.codes = codes;
@@ -77,8 +83,8 @@ public final class Int8Rows {
         int dim = rows.dim();
         float[] min = new float[dim];
         float[] max = new float[dim];
-        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
         float[] data = rows.blockData(b, rows.isHalf() ? new float[PackedRows.BLOCK * dim] : null);
         int off = rows.offset(b);
         int valid = rows.rowsInBlock(b);
@@ -153,6 +159,68 @@ public final class Int8Rows {
                 out.put(codes, at, Math.min(PackedRows.BLOCK, first + count - r));
             }
         }
+    }
+
+    /**
+     * An upper bound on {@code |Σ_d q[d]·(x[d] − decoded[d])|} for every row {@code x} these codes were made from, with
+     * {@code q = queries[offset … offset + dim − 1]}: each value is within half a step of what its code stands for.
+     * {@link #code} rounds in float, which moves a value by at most about 6e-5 steps more; the bound allows 1e-3.
+     */
+    public double decodingErrorBound(float[] queries, int offset) {
+        double sum = 0;
+        for (int d = 0; d < dim; d++) {
+            sum += Math.abs((double) queries[offset + d]) * step[d];
+        }
+        return sum * (0.5 + 1e-3);
+    }
+
+    /**
+     * {@code Σ_d q[d]·(low[d] + 128·step[d])}: what every row's decoded inner product with {@code q} adds to {@code
+     * Σ_d q[d]·step[d]·code[d]}, the part the kernels score.
+     */
+    public double scoreOffset(float[] queries, int offset) {
+        double sum = 0;
+        for (int d = 0; d < dim; d++) {
+            sum += (double) queries[offset + d] * (low[d] + 128.0 * step[d]);
+        }
+        return sum;
+    }
+
+    /**
+     * An upper bound on {@code Σ_d |q[d]·x[d]|} for every row {@code x} these codes were made from: every value lies
+     * in its dimension's range {@code [low, low + 255·step]} (a step wider, for the rounding of the step itself).
+     * Float rounding of an inner product is bounded by a multiple of this.
+     */
+    public double magnitudeBound(float[] queries, int offset) {
+        double sum = 0;
+        for (int d = 0; d < dim; d++) {
+            double top = Math.max(Math.abs((double) low[d]), Math.abs(low[d] + 255.0 * step[d])) + step[d];
+            sum += Math.abs((double) queries[offset + d]) * top;
+        }
+        return sum;
+    }
+
+    /** The largest Euclidean norm of a row's stored codes ({@code code − 128} values), computed on first use. */
+    public double maxCodeNorm() {
+        double norm = maxCodeNorm;
+        if (norm < 0) {
+            long widest = IntStream.range(0, blocks()).parallel().mapToLong(this::widestInBlock).max().orElse(0);
+            norm = Math.sqrt((double) widest);
+            maxCodeNorm = norm;
+        }
+        return norm;
+    }
+
+    /** The largest sum of squared codes over the rows of block {@code b} (padding rows are zero). */
+    private long widestInBlock(int b) {
+        long[] sums = new long[PackedRows.BLOCK];
+        for (int d = 0, at = b * PackedRows.BLOCK * dim; d < dim; d++, at += PackedRows.BLOCK) {
+            for (int j = 0; j < PackedRows.BLOCK; j++) {
+                int c = codes[at + j];
+                sums[j] += c * c;
+            }
+        }
+        return Arrays.stream(sums).max().orElse(0);
     }
 
     /** The value code {@code c} stands for in dimension {@code d}. */

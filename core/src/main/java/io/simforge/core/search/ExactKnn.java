@@ -18,6 +18,8 @@ import java.util.stream.IntStream;
  */
 public final class ExactKnn {
     private static final int MAX_QUERY_BLOCK = 252;
+    /** Up to this many candidates in one gallery block, {@link #rerank} scores them row by row. */
+    private static final int SPARSE_PAIRS = 2;
 
     private ExactKnn() {}
 
@@ -103,42 +105,62 @@ public final class ExactKnn {
     }
 
     /**
-     * The top {@code k} rows for each query by inner product, found among {@code candidates} rows per query ranked by
-     * their 8-bit {@code codes}, then re-ranked by their float32 rows in {@code exact} (the same rows, in the same
-     * order). The scores are the float32 inner products, accumulated as {@link DotKernel#best()}'s SIMD kernel does
-     * (fused multiply-adds in dimension order), so the result equals {@link #searchWithScores(float[], PackedRows,
-     * int, int)}'s whenever its top {@code k} are among the candidates; ties go to the lower row, as there.
+     * The top {@code k} rows for each query by inner product, exactly as {@link #searchWithScores(float[], PackedRows,
+     * int, int)} finds them in {@code exact} (same rows, scores and ties), found faster through 8-bit {@code codes} of
+     * the same rows: the Java kernel ranks the codes, {@link QuantizedSearch} re-ranks and proves the candidates.
      *
-     * @param candidates how many rows per query the codes pick for re-ranking, at least {@code k}
+     * @param candidates how many rows per query the codes pick at first, at least {@code k}
      */
     public static Neighbours searchQuantized(float[] queries, Int8Rows codes, PackedRows exact, int k, int candidates) {
-        int dim = exact.dim();
-        if (k <= 0 || candidates < k) {
-            throw new IllegalArgumentException("k must be positive and at most the candidates, got k " + k
-                    + " and " + candidates + " candidates");
-        }
-        if (codes.dim() != dim || codes.rows() != exact.rows()) {
-            throw new IllegalArgumentException("the codes hold " + codes.rows() + " rows of dimension " + codes.dim()
-                    + ", the float rows " + exact.rows() + " of dimension " + dim);
-        }
-        if (queries.length % dim != 0) {
-            throw new IllegalArgumentException("query length " + queries.length + " is not a multiple of dimension " + dim);
-        }
-        int numQueries = queries.length / dim;
-        float[] scaled = codes.scaleQueries(queries);
-        DotKernel kernel = DotKernel.best();
-        int[][] result = new int[numQueries][];
-        float[][] scores = new float[numQueries][];
-        scan(numQueries, codes.rows(), codes.blocks(), kernel,
-                (start, count, g, out) -> kernel.scores(scaled, start, count, codes, g, out), q -> candidates, -1,
-                (q, idx, sc, count) -> rerank(queries, q, exact, idx, count, k, result, scores));
-        return new Neighbours(result, scores);
+        return QuantizedSearch.search(queries, codes, exact, k, candidates, QuantizedSearch.javaKernel(codes)).neighbours();
     }
 
     /**
-     * Re-ranks each query's candidate rows by their float32 rows in {@code exact}, as {@link #searchQuantized} does
-     * with the candidates its codes pick: for scorers of the codes that live elsewhere (ONNX Runtime's integer
-     * matrix product). Scores, order and ties (to the lower row) are {@link #searchQuantized}'s.
+     * Each query's best {@code perQuery} rows by the Java kernel's scores of the codes (ties to the lower row), best
+     * first, and in {@code kept} their scores as the kernel computed them.
+     *
+     * @param scaled queries scaled by {@link Int8Rows#scaleQueries}
+     */
+    static int[][] pickByCodes(float[] scaled, Int8Rows codes, int perQuery, float[][] kept) {
+        int numQueries = scaled.length / codes.dim();
+        DotKernel kernel = DotKernel.best();
+        int[][] rows = new int[numQueries][];
+        scan(numQueries, codes.rows(), codes.blocks(), kernel,
+                (start, count, g, out) -> kernel.scores(scaled, start, count, codes, g, out), q -> perQuery, -1,
+                (q, idx, sc, count) -> {
+                    rows[q] = Arrays.copyOf(idx, count);
+                    kept[q] = Arrays.copyOf(sc, count);
+                });
+        return rows;
+    }
+
+    /**
+     * Query {@code i}'s best {@code k} of two ranked lists over different rows, into {@code indices[i]} and {@code
+     * scores[i]} (padded with -1 and −∞), in the scan's order: score, then the lower row.
+     */
+    static void merge(Neighbours a, Neighbours b, int i, int k, int[][] indices, float[][] scores) {
+        long[] keys = new long[2 * k];
+        int n = 0;
+        for (Neighbours list : new Neighbours[] {a, b}) {
+            for (int j = 0; j < k && list.indices()[i][j] >= 0; j++) {
+                keys[n++] = key(list.scores()[i][j], list.indices()[i][j]);
+            }
+        }
+        Arrays.sort(keys, 0, n);
+        indices[i] = new int[k];
+        scores[i] = new float[k];
+        int filled = Math.min(k, n);
+        Arrays.fill(indices[i], filled, k, -1);
+        Arrays.fill(scores[i], filled, k, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < filled; j++) {
+            indices[i][j] = (int) keys[j];
+            scores[i][j] = scoreOf(keys[j]);
+        }
+    }
+
+    /**
+     * Re-ranks each query's candidate rows by their float32 rows in {@code exact}: the best {@code k} of the candidates
+     * with the scores, order and ties (to the lower row) of {@link #searchWithScores(float[], PackedRows, int, int)}.
      *
      * @param candidates per query its candidate rows (distinct, any order, at least one)
      * @return the best {@code k} per query; a query with fewer candidates is padded with -1 and −∞
@@ -149,29 +171,101 @@ public final class ExactKnn {
             throw new IllegalArgumentException("k must be positive and there must be one candidate list per query, got k "
                     + k + ", " + candidates.length + " lists for " + queries.length / dim + " queries");
         }
+        long[][] keys = scoreCandidates(queries, exact, candidates);
         int[][] result = new int[candidates.length][];
         float[][] scores = new float[candidates.length][];
-        IntStream.range(0, candidates.length).parallel()
-                .forEach(q -> rerank(queries, q, exact, candidates[q], candidates[q].length, k, result, scores));
+        IntStream.range(0, candidates.length).parallel().forEach(q -> {
+            long[] ranked = keys[q];
+            Arrays.sort(ranked);
+            int n = Math.min(k, ranked.length);
+            result[q] = new int[k];
+            scores[q] = new float[k];
+            Arrays.fill(result[q], n, k, -1);
+            Arrays.fill(scores[q], n, k, Float.NEGATIVE_INFINITY);
+            for (int c = 0; c < n; c++) {
+                result[q][c] = (int) ranked[c];
+                scores[q][c] = scoreOf(ranked[c]);
+            }
+        });
         return new Neighbours(result, scores);
     }
 
-    private static void rerank(float[] queries, int q, PackedRows exact, int[] idx, int count, int k, int[][] result,
-            float[][] scores) {
-        long[] keys = new long[count];
-        for (int c = 0; c < count; c++) {
-            keys[c] = key(exact.dot(idx[c], queries, q * exact.dim()), idx[c]);
+    /**
+     * Every candidate's {@link #key} (its float32 score and row), per query in the candidates' order. Scored a gallery
+     * block at a time with the SIMD kernel, every query with a candidate in the block at once: one row alone reads a
+     * cache line per dimension for one value of each (the packed layout is dimension-major), a quarter of the block's
+     * lines, so only a block with at most {@value #SPARSE_PAIRS} candidates is scored row by row. Both give the scan's
+     * scores, bit for bit (fused multiply-adds in dimension order).
+     */
+    private static long[][] scoreCandidates(float[] queries, PackedRows exact, int[][] candidates) {
+        int dim = exact.dim();
+        int blocks = exact.blocks();
+        int[] first = new int[blocks + 1];
+        long[][] keys = new long[candidates.length][];
+        for (int q = 0; q < candidates.length; q++) {
+            keys[q] = new long[candidates[q].length];
+            for (int row : candidates[q]) {
+                java.util.Objects.checkIndex(row, exact.rows());
+                first[row / PackedRows.BLOCK + 1]++;
+            }
         }
-        Arrays.sort(keys);
-        int n = Math.min(k, count);
-        result[q] = new int[k];
-        scores[q] = new float[k];
-        Arrays.fill(result[q], n, k, -1);
-        Arrays.fill(scores[q], n, k, Float.NEGATIVE_INFINITY);
-        for (int c = 0; c < n; c++) {
-            result[q][c] = (int) keys[c];
-            scores[q][c] = scoreOf(keys[c]);
+        for (int b = 0; b < blocks; b++) {
+            first[b + 1] += first[b];
         }
+        // Each block's (query, slot) pairs, queries ascending: a counting sort by block.
+        int[] pairQuery = new int[first[blocks]];
+        int[] pairSlot = new int[first[blocks]];
+        int[] next = Arrays.copyOf(first, blocks);
+        for (int q = 0; q < candidates.length; q++) {
+            for (int c = 0; c < candidates[q].length; c++) {
+                int at = next[candidates[q][c] / PackedRows.BLOCK]++;
+                pairQuery[at] = q;
+                pairSlot[at] = c;
+            }
+        }
+        DotKernel kernel = DotKernel.best();
+        int parts = Math.min(blocks, 8 * Math.max(1, ForkJoinPool.getCommonPoolParallelism()));
+        IntStream.range(0, parts).parallel().forEach(part -> {
+            float[] gathered = new float[0];
+            float[] out = new float[0];
+            int end = (int) ((long) blocks * (part + 1) / parts);
+            for (int b = (int) ((long) blocks * part / parts); b < end; b++) {
+                int from = first[b];
+                int to = first[b + 1];
+                if (to - from <= SPARSE_PAIRS) { // a row alone reads a quarter of the block's cache lines
+                    for (int p = from; p < to; p++) {
+                        int row = candidates[pairQuery[p]][pairSlot[p]];
+                        keys[pairQuery[p]][pairSlot[p]] = key(exact.dot(row, queries, pairQuery[p] * dim), row);
+                    }
+                    continue;
+                }
+                int distinct = 0;
+                for (int p = from; p < to; p++) {
+                    distinct += p == from || pairQuery[p] != pairQuery[p - 1] ? 1 : 0;
+                }
+                if (distinct == 0) {
+                    continue;
+                }
+                if (gathered.length < distinct * dim) {
+                    gathered = new float[distinct * dim];
+                    out = new float[distinct * PackedRows.BLOCK];
+                }
+                for (int p = from, i = 0; p < to; p++) {
+                    if (p == from || pairQuery[p] != pairQuery[p - 1]) {
+                        System.arraycopy(queries, pairQuery[p] * dim, gathered, i++ * dim, dim);
+                    }
+                }
+                kernel.scores(gathered, 0, distinct, exact, b, out);
+                for (int p = from, i = -1; p < to; p++) {
+                    if (p == from || pairQuery[p] != pairQuery[p - 1]) {
+                        i++;
+                    }
+                    int row = candidates[pairQuery[p]][pairSlot[p]];
+                    keys[pairQuery[p]][pairSlot[p]] = key(out[i * PackedRows.BLOCK + row % PackedRows.BLOCK], row);
+                }
+            }
+        });
+        return keys;
     }
 
     /** Scores queries {@code start … start+count−1} against gallery block {@code block} into {@code out}. */

@@ -132,4 +132,55 @@ class Int8RowsTest {
         }
         return x;
     }
+
+    @Test
+    void theBoundsHoldForEveryRowAgainstFloat64Sums() {
+        // Each bound checked against what it bounds, summed in float64 from the floats and the codes; the data has
+        // wide and narrow dimensions, a constant one, values at half steps and a dimension count not a multiple of 16.
+        Random r = new Random(41);
+        int n = 517;
+        int dim = 37;
+        float[] x = new float[n * dim];
+        for (int i = 0; i < x.length; i++) {
+            int d = i % dim;
+            x[i] = d == 5 ? -2.5f : d == 6 ? (r.nextInt(511) - 255) / 2f : (float) (r.nextGaussian() * (0.01 + d));
+        }
+        PackedRows rows = PackedRows.pack(x, n, dim);
+        Int8Rows codes = Int8Rows.encode(rows);
+        float[] low = codes.low();
+        float[] step = codes.step();
+        double widest = 0;
+        for (int row = 0; row < n; row++) {
+            double norm = 0;
+            for (int d = 0; d < dim; d++) {
+                norm += (double) codes.code(row, d) * codes.code(row, d);
+            }
+            widest = Math.max(widest, Math.sqrt(norm));
+        }
+        assertEquals(widest, codes.maxCodeNorm(), 1e-9);
+        for (int t = 0; t < 20; t++) {
+            float[] q = new float[dim];
+            for (int d = 0; d < dim; d++) {
+                q[d] = (float) r.nextGaussian() * (t % 2 == 0 ? 1 : 1e-3f);
+            }
+            double offset = 0;
+            for (int d = 0; d < dim; d++) {
+                offset += (double) q[d] * ((double) low[d] + 128.0 * step[d]);
+            }
+            assertEquals(offset, codes.scoreOffset(q, 0), 1e-9 * (1 + Math.abs(offset)));
+            double decodingBound = codes.decodingErrorBound(q, 0);
+            double magnitudeBound = codes.magnitudeBound(q, 0);
+            for (int row = 0; row < n; row++) {
+                double error = 0;
+                double magnitude = 0;
+                for (int d = 0; d < dim; d++) {
+                    double decoded = (double) low[d] + (codes.code(row, d) + 128.0) * step[d];
+                    error += q[d] * (x[row * dim + d] - decoded);
+                    magnitude += Math.abs((double) q[d] * x[row * dim + d]);
+                }
+                assertTrue(Math.abs(error) <= decodingBound, "row " + row + ": " + error + " > " + decodingBound);
+                assertTrue(magnitude <= magnitudeBound, "row " + row);
+            }
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.simforge.core.search;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
@@ -216,7 +215,9 @@ class ExactKnnTest {
     }
 
     @Test
-    void quantisedSearchWithFourCandidatesPerResultKeepsRecallOnGaussianData() {
+    void quantisedSearchWithFourCandidatesPerResultGivesTheFloatScansListsOnGaussianData() {
+        // Four candidates per result are too few to prove most lists here, so most queries go round again: whatever
+        // the rounds, the lists must be the float32 scan's, ids and scores bit for bit.
         Random r = new Random(23);
         int n = 3_000;
         int dim = 64;
@@ -226,19 +227,12 @@ class ExactKnnTest {
         float[] q = gaussian(r, nq * dim);
         PackedRows packed = PackedRows.pack(g, n, dim);
         ExactKnn.Neighbours got = ExactKnn.searchQuantized(q, Int8Rows.encode(packed), packed, k, 4 * k);
-        int found = 0;
+        ExactKnn.Neighbours scan = ExactKnn.searchWithScores(q, packed, k, -1);
         for (int i = 0; i < nq; i++) {
-            int[] ref = reference(q, i, g, n, dim, k, -1);
-            for (int j = 0; j < k; j++) {
-                int row = got.indices()[i][j];
-                found += Arrays.stream(ref).anyMatch(x -> x == row) ? 1 : 0;
-                assertEquals(dot(q, i, g, row, dim), got.scores()[i][j], 1e-4, "query " + i + " rank " + j);
-                if (j > 0) {
-                    assertTrue(got.scores()[i][j] <= got.scores()[i][j - 1]);
-                }
-            }
+            assertArrayEquals(scan.indices()[i], got.indices()[i], "query " + i);
+            assertArrayEquals(scan.scores()[i], got.scores()[i], "query " + i);
+            assertArrayEquals(reference(q, i, g, n, dim, k, -1), got.indices()[i], "query " + i);
         }
-        assertTrue(found >= 0.99 * nq * k, "recall@10 " + found / (double) (nq * k));
     }
 
     /** The top k rows by float64 inner product, ties to the lower index, excluding {@code self}. */
