@@ -209,7 +209,7 @@ class OnnxInt8ScorerTest {
         for (int i = 0; i < g.length; i++) {
             g[i] = (float) r.nextGaussian();
         }
-        float[] q = new float[ExactIndex.INT8_ONNX_MIN_QUERIES * dim];
+        float[] q = new float[24 * dim];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) r.nextGaussian();
         }
