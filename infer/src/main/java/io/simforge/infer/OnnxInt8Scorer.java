@@ -34,14 +34,17 @@ import java.util.stream.IntStream;
  * <p>The codes are cut into {@code dim × rows} slices of {@value #CHUNK_ROWS} rows, and each slice gets its own session
  * in which it is a constant initializer: ONNX Runtime packs it into its kernel's layout once, when the session is made
  * (when the index's codes change), so a search only sends the queries. Given the codes as an input instead, MLAS packs
- * them again on every run, which cost 1.3–1.6× the product itself (ONNX Runtime 1.30, 1,000 × 512 × 4,096;
- * docs/benchmarks.md, issue #18). The slice is handed over from a direct buffer as an external initializer, so no
- * protobuf of the codes is ever built; ONNX Runtime keeps its own (packed) copy and no longer reads the buffer (checked
- * at opening), so one staging buffer serves every slice. The packed copies are native memory of about the codes' size
- * (a quarter of the float32 vectors': 488 MiB at 1,000,000 × 512) and each session keeps {@code threads − 1} idle
- * runtime threads.
- * Making the sessions takes about 4 ms per slice (1 s per million rows on 2 cores), paid at the first search after the
- * codes change.
+ * them again on every run, which made each product 1.3–1.7× slower (ONNX Runtime 1.30, 252 and 1,000 queries × 512 ×
+ * 4,096–65,536 rows; docs/benchmarks.md, issue #18). One graph holding every slice would not do: ONNX Runtime runs
+ * all of its nodes on every call. The slice is handed over from a direct buffer as an external initializer, so no
+ * protobuf of the codes is ever built; ONNX Runtime keeps its own packed copy and no longer reads the buffer (checked at
+ * opening), so one staging buffer serves every slice.
+ *
+ * <p>Costs, measured on 2 cores with 1,000,000 × 512 codes (488 MiB): making the sessions takes about 1 s (4 ms per
+ * slice), paid at the first search after the codes change. The packed copies are about 1.1× the codes in native memory.
+ * With glibc's default allocator settings the process also keeps about as much again: ONNX Runtime's temporary copies
+ * of the slices, freed after packing but not returned to the system ({@code MALLOC_MMAP_THRESHOLD_=131072} returns
+ * them). Each session keeps {@code threads − 1} idle runtime threads.
  *
  * <p>Queries go in blocks of {@value #QUERY_BLOCK}, so the score buffer stays at {@code QUERY_BLOCK × CHUNK_ROWS} ints.
  * Searches through one scorer run one at a time. Opening checks that the product does not saturate (the {@code
