@@ -43,8 +43,9 @@ import java.util.stream.IntStream;
  * <p>Costs, measured on 2 cores with 1,000,000 × 512 codes (488 MiB): making the sessions takes about 1 s (4 ms per
  * slice), paid at the first search after the codes change. The packed copies are about 1.1× the codes in native memory.
  * With glibc's default allocator settings the process also keeps about as much again: ONNX Runtime's temporary copies
- * of the slices, freed after packing but not returned to the system ({@code MALLOC_MMAP_THRESHOLD_=131072} returns
- * them). Each session keeps {@code threads − 1} idle runtime threads.
+ * of the slices, freed after packing and reusable by the process, but not returned to the system ({@code
+ * MALLOC_MMAP_THRESHOLD_=131072} or {@code malloc_trim} return them). Each session keeps {@code threads − 1} idle
+ * runtime threads.
  *
  * <p>Queries go in blocks of {@value #QUERY_BLOCK}, so the score buffer stays at {@code QUERY_BLOCK × CHUNK_ROWS} ints.
  * Searches through one scorer run one at a time. Opening checks that the product does not saturate (the {@code
