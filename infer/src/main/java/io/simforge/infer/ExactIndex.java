@@ -116,14 +116,15 @@ public final class ExactIndex implements VectorIndex {
      */
     public enum Int8Scoring {
         /**
-         * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below. A call
-         * to ONNX Runtime has a fixed cost (MLAS repacks every chunk of codes it multiplies, so each call reads the
-         * whole gallery's codes twice), then little per query, as VNNI's integer products are 3–4× float32's
-         * multiply-adds; the Java kernel's cost grows with the queries from a lower start. Measured on 2 cores of an
-         * Intel Xeon with AVX512-VNNI, 100,000 × 512, a quiet machine, alternating (docs/benchmarks.md, 2026-12-03
-         * 19:43): 1 query per call p50 2.2–2.5 ms Java against 18.9–19.8 ms ONNX Runtime; 10 per call 794–813 against
-         * 448–495 queries/s; 64 per call 1,004–1,013 against 1,443–1,462. Straight lines through those points cross
-         * at about 25 queries per call; the switch is at 24.
+         * ONNX Runtime from {@link ExactIndex#INT8_ONNX_MIN_QUERIES} queries per call up, the Java kernel below. Each
+         * slice of codes sits pre-packed in its own session, so a call to ONNX Runtime costs a pass over the packed
+         * codes (about 3 ms at 100,000 × 512) and then little per query, as VNNI's integer products are 3–4×
+         * float32's multiply-adds; the Java kernel starts lower (one query p50 2.4–2.5 ms) and its cost grows faster
+         * with the queries. Measured on 2 cores of an Intel Xeon with AVX512-VNNI, 100,000 × 512, alternating
+         * (docs/benchmarks.md, issue #18, 2026-12-03 20:15–20:17, load 5–9 with other work lowered): 1 query per call
+         * p50 2.4–2.5 ms Java against 3.0–3.3 ms ONNX Runtime; 2 per call 8–10 ms against 5–7 ms; 10 per call 811–827
+         * against 1,101–1,350 queries/s. ONNX Runtime is ahead from 2 queries per call in every round, so the switch
+         * is at 2 (it was 24 while MLAS packed the codes on every call).
          */
         AUTO,
         /** Always the Java kernel (Vector API: codes widened to floats, fused multiply-adds). */
@@ -136,7 +137,7 @@ public final class ExactIndex implements VectorIndex {
     }
 
     /** From this many queries per call, {@link Int8Scoring#AUTO} scores int8 codes with ONNX Runtime. */
-    public static final int INT8_ONNX_MIN_QUERIES = 24;
+    public static final int INT8_ONNX_MIN_QUERIES = 2;
 
     private static final System.Logger LOG = System.getLogger(ExactIndex.class.getName());
 

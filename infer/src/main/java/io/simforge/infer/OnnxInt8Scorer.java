@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
 
 /**
  * Picks {@link ExactIndex.Storage#INT8}'s candidates with ONNX Runtime's integer matrix product ({@link
- * ScoringGraph#int8ModelProto()}), which MLAS runs on AVX512-VNNI's {@code vpdpbusd} (or AMX) where the CPU has it:
+ * ScoringGraph#int8ModelProto}), which MLAS runs on AVX512-VNNI's {@code vpdpbusd} (or AMX) where the CPU has it:
  * 3–4× float32's multiply-adds per cycle, where Java 17's Vector API only widens bytes to floats.
  *
  * <p>Each query is first multiplied by the codes' steps ({@link Int8Rows#scaleQueries}, so its product with a row's
@@ -32,11 +32,26 @@ import java.util.stream.IntStream;
  * rows left out accounts for ({@link #pick}). The candidates are each query's
  * best {@code perQuery} rows by integer score, ties to the lower row.
  *
- * <p>The codes are copied once into native memory (a quarter of the float32 vectors' size), as {@code dim × rows}
- * slices of {@value #CHUNK_ROWS} rows, and again only when the index's codes change; queries go in blocks of {@value
- * #QUERY_BLOCK}, so the score buffer stays at {@code QUERY_BLOCK × CHUNK_ROWS} ints. Searches through one scorer run
- * one at a time. Opening checks that the product does not saturate (the {@code vpmaddubsw} route of CPUs without VNNI
- * can clip pairs of products to 16 bits): such a runtime is refused rather than used.
+ * <p>The codes are cut into {@code dim × rows} slices of {@value #CHUNK_ROWS} rows, and each slice gets its own session
+ * in which it is a constant initializer: ONNX Runtime packs it into its kernel's layout once, when the session is made
+ * (when the index's codes change), so a search only sends the queries. Given the codes as an input instead, MLAS packs
+ * them again on every run, which made each product 1.3–1.7× slower (ONNX Runtime 1.30, 252 and 1,000 queries × 512 ×
+ * 4,096–65,536 rows; docs/benchmarks.md, issue #18). One graph holding every slice would not do: ONNX Runtime runs
+ * all of its nodes on every call. The slice is handed over from a direct buffer as an external initializer, so no
+ * protobuf of the codes is ever built; ONNX Runtime keeps its own packed copy and no longer reads the buffer (checked at
+ * opening), so one staging buffer serves every slice.
+ *
+ * <p>Costs, measured on 2 cores with 1,000,000 × 512 codes (488 MiB): making the sessions takes about 1 s (4 ms per
+ * slice), paid at the first search after the codes change. The packed copies are about 1.1× the codes in native memory.
+ * With glibc's default allocator settings the process also keeps about as much again: ONNX Runtime's temporary copies
+ * of the slices, freed after packing and reusable by the process, but not returned to the system ({@code
+ * MALLOC_MMAP_THRESHOLD_=131072} or {@code malloc_trim} return them). Each session keeps {@code threads − 1} idle
+ * runtime threads.
+ *
+ * <p>Queries go in blocks of {@value #QUERY_BLOCK}, so the score buffer stays at {@code QUERY_BLOCK × CHUNK_ROWS} ints.
+ * Searches through one scorer run one at a time. Opening checks that the product does not saturate (the {@code
+ * vpmaddubsw} route of CPUs without VNNI can clip pairs of products to 16 bits): such a runtime is refused rather than
+ * used.
  */
 final class OnnxInt8Scorer implements AutoCloseable {
     /** Gallery rows per matrix product: a multiple of {@link PackedRows#BLOCK}, scores small enough to stay cached. */
@@ -47,33 +62,47 @@ final class OnnxInt8Scorer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OnnxInt8Scorer.class.getName());
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    private final OrtSession session;
     private final int threads;
+    /**
+     * Whether a session no longer reads the buffer its codes came from once made (it holds its own, packed copy), so
+     * one staging buffer can serve every slice; otherwise each slice keeps its own buffer for the session's lifetime.
+     */
+    private boolean sessionsCopyCodes;
     private Int8Rows cachedFor;
-    private final List<OnnxTensor> chunks = new ArrayList<>();
+    private final List<Chunk> chunks = new ArrayList<>();
     private ByteBuffer queryBytes;
     private ByteBuffer scoreBytes;
 
-    private OnnxInt8Scorer(OrtSession session, int threads) {
-        this.session = session;
+    /** One slice's session, and the tensor over its codes' buffer when the session still reads it (else null). */
+    private record Chunk(OrtSession session, OnnxTensor codes) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (codes != null) {
+                codes.close();
+            }
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.log(Level.WARNING, "closing an int8 scoring session failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private OnnxInt8Scorer(int threads) {
         this.threads = threads;
     }
 
     /**
-     * Opens the integer scoring session on the CPU.
+     * Opens the integer scoring on the CPU, checking the runtime with a small product; the sessions of the codes are
+     * made at the first search.
      *
      * @param threads ONNX Runtime intra-op threads (the cores the Java kernel would use)
-     * @throws OrtException when the runtime cannot build the session, or its product saturates on this CPU
+     * @throws OrtException when the runtime cannot build a session, or its product saturates on this CPU
      */
     static OnnxInt8Scorer open(int threads) throws OrtException {
-        OrtSession session = OrtSessions.open((e, options) -> {
-            // Idle runtime threads must not spin: candidate selection runs on the same cores between products.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            return e.createSession(ScoringGraph.int8Model(), options);
-        }, DeviceSpec.cpu(), threads, "the int8 scoring graph").session();
-        OnnxInt8Scorer scorer = new OnnxInt8Scorer(session, threads);
+        OnnxInt8Scorer scorer = new OnnxInt8Scorer(threads);
         try {
-            scorer.checkExact();
+            scorer.checkRuntime();
             return scorer;
         } catch (OrtException | RuntimeException e) {
             scorer.close();
@@ -81,34 +110,79 @@ final class OnnxInt8Scorer implements AutoCloseable {
         }
     }
 
-    /** Refuses a runtime whose products saturate: the extreme operands, whose exact sums need more than 16 bits. */
-    private void checkExact() throws OrtException {
+    /**
+     * Refuses a runtime whose products saturate: the extreme operands, whose exact sums need more than 16 bits. Then
+     * overwrites the codes' buffer and runs again: the same scores mean the session keeps its own copy. The slice is
+     * as wide as a real one, as a runtime may treat small initializers differently from large ones.
+     */
+    private void checkRuntime() throws OrtException {
         int dim = 64;
+        int rows = CHUNK_ROWS;
         byte[] q = new byte[dim];
-        byte[] codes = new byte[dim * 2];
+        byte[] codes = new byte[dim * rows];
+        int[] want = new int[rows];
         Arrays.fill(q, (byte) (128 + LEVELS));
-        for (int d = 0; d < dim; d++) {
-            codes[2 * d] = Byte.MIN_VALUE;
-            codes[2 * d + 1] = Byte.MAX_VALUE;
+        for (int j = 0; j < rows; j++) {
+            byte c = j % 2 == 0 ? Byte.MIN_VALUE : Byte.MAX_VALUE;
+            for (int d = 0; d < dim; d++) {
+                codes[d * rows + j] = c;
+            }
+            want[j] = LEVELS * c * dim;
         }
-        int[] got = product(q, 1, codes, dim, 2);
-        int[] want = {LEVELS * Byte.MIN_VALUE * dim, LEVELS * Byte.MAX_VALUE * dim};
-        if (!Arrays.equals(got, want)) {
-            throw new OrtException("ONNX Runtime's uint8 × int8 product saturates on this CPU (got "
-                    + Arrays.toString(got) + ", exact " + Arrays.toString(want) + ")");
+        ByteBuffer buffer = ByteBuffer.allocateDirect(codes.length).put(codes).flip();
+        try (Chunk chunk = chunk(buffer, dim, rows, true)) {
+            int[] got = product(chunk, q, 1, dim, rows);
+            if (!Arrays.equals(got, want)) {
+                throw new OrtException("ONNX Runtime's uint8 × int8 product saturates on this CPU (got "
+                        + got[0] + ", " + got[1] + ", exact " + want[0] + ", " + want[1] + ")");
+            }
+            buffer.clear().put(new byte[codes.length]);
+            sessionsCopyCodes = Arrays.equals(product(chunk, q, 1, dim, rows), want);
+        }
+        if (!sessionsCopyCodes) {
+            LOG.log(Level.DEBUG, "ONNX Runtime reads the int8 codes from their buffer: one buffer per slice is kept");
+        }
+    }
+
+    /**
+     * A session of the scoring graph whose codes are {@code codes}' remaining bytes ({@code dim × rows}, signed).
+     *
+     * @param keepCodes keep the tensor over the buffer open with the session (for a session that reads it)
+     */
+    private Chunk chunk(ByteBuffer codes, int dim, int rows, boolean keepCodes) throws OrtException {
+        OnnxTensor tensor = OnnxTensor.createTensor(env, codes, new long[] {dim, rows}, OnnxJavaType.INT8);
+        try {
+            OrtSession session = OrtSessions.open((e, options) -> {
+                // Idle runtime threads must not spin: candidate selection runs on the same cores between products.
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                options.addExternalInitializers(Map.of(ScoringGraph.INT8_CODES, tensor));
+                return e.createSession(ScoringGraph.int8Model(dim, rows), options);
+            }, DeviceSpec.cpu(), threads, "the int8 scoring graph").session();
+            if (keepCodes) {
+                return new Chunk(session, tensor);
+            }
+            tensor.close();
+            return new Chunk(session, null);
+        } catch (OrtException | RuntimeException e) {
+            tensor.close();
+            throw e;
         }
     }
 
     /**
      * The exact integer product of {@code count} quantised queries (uint8 around 128, row-major) with a {@code dim ×
-     * rows} matrix of signed codes, row-major {@code count × rows}: the graph alone, for tests and the opening check.
+     * rows} matrix of signed codes, row-major {@code count × rows}: the graph alone, for tests.
      */
     int[] product(byte[] queries, int count, byte[] codes, int dim, int rows) throws OrtException {
+        try (Chunk chunk = chunk(ByteBuffer.allocateDirect(codes.length).put(codes).flip(), dim, rows, true)) {
+            return product(chunk, queries, count, dim, rows);
+        }
+    }
+
+    private int[] product(Chunk chunk, byte[] queries, int count, int dim, int rows) throws OrtException {
         ByteBuffer q = ByteBuffer.allocateDirect(queries.length).put(queries).flip();
-        ByteBuffer c = ByteBuffer.allocateDirect(codes.length).put(codes).flip();
         try (OnnxTensor qt = OnnxTensor.createTensor(env, q, new long[] {count, dim}, OnnxJavaType.UINT8);
-                OnnxTensor ct = OnnxTensor.createTensor(env, c, new long[] {dim, rows}, OnnxJavaType.INT8);
-                OrtSession.Result r = session.run(Map.of("queries", qt, "codes", ct))) {
+                OrtSession.Result r = chunk.session().run(Map.of("queries", qt))) {
             IntBuffer out = ((OnnxTensor) r.get("scores").orElseThrow()).getIntBuffer();
             int[] scores = new int[count * rows];
             out.get(scores);
@@ -200,7 +274,7 @@ final class OnnxInt8Scorer implements AutoCloseable {
                     IntBuffer scores = scoreBytes.clear().limit(count * rows * Integer.BYTES).slice()
                             .order(ByteOrder.nativeOrder()).asIntBuffer();
                     try (OnnxTensor st = OnnxTensor.createTensor(env, scores, new long[] {count, rows});
-                            OrtSession.Result r = session.run(Map.of("queries", qt, "codes", chunks.get(c)),
+                            OrtSession.Result r = chunks.get(c).session().run(Map.of("queries", qt),
                                     Map.of("scores", st))) {
                         select(scores, count, rows, first, tops);
                     }
@@ -246,24 +320,30 @@ final class OnnxInt8Scorer implements AutoCloseable {
         return out;
     }
 
-    /** Copies the codes into native tensors when this scorer holds none or older ones. */
+    /**
+     * Makes a session per slice of the codes when this scorer holds none or older ones; one staging buffer serves
+     * every slice when the sessions copy their codes.
+     */
     private void refresh(Int8Rows codes) throws OrtException {
         if (codes == cachedFor) {
             return;
         }
         closeChunks();
         int dim = codes.dim();
+        ByteBuffer staging = null;
         for (int first = 0; first < codes.rows(); first += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, codes.rows() - first);
-            ByteBuffer b = ByteBuffer.allocateDirect(dim * rows);
+            ByteBuffer b = sessionsCopyCodes && staging != null ? staging.clear()
+                    : ByteBuffer.allocateDirect(dim * Math.min(CHUNK_ROWS, codes.rows()));
+            staging = b;
             codes.copyDimensionMajor(first, rows, b);
-            chunks.add(OnnxTensor.createTensor(env, b.flip(), new long[] {dim, rows}, OnnxJavaType.INT8));
+            chunks.add(chunk(b.flip(), dim, rows, !sessionsCopyCodes));
         }
         cachedFor = codes;
     }
 
     private void closeChunks() {
-        chunks.forEach(OnnxTensor::close);
+        chunks.forEach(Chunk::close);
         chunks.clear();
         cachedFor = null;
     }
@@ -271,11 +351,6 @@ final class OnnxInt8Scorer implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeChunks();
-        try {
-            session.close();
-        } catch (OrtException e) {
-            LOG.log(Level.WARNING, "closing the int8 scoring session failed: " + e.getMessage());
-        }
     }
 
     /**

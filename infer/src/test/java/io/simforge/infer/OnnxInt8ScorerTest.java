@@ -2,6 +2,7 @@ package io.simforge.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
@@ -165,6 +166,105 @@ class OnnxInt8ScorerTest {
         assertArrayEquals(new int[] {1, 3, 5}, IntStream.of(picked[0]).sorted().toArray()); // ties to the lower rows
         assertArrayEquals(new int[] {0, 2, 4}, IntStream.of(picked[1]).sorted().toArray());
         assertArrayEquals(referenceCandidates(queries, codes, 3)[0], IntStream.of(picked[0]).sorted().toArray());
+    }
+
+    /**
+     * Four slices, the last one ragged: each slice's session holds its own packed codes, so the candidates stay the
+     * reference ones although one staging buffer carried every slice's codes (it ends holding the last slice's).
+     */
+    @Test
+    void candidatesAreTheReferenceOnesOverSeveralSlicesWithARaggedLastOne() throws Exception {
+        Random r = new Random(13);
+        int dim = 33;
+        int n = 3 * OnnxInt8Scorer.CHUNK_ROWS + 77;
+        float[] g = new float[n * dim];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) r.nextGaussian();
+        }
+        int numQueries = 30;
+        float[] q = new float[numQueries * dim];
+        for (int i = 0; i < numQueries; i++) {
+            // Near rows of every slice, the last ragged one's final row included, so each slice's scores matter.
+            int row = i == 0 ? n - 1 : r.nextInt(n);
+            for (int d = 0; d < dim; d++) {
+                q[i * dim + d] = g[row * dim + d] + 0.1f * (float) r.nextGaussian();
+            }
+        }
+        Int8Rows codes = codesOf(g, n, dim);
+        int[][] got = scorer.candidates(q, codes, 10);
+        int[][] want = referenceCandidates(q, codes, 10);
+        for (int i = 0; i < numQueries; i++) {
+            assertArrayEquals(want[i], IntStream.of(got[i]).sorted().toArray(), "query " + i);
+        }
+        assertTrue(IntStream.of(got[0]).anyMatch(row -> row == n - 1), "the last slice's last row is a candidate");
+    }
+
+    /** Codes changed by an {@code add} are scored afresh: the new rows are found, as the Java kernel and float32 do. */
+    @Test
+    void codesChangedByAnAddAreScoredAfterwards() {
+        Random r = new Random(17);
+        int dim = 24;
+        int n = OnnxInt8Scorer.CHUNK_ROWS + 10;
+        float[] g = new float[n * dim];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] q = new float[24 * dim];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) r.nextGaussian();
+        }
+        ExactIndex float32 = index(ExactIndex.Storage.FLOAT32, g, n, dim);
+        try (ExactIndex int8 = index(ExactIndex.Storage.INT8, g, n, dim)) {
+            int8.setInt8Scoring(ExactIndex.Int8Scoring.ONNX_RUNTIME);
+            assertEquals(float32.search(q, 5), int8.search(q, 5));
+            // Each new item is a query itself, so it must be its query's best hit from now on.
+            float[] added = Arrays.copyOf(q, 3 * dim);
+            List<String> ids = List.of("new0", "new1", "new2");
+            float32.addAll(ids, added);
+            int8.addAll(ids, added);
+            List<List<ExactIndex.Hit>> after = int8.search(q, 5);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("new" + i, after.get(i).get(0).id());
+            }
+            assertEquals(float32.search(q, 5), after);
+            int8.setInt8Scoring(ExactIndex.Int8Scoring.JAVA);
+            assertEquals(int8.search(q, 5), after);
+        }
+    }
+
+    /** A closed index opens its scorer again at the next search; a closed scorer makes its sessions again. */
+    @Test
+    void closingAndReopeningGiveTheSameCandidates() throws Exception {
+        Random r = new Random(19);
+        int dim = 40;
+        int n = 2 * OnnxInt8Scorer.CHUNK_ROWS + 1; // a last slice of one row
+        float[] g = new float[n * dim];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] q = new float[8 * dim];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) r.nextGaussian();
+        }
+        Int8Rows codes = codesOf(g, n, dim);
+        int[][] want = referenceCandidates(q, codes, 6);
+        try (OnnxInt8Scorer own = OnnxInt8Scorer.open(2)) {
+            int[][] first = own.candidates(q, codes, 6);
+            own.close();
+            int[][] again = own.candidates(q, codes, 6);
+            for (int i = 0; i < want.length; i++) {
+                assertArrayEquals(want[i], IntStream.of(first[i]).sorted().toArray(), "query " + i);
+                assertArrayEquals(want[i], IntStream.of(again[i]).sorted().toArray(), "query " + i + " after close");
+            }
+        }
+        try (ExactIndex int8 = index(ExactIndex.Storage.INT8, g, n, dim)) {
+            int8.setInt8Scoring(ExactIndex.Int8Scoring.ONNX_RUNTIME);
+            List<List<ExactIndex.Hit>> before = int8.search(q, 3);
+            int8.close();
+            assertEquals(before, int8.search(q, 3));
+            int8.setInt8Scoring(ExactIndex.Int8Scoring.JAVA);
+            assertEquals(before, int8.search(q, 3));
+        }
     }
 
     private static ExactIndex index(ExactIndex.Storage storage, float[] g, int n, int dim) {

@@ -42,27 +42,46 @@ public final class ScoringGraph {
     }
 
     /**
-     * The integer scoring model of int8 storage: one {@code MatMulInteger} of the queries quantised to unsigned
-     * bytes around a zero point of 128 ({@code queries} [q, dim], uint8) with a slice of the gallery's signed codes
-     * ({@code codes} [dim, rows], int8), giving {@code scores} [q, rows] (int32, exact sums). Unsigned × signed is
-     * the operand pair ONNX Runtime's MLAS has VNNI kernels for; signed × signed has none there.
+     * The name of {@link #int8ModelProto}'s codes: the key under which a session is handed their data
+     * ({@code OrtSession.SessionOptions.addExternalInitializers}).
      */
-    public static ModelProto int8ModelProto() {
+    public static final String INT8_CODES = "codes";
+
+    /**
+     * The integer scoring model of int8 storage: one {@code MatMulInteger} of the queries quantised to unsigned
+     * bytes around a zero point of 128 ({@code queries} [q, dim], uint8) with one slice of the gallery's signed codes
+     * ({@value #INT8_CODES} [dim, rows], int8), giving {@code scores} [q, rows] (int32, exact sums). Unsigned × signed
+     * is the operand pair ONNX Runtime's MLAS has VNNI kernels for; signed × signed has none there.
+     *
+     * <p>The codes are a constant initializer, so ONNX Runtime packs them for its kernel once, when the session is
+     * created, instead of on every run as it must for an input. The model only declares them (shape, type, and an
+     * external-data location that names no file): their bytes reach the session as an external initializer from
+     * memory, so the model stays a few hundred bytes whatever the gallery's size.
+     */
+    public static ModelProto int8ModelProto(int dim, int rows) {
+        if (dim <= 0 || rows <= 0) {
+            throw new IllegalArgumentException("the int8 scoring model needs a positive dim and rows, got " + dim
+                    + " × " + rows);
+        }
+        TensorProto codes = TensorProto.builder().setName(INT8_CODES).setDataType(ElementType.INT8.number())
+                .setDims(dim, rows).optDataLocation(TensorProto.LOCATION_EXTERNAL)
+                .addExternalData("location", "supplied-from-memory").addExternalData("offset", "0")
+                .addExternalData("length", Long.toString((long) dim * rows)).build();
         GraphProto graph = GraphProto.builder().optName("simforge-int8-scoring")
-                .addNode(node("MatMulInteger", List.of("queries", "codes", "zero_point"), List.of("scores")))
+                .addNode(node("MatMulInteger", List.of("queries", INT8_CODES, "zero_point"), List.of("scores")))
                 .addInitializer(TensorProto.builder().setName("zero_point").setDataType(ElementType.UINT8.number())
                         .optRawData(new byte[] {(byte) 128}).build())
-                .addInput(ValueInfoProto.tensor("queries", ElementType.UINT8, "q", "dim"))
-                .addInput(ValueInfoProto.tensor("codes", ElementType.INT8, "dim", "rows"))
-                .addOutput(ValueInfoProto.tensor("scores", ElementType.INT32, "q", "rows"))
+                .addInitializer(codes)
+                .addInput(ValueInfoProto.tensor("queries", ElementType.UINT8, "q", Integer.toString(dim)))
+                .addOutput(ValueInfoProto.tensor("scores", ElementType.INT32, "q", Integer.toString(rows)))
                 .build();
         return ModelProto.builder().setIrVersion(8).optProducer("simforge", "").addOpsetImport("", 17).setGraph(graph)
                 .build();
     }
 
-    /** {@link #int8ModelProto()}'s bytes. */
-    public static byte[] int8Model() {
-        return OnnxWriter.toBytes(int8ModelProto());
+    /** {@link #int8ModelProto}'s bytes. */
+    public static byte[] int8Model(int dim, int rows) {
+        return OnnxWriter.toBytes(int8ModelProto(dim, rows));
     }
 
     private static NodeProto node(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
