@@ -91,8 +91,8 @@ public final class SearchBenchmark {
                 int n = Math.min(queries, ExactIndex.INT8_ONNX_MIN_QUERIES);
                 warm = System.nanoTime();
                 search.search(Arrays.copyOf(q, n * dim), k);
-                out.printf(Locale.ROOT, "%s: first search of %d queries (opens ONNX Runtime, copies the codes to "
-                        + "native memory) %.2f s%n", what, n, (System.nanoTime() - warm) / 1e9);
+                out.printf(Locale.ROOT, "%s: first search of %d queries (opens ONNX Runtime, which packs the "
+                        + "codes once) %.2f s%n", what, n, (System.nanoTime() - warm) / 1e9);
             }
             double[] times = new double[runs];
             for (int r = 0; r < runs; r++) {

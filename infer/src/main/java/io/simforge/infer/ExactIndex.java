@@ -124,7 +124,8 @@ public final class ExactIndex implements VectorIndex {
          * (docs/benchmarks.md, issue #18, 2026-12-03 20:15–20:17, load 5–9 with other work lowered): 1 query per call
          * p50 2.4–2.5 ms Java against 3.0–3.3 ms ONNX Runtime; 2 per call 8–10 ms against 5–7 ms; 10 per call 811–827
          * against 1,101–1,350 queries/s. ONNX Runtime is ahead from 2 queries per call in every round, so the switch
-         * is at 2 (it was 24 while MLAS packed the codes on every call).
+         * is at 2 (it was 24 while MLAS packed the codes on every call). Those runs had ONNX Runtime on one thread;
+         * on both cores (now) its side is faster still, so the switch is not later than 2.
          */
         AUTO,
         /** Always the Java kernel (Vector API: codes widened to floats, fused multiply-adds). */
