@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.simforge.core.device.DeviceSpec;
+import io.simforge.core.linalg.DotKernel;
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.QuantizedSearch;
@@ -271,12 +272,13 @@ final class OnnxInt8Scorer implements AutoCloseable {
                 for (int c = 0; c < chunks.size(); c++) {
                     int first = c * CHUNK_ROWS;
                     int rows = Math.min(CHUNK_ROWS, n - first);
-                    IntBuffer scores = scoreBytes.clear().limit(count * rows * Integer.BYTES).slice()
-                            .order(ByteOrder.nativeOrder()).asIntBuffer();
+                    ByteBuffer bytes = scoreBytes.clear().limit(count * rows * Integer.BYTES).slice()
+                            .order(ByteOrder.nativeOrder());
+                    IntBuffer scores = bytes.asIntBuffer();
                     try (OnnxTensor st = OnnxTensor.createTensor(env, scores, new long[] {count, rows});
                             OrtSession.Result r = chunks.get(c).session().run(Map.of("queries", qt),
                                     Map.of("scores", st))) {
-                        select(scores, count, rows, first, tops);
+                        select(bytes, count, rows, first, tops);
                     }
                 }
             }
@@ -289,13 +291,12 @@ final class OnnxInt8Scorer implements AutoCloseable {
     }
 
     /** Offers every query's scores of one chunk to its top list, the queries split across the cores. */
-    private void select(IntBuffer scores, int count, int rows, int first, TopRows[] tops) {
+    private void select(ByteBuffer scores, int count, int rows, int first, TopRows[] tops) {
         int parts = Math.min(count, threads);
+        DotKernel kernel = DotKernel.best();
         IntStream.range(0, parts).parallel().forEach(p -> {
-            int[] row = new int[rows];
             for (int i = count * p / parts, end = count * (p + 1) / parts; i < end; i++) {
-                scores.get(i * rows, row, 0, rows);
-                tops[i].offer(row, rows, first);
+                tops[i].offer(kernel, scores, i * rows, rows, first);
             }
         });
     }
@@ -354,74 +355,113 @@ final class OnnxInt8Scorer implements AutoCloseable {
     }
 
     /**
-     * One query's best rows so far as a min-heap of keys {@code score << 32 | (MAX − row)}: the root is the worst kept,
-     * and a lower row ranks above a higher one of the same score. Rows are offered in ascending order, so once the
-     * heap is full a score equal to the root's can never enter: the test is one integer comparison.
+     * One query's best rows so far, as a buffer of up to twice their number of keys {@code score << 32 | (MAX − row)}
+     * (a higher key ranks higher: a higher score, then a lower row) that is cut back to the best whenever it fills (a
+     * selection, linear time); the threshold is then the lowest kept score. Rows are offered in ascending order, so a
+     * score equal to the threshold ranks below every kept row of that score and can never enter: the test is one
+     * integer comparison, which the kernel makes a vector at a time.
      */
     static final class TopRows {
-        private final long[] heap;
+        private final int capacity;
+        private final long[] buf;
         private int size;
-        private int threshold = Integer.MIN_VALUE;
+        private int threshold;
 
         TopRows(int capacity) {
-            heap = new long[capacity];
+            this.capacity = capacity;
+            this.buf = new long[Math.max(2 * capacity, 1)];
+            this.threshold = capacity == 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
         }
 
-        void offer(int[] scores, int count, int firstRow) {
-            int t = threshold;
-            for (int j = 0; j < count; j++) {
-                if (scores[j] > t) {
-                    t = insert(((long) scores[j] << 32) | (Integer.MAX_VALUE - (firstRow + j)));
+        /**
+         * Offers the {@code count} scores of rows {@code firstRow …} at ints {@code from …} of {@code scores}; the
+         * kernel skips, a vector at a time, those at or below the threshold.
+         */
+        void offer(DotKernel kernel, ByteBuffer scores, int from, int count, int firstRow) {
+            int end = from + count;
+            for (int j = kernel.firstAbove(scores, from, end, threshold); j < end;
+                    j = kernel.firstAbove(scores, j + 1, end, threshold)) {
+                buf[size++] = ((long) scores.getInt(j * Integer.BYTES) << 32) | (Integer.MAX_VALUE - (firstRow + j - from));
+                if (size == buf.length) {
+                    cut();
                 }
             }
-            threshold = t;
         }
 
-        /** Adds a key and returns the new threshold (the root's score once full, below every score before). */
-        private int insert(long key) {
-            if (size < heap.length) {
-                int i = size++;
-                while (i > 0 && heap[(i - 1) / 2] > key) {
-                    heap[i] = heap[(i - 1) / 2];
-                    i = (i - 1) / 2;
-                }
-                heap[i] = key;
-            } else {
-                int i = 0;
-                while (true) {
-                    int child = 2 * i + 1;
-                    if (child >= size) {
-                        break;
-                    }
-                    if (child + 1 < size && heap[child + 1] < heap[child]) {
-                        child++;
-                    }
-                    if (heap[child] >= key) {
-                        break;
-                    }
-                    heap[i] = heap[child];
-                    i = child;
-                }
-                heap[i] = key;
+        /** Keeps the best {@code capacity} keys, first in the buffer, and raises the threshold to the lowest score. */
+        private void cut() {
+            selectLargest(buf, size, capacity);
+            size = capacity;
+            threshold = (int) (buf[capacity - 1] >> 32);
+        }
+
+        private void finish() {
+            if (size > capacity) {
+                selectLargest(buf, size, capacity);
+                size = capacity;
             }
-            return size < heap.length ? Integer.MIN_VALUE : (int) (heap[0] >> 32);
         }
 
         /** The kept rows' scores, in the order of {@link #rows()}. */
         int[] scores() {
+            finish();
             int[] scores = new int[size];
             for (int i = 0; i < size; i++) {
-                scores[i] = (int) (heap[i] >> 32);
+                scores[i] = (int) (buf[i] >> 32);
             }
             return scores;
         }
 
         int[] rows() {
+            finish();
             int[] rows = new int[size];
             for (int i = 0; i < size; i++) {
-                rows[i] = Integer.MAX_VALUE - (int) heap[i];
+                rows[i] = Integer.MAX_VALUE - (int) buf[i];
             }
             return rows;
+        }
+
+        /**
+         * Rearranges {@code a[0 … n)} so that its {@code k} largest keys come first, the k-th largest at {@code k − 1}
+         * (quickselect, median-of-three pivot); {@code 0 < k ≤ n}.
+         */
+        static void selectLargest(long[] a, int n, int k) {
+            int lo = 0;
+            int hi = n - 1;
+            int target = k - 1;
+            while (hi > lo) {
+                int mid = (lo + hi) >>> 1;
+                if (a[mid] > a[lo]) {
+                    swap(a, mid, lo);
+                }
+                if (a[hi] > a[lo]) {
+                    swap(a, hi, lo);
+                }
+                if (a[mid] > a[hi]) {
+                    swap(a, mid, hi);
+                }
+                long pivot = a[hi];
+                int store = lo;
+                for (int i = lo; i < hi; i++) {
+                    if (a[i] > pivot) {
+                        swap(a, i, store++);
+                    }
+                }
+                swap(a, store, hi);
+                if (store == target) {
+                    return;
+                } else if (store < target) {
+                    lo = store + 1;
+                } else {
+                    hi = store - 1;
+                }
+            }
+        }
+
+        private static void swap(long[] a, int i, int j) {
+            long t = a[i];
+            a[i] = a[j];
+            a[j] = t;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.simforge.core.linalg;
 
+import java.nio.ByteBuffer;
+
 /**
  * Inner products of a few query rows with one block of {@link PackedRows}: the one hot loop behind exact
  * search, Recall@K, MAP@R and k-means.
@@ -84,6 +86,18 @@ public abstract class DotKernel {
     }
 
     abstract boolean anyAboveUnchecked(float[] v, int off, float threshold);
+
+    /**
+     * The first of the ints {@code from … to − 1} of {@code ints} (4 bytes each, counted from the buffer's start, in its
+     * byte order) that is above {@code threshold}, or {@code to} when none is: lets a top list skip, many at a time,
+     * integer scores that cannot enter it, straight from the buffer a native library wrote them into.
+     */
+    public final int firstAbove(ByteBuffer ints, int from, int to, int threshold) {
+        java.util.Objects.checkFromToIndex(from, to, ints.limit() / Integer.BYTES);
+        return firstAboveUnchecked(ints, from, to, threshold);
+    }
+
+    abstract int firstAboveUnchecked(ByteBuffer ints, int from, int to, int threshold);
 
     /** Per-thread room to widen one half-precision block to float. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);

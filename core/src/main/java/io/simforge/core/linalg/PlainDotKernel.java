@@ -63,4 +63,14 @@ final class PlainDotKernel extends DotKernel {
         }
         return false;
     }
+
+    @Override
+    int firstAboveUnchecked(java.nio.ByteBuffer ints, int from, int to, int threshold) {
+        for (int j = from; j < to; j++) {
+            if (ints.getInt(j * Integer.BYTES) > threshold) {
+                return j;
+            }
+        }
+        return to;
+    }
 }

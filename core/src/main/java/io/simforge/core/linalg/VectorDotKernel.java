@@ -2,6 +2,8 @@ package io.simforge.core.linalg;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,6 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorDotKernel extends DotKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** As many bytes as {@link #S} has float lanes: one load of codes widens to one float vector. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
@@ -404,5 +407,24 @@ final class VectorDotKernel extends DotKernel {
             }
         }
         return false;
+    }
+
+    @Override
+    int firstAboveUnchecked(java.nio.ByteBuffer ints, int from, int to, int threshold) {
+        java.nio.ByteOrder order = ints.order();
+        int j = from;
+        for (int lanes = INTS.length(); j + lanes <= to; j += lanes) {
+            VectorMask<Integer> above = IntVector.fromByteBuffer(INTS, ints, j * Integer.BYTES, order)
+                    .compare(VectorOperators.GT, threshold);
+            if (above.anyTrue()) {
+                return j + above.firstTrue();
+            }
+        }
+        for (; j < to; j++) {
+            if (ints.getInt(j * Integer.BYTES) > threshold) {
+                return j;
+            }
+        }
+        return to;
     }
 }

@@ -182,4 +182,38 @@ class DotKernelTest {
         }
         return x;
     }
+
+    @Test
+    void firstAboveFindsTheFirstIntAboveTheThresholdInEitherByteOrder() {
+        // Against a plain loop over the same ints, for both kernels: ranges of every length around the vector width,
+        // thresholds below, inside and above the values, the extreme ints, both byte orders.
+        Random r = new Random(31);
+        for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {java.nio.ByteOrder.LITTLE_ENDIAN,
+                java.nio.ByteOrder.BIG_ENDIAN}) {
+            int n = 300;
+            int[] v = new int[n];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(n * Integer.BYTES).order(order);
+            for (int j = 0; j < n; j++) {
+                v[j] = j == 7 ? Integer.MAX_VALUE : j == 8 ? Integer.MIN_VALUE : r.nextInt(2001) - 1000;
+                b.putInt(j * Integer.BYTES, v[j]);
+            }
+            for (DotKernel kernel : new DotKernel[] {DotKernel.best(), DotKernel.plain()}) {
+                for (int t = 0; t < 400; t++) {
+                    int from = r.nextInt(n);
+                    int to = from + r.nextInt(Math.min(70, n - from + 1));
+                    int threshold = t % 10 == 0 ? Integer.MIN_VALUE : t % 10 == 1 ? Integer.MAX_VALUE : r.nextInt(2201) - 1100;
+                    int want = to;
+                    for (int j = from; j < to; j++) {
+                        if (v[j] > threshold) {
+                            want = j;
+                            break;
+                        }
+                    }
+                    assertEquals(want, kernel.firstAbove(b, from, to, threshold),
+                            kernel.name() + ", " + order + ", " + from + ".." + to + " above " + threshold);
+                }
+                assertThrows(IndexOutOfBoundsException.class, () -> kernel.firstAbove(b, 290, n + 1, 0));
+            }
+        }
+    }
 }
