@@ -10,6 +10,7 @@ import io.simforge.core.linalg.DotKernel;
 import io.simforge.core.linalg.Int8Rows;
 import io.simforge.core.linalg.PackedRows;
 import io.simforge.core.search.QuantizedSearch;
+import io.simforge.core.search.Selection;
 import io.simforge.onnx.ScoringGraph;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -355,11 +356,11 @@ final class OnnxInt8Scorer implements AutoCloseable {
     }
 
     /**
-     * One query's best rows so far, as a buffer of up to twice their number of keys {@code score << 32 | (MAX − row)}
-     * (a higher key ranks higher: a higher score, then a lower row) that is cut back to the best whenever it fills (a
-     * selection, linear time); the threshold is then the lowest kept score. Rows are offered in ascending order, so a
-     * score equal to the threshold ranks below every kept row of that score and can never enter: the test is one
-     * integer comparison, which the kernel makes a vector at a time.
+     * One query's best rows so far, as a buffer of up to twice their number of keys {@code ~(score << 32 | (MAX −
+     * row))} (a lower key ranks higher: a higher score, then a lower row) that is cut back to the best whenever it fills
+     * ({@link Selection#nth}, linear time); the threshold is then the lowest kept score. Rows are offered in ascending
+     * order, so a score equal to the threshold ranks below every kept row of that score and can never enter: the test
+     * is one integer comparison, which the kernel makes a vector at a time.
      */
     static final class TopRows {
         private final int capacity;
@@ -381,87 +382,39 @@ final class OnnxInt8Scorer implements AutoCloseable {
             int end = from + count;
             for (int j = kernel.firstAbove(scores, from, end, threshold); j < end;
                     j = kernel.firstAbove(scores, j + 1, end, threshold)) {
-                buf[size++] = ((long) scores.getInt(j * Integer.BYTES) << 32) | (Integer.MAX_VALUE - (firstRow + j - from));
+                buf[size++] = ~(((long) scores.getInt(j * Integer.BYTES) << 32) | (Integer.MAX_VALUE - (firstRow + j - from)));
                 if (size == buf.length) {
-                    cut();
+                    cutBack();
+                    threshold = (int) (~buf[capacity - 1] >> 32);
                 }
             }
         }
 
-        /** Keeps the best {@code capacity} keys, first in the buffer, and raises the threshold to the lowest score. */
-        private void cut() {
-            selectLargest(buf, size, capacity);
-            size = capacity;
-            threshold = (int) (buf[capacity - 1] >> 32);
-        }
-
-        private void finish() {
+        /** Keeps the best {@code capacity} keys, first in the buffer. */
+        private void cutBack() {
             if (size > capacity) {
-                selectLargest(buf, size, capacity);
+                Selection.nth(buf, 0, size - 1, capacity - 1);
                 size = capacity;
             }
         }
 
         /** The kept rows' scores, in the order of {@link #rows()}. */
         int[] scores() {
-            finish();
+            cutBack();
             int[] scores = new int[size];
             for (int i = 0; i < size; i++) {
-                scores[i] = (int) (buf[i] >> 32);
+                scores[i] = (int) (~buf[i] >> 32);
             }
             return scores;
         }
 
         int[] rows() {
-            finish();
+            cutBack();
             int[] rows = new int[size];
             for (int i = 0; i < size; i++) {
-                rows[i] = Integer.MAX_VALUE - (int) buf[i];
+                rows[i] = Integer.MAX_VALUE - (int) ~buf[i];
             }
             return rows;
-        }
-
-        /**
-         * Rearranges {@code a[0 … n)} so that its {@code k} largest keys come first, the k-th largest at {@code k − 1}
-         * (quickselect, median-of-three pivot); {@code 0 < k ≤ n}.
-         */
-        static void selectLargest(long[] a, int n, int k) {
-            int lo = 0;
-            int hi = n - 1;
-            int target = k - 1;
-            while (hi > lo) {
-                int mid = (lo + hi) >>> 1;
-                if (a[mid] > a[lo]) {
-                    swap(a, mid, lo);
-                }
-                if (a[hi] > a[lo]) {
-                    swap(a, hi, lo);
-                }
-                if (a[mid] > a[hi]) {
-                    swap(a, mid, hi);
-                }
-                long pivot = a[hi];
-                int store = lo;
-                for (int i = lo; i < hi; i++) {
-                    if (a[i] > pivot) {
-                        swap(a, i, store++);
-                    }
-                }
-                swap(a, store, hi);
-                if (store == target) {
-                    return;
-                } else if (store < target) {
-                    lo = store + 1;
-                } else {
-                    hi = store - 1;
-                }
-            }
-        }
-
-        private static void swap(long[] a, int i, int j) {
-            long t = a[i];
-            a[i] = a[j];
-            a[j] = t;
         }
     }
 }

@@ -390,7 +390,7 @@ public final class ExactKnn {
 
         /** Keeps the best k candidates (the k smallest keys) and sets the threshold to the k-th. */
         private void cut() {
-            select(buf, 0, size - 1, k - 1); // the buffer holds 2k > k candidates here
+            Selection.nth(buf, 0, size - 1, k - 1); // the buffer holds 2k > k candidates here
             size = k;
             thresholdKey = buf[k - 1];
             threshold = scoreOf(thresholdKey);
@@ -400,7 +400,7 @@ public final class ExactKnn {
         /** Ends the scan: the best k, sorted best first, in {@code idx}, {@code score} and {@code filled}. */
         void sort() {
             if (size > k) {
-                select(buf, 0, size - 1, k - 1);
+                Selection.nth(buf, 0, size - 1, k - 1);
                 size = k;
             }
             Arrays.sort(buf, 0, size);
@@ -427,43 +427,5 @@ public final class ExactKnn {
     static float scoreOf(long key) {
         int ordered = ~(int) (key >> 32);
         return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
-    }
-
-    /** Rearranges {@code a[lo … hi]} so that {@code a[n]} is what sorting would put there, smaller keys before it. */
-    private static void select(long[] a, int lo, int hi, int n) {
-        while (hi > lo) {
-            int mid = (lo + hi) >>> 1;
-            // Median of three as the pivot, moved to hi.
-            if (a[mid] < a[lo]) {
-                swap(a, mid, lo);
-            }
-            if (a[hi] < a[lo]) {
-                swap(a, hi, lo);
-            }
-            if (a[mid] < a[hi]) {
-                swap(a, mid, hi);
-            }
-            long pivot = a[hi];
-            int store = lo;
-            for (int i = lo; i < hi; i++) {
-                if (a[i] < pivot) {
-                    swap(a, i, store++);
-                }
-            }
-            swap(a, store, hi);
-            if (store == n) {
-                return;
-            } else if (store < n) {
-                lo = store + 1;
-            } else {
-                hi = store - 1;
-            }
-        }
-    }
-
-    private static void swap(long[] a, int i, int j) {
-        long t = a[i];
-        a[i] = a[j];
-        a[j] = t;
     }
 }
