@@ -199,7 +199,8 @@ final class OnnxInt8Scorer implements AutoCloseable {
      * @param queries row-major, as the index prepared them (normalised for cosine)
      */
     synchronized int[][] candidates(float[] queries, Int8Rows codes, int perQuery) throws OrtException {
-        return candidates(queries, codes, perQuery, new int[queries.length / codes.dim()][]);
+        return candidates(quantise(codes.scaleQueries(queries), codes.dim()), codes, perQuery,
+                new int[queries.length / codes.dim()][]);
     }
 
     /**
@@ -213,9 +214,9 @@ final class OnnxInt8Scorer implements AutoCloseable {
     synchronized QuantizedSearch.Candidates pick(float[] queries, Int8Rows codes, int perQuery) throws OrtException {
         int dim = codes.dim();
         int[][] kept = new int[queries.length / dim][];
-        int[][] rows = candidates(queries, codes, perQuery, kept);
         float[] scaled = codes.scaleQueries(queries);
         byte[] quantised = quantise(scaled, dim);
+        int[][] rows = candidates(quantised, codes, perQuery, kept);
         double codeNorm = codes.maxCodeNorm();
         double[][] upper = new double[rows.length][];
         double[] excluded = new double[rows.length];
@@ -246,13 +247,15 @@ final class OnnxInt8Scorer implements AutoCloseable {
         return new QuantizedSearch.Candidates(rows, upper, excluded);
     }
 
-    /** As {@link #candidates(float[], Int8Rows, int)}, with each candidate's integer score in {@code kept}. */
-    private int[][] candidates(float[] queries, Int8Rows codes, int perQuery, int[][] kept) throws OrtException {
+    /**
+     * As {@link #candidates(float[], Int8Rows, int)} for queries already scaled and {@link #quantise quantised}, with
+     * each candidate's integer score in {@code kept}.
+     */
+    private int[][] candidates(byte[] quantised, Int8Rows codes, int perQuery, int[][] kept) throws OrtException {
         refresh(codes);
         int dim = codes.dim();
         int n = codes.rows();
-        int numQueries = queries.length / dim;
-        byte[] quantised = quantise(codes.scaleQueries(queries), dim);
+        int numQueries = quantised.length / dim;
         int[][] out = new int[numQueries][];
         int block = Math.min(QUERY_BLOCK, numQueries);
         int chunkRows = Math.min(CHUNK_ROWS, n);

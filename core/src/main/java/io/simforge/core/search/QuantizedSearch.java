@@ -126,41 +126,68 @@ public final class QuantizedSearch {
     private static ExactKnn.Neighbours rerankWhatCanMatter(float[] queries, PackedRows exact, Candidates picked,
             double[] rounding, int k) {
         int numQueries = picked.rows().length;
-        int[][] order = new int[numQueries][];
+        boolean[][] first = new boolean[numQueries][];
         int[][] firstRows = new int[numQueries][];
         for (int i = 0; i < numQueries; i++) {
-            order[i] = byBoundDescending(picked.upper()[i]);
-            firstRows[i] = rowsAt(picked.rows()[i], order[i], 0, Math.min(k, order[i].length));
+            first[i] = highest(picked.upper()[i], k);
+            firstRows[i] = rowsWhere(picked.rows()[i], first[i]);
         }
-        ExactKnn.Neighbours first = ExactKnn.rerank(queries, exact, firstRows, k);
+        ExactKnn.Neighbours top = ExactKnn.rerank(queries, exact, firstRows, k);
         int[][] moreRows = new int[numQueries][];
         for (int i = 0; i < numQueries; i++) {
-            float floor = first.scores()[i][k - 1];
-            int end = firstRows[i].length;
-            while (end < order[i].length && picked.upper()[i][order[i][end]] + rounding[i] >= floor) {
-                end++;
+            float floor = top.scores()[i][k - 1];
+            double[] upper = picked.upper()[i];
+            boolean[] more = new boolean[upper.length];
+            for (int j = 0; j < upper.length; j++) {
+                more[j] = !first[i][j] && upper[j] + rounding[i] >= floor;
             }
-            moreRows[i] = rowsAt(picked.rows()[i], order[i], firstRows[i].length, end);
+            moreRows[i] = rowsWhere(picked.rows()[i], more);
         }
-        ExactKnn.Neighbours more = ExactKnn.rerank(queries, exact, moreRows, k);
+        ExactKnn.Neighbours rest = ExactKnn.rerank(queries, exact, moreRows, k);
         int[][] indices = new int[numQueries][];
         float[][] scores = new float[numQueries][];
         for (int i = 0; i < numQueries; i++) {
-            ExactKnn.merge(first, more, i, k, indices, scores);
+            ExactKnn.merge(top, rest, i, k, indices, scores);
         }
         return new ExactKnn.Neighbours(indices, scores);
     }
 
-    /** Positions of {@code upper} from its highest value to its lowest. */
-    private static int[] byBoundDescending(double[] upper) {
-        return IntStream.range(0, upper.length).boxed()
-                .sorted((a, b) -> Double.compare(upper[b], upper[a])).mapToInt(Integer::intValue).toArray();
+    /** Marks {@code min(k, upper.length)} positions whose values are the highest (ties to the earlier position). */
+    private static boolean[] highest(double[] upper, int k) {
+        boolean[] marked = new boolean[upper.length];
+        if (upper.length <= k) {
+            Arrays.fill(marked, true);
+            return marked;
+        }
+        double[] sorted = upper.clone();
+        Arrays.sort(sorted);
+        double kth = sorted[upper.length - k];
+        int taken = 0;
+        for (int j = 0; j < upper.length; j++) { // strictly above the k-th first, then ties with it in order
+            if (upper[j] > kth) {
+                marked[j] = true;
+                taken++;
+            }
+        }
+        for (int j = 0; j < upper.length && taken < k; j++) {
+            if (upper[j] == kth) {
+                marked[j] = true;
+                taken++;
+            }
+        }
+        return marked;
     }
 
-    private static int[] rowsAt(int[] rows, int[] order, int from, int to) {
-        int[] out = new int[to - from];
-        for (int j = from; j < to; j++) {
-            out[j - from] = rows[order[j]];
+    private static int[] rowsWhere(int[] rows, boolean[] marked) {
+        int count = 0;
+        for (boolean m : marked) {
+            count += m ? 1 : 0;
+        }
+        int[] out = new int[count];
+        for (int j = 0, o = 0; j < rows.length; j++) {
+            if (marked[j]) {
+                out[o++] = rows[j];
+            }
         }
         return out;
     }
